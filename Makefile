@@ -1,0 +1,51 @@
+# QOC - the two commands a user needs are `make run` and `make check` (see README.md).
+# CMake does the building; this file only chains installing, configuring and running.
+
+BUILD       ?= build
+CHECK_BUILD ?= build/check
+FUZZ_BUILD  ?= build/fuzz
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all build run check deps test-deps bench fuzz fuzz-build clean format
+
+all: build
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQOC_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@./scripts/run.sh $(BUILD)/qoc
+
+check: test-deps
+	cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DQOC_SANITIZE=ON -DQOC_WERROR=ON >/dev/null
+	cmake --build $(CHECK_BUILD) -j $(JOBS)
+	./scripts/check-banned.sh
+	cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+deps:
+	@./scripts/deps.sh run
+
+test-deps:
+	@./scripts/deps.sh test
+	@./scripts/npm-deps.sh
+
+bench: build
+	@./scripts/deps.sh bench
+	@./bench/run.sh $(BUILD)
+
+fuzz-build:
+	@./scripts/deps.sh fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DQOC_FUZZ=ON -DQOC_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Runs every fuzzer for FUZZ_SECONDS each on its seed corpus (not part of `make check`).
+FUZZ_SECONDS ?= 30
+fuzz: fuzz-build
+	@./fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.c' 'bench/*.c')
+
+clean:
+	rm -rf $(BUILD)

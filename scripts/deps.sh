@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages QOC needs, only those missing. Idempotent and quiet when
+# everything is there. Usage: scripts/deps.sh run|test|bench|fuzz
+set -euo pipefail
+what=${1:-run}
+
+build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
+            libsodium-dev libsqlite3-dev libcurl4-openssl-dev)
+run_pkgs=(sqlite3 curl)
+test_pkgs=(libcmocka-dev nodejs npm)
+bench_pkgs=(wrk)
+fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
+
+pkgs=("${build_pkgs[@]}")
+case "$what" in
+  run) pkgs+=("${run_pkgs[@]}") ;;
+  test) pkgs+=("${run_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) pkgs+=("${run_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|bench|fuzz" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # A preinstalled Node.js (not from Debian) satisfies nodejs and npm.
+  if [[ $p == nodejs || $p == npm ]] && command -v "${p/nodejs/node}" >/dev/null 2>&1; then
+    continue
+  fi
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
