@@ -48,7 +48,7 @@ static bool ops_compatible(const struct qoc_store_ops *ops)
 	if (ops->version == QOC_STORE_OPS_VERSION)
 		return true;
 	qoc_log_error("store: backend ops version mismatch", "backend=%s version=%u want=%u",
-		      ops->name, ops->version, (unsigned)QOC_STORE_OPS_VERSION);
+	              ops->name, ops->version, (unsigned)QOC_STORE_OPS_VERSION);
 	return false;
 }
 
@@ -61,14 +61,14 @@ enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_sto
 	}
 	if (opts->pool_size > QOC_STORE_MAX_POOL_SIZE) {
 		qoc_log_error("store: pool_size too large", "pool_size=%u max=%u", opts->pool_size,
-			      (unsigned)QOC_STORE_MAX_POOL_SIZE);
+		              (unsigned)QOC_STORE_MAX_POOL_SIZE);
 		return QOC_EINVAL;
 	}
 	const char *url = opts->url;
 	if (starts_with(url, "postgres://") || starts_with(url, "postgresql://") ||
 	    is_libpq_conninfo(url)) {
 		qoc_log_error("store: PostgreSQL backend not built yet",
-			      "hint=\"use a sqlite:<path> database url\"");
+		              "hint=\"use a sqlite:<path> database url\"");
 		return QOC_EINVAL;
 	}
 	const char *path;
@@ -78,7 +78,7 @@ enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_sto
 		path = url + strlen("sqlite:");
 	else if (has_url_scheme(url)) {
 		qoc_log_error("store: unknown database url scheme",
-			      "hint=\"use sqlite:<path> or postgres://...\"");
+		              "hint=\"use sqlite:<path> or postgres://...\"");
 		return QOC_EINVAL;
 	} else
 		path = url;

@@ -46,8 +46,8 @@ struct qoc_store_options {
 	 * "postgres://...", "postgresql://..." or a libpq "key=value ..." string: PostgreSQL.
 	 * The url may carry a password: backends never log it. */
 	const char *url;
-	enum qoc_sync_mode sync;      /* durability of a commit; FULL: a 2xx means on disk */
-	unsigned pool_size;           /* connections; 0 picks QOC_STORE_DEFAULT_POOL_SIZE */
+	enum qoc_sync_mode sync; /* durability of a commit; FULL: a 2xx means on disk */
+	unsigned pool_size;      /* connections; 0 picks QOC_STORE_DEFAULT_POOL_SIZE */
 	/* How long a call waits for a free pooled connection, and then again for a database
 	 * lock, before QOC_EBUSY; 0 picks QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS. */
 	unsigned busy_timeout_ms;
@@ -56,20 +56,20 @@ struct qoc_store_options {
 /* A JWS signing key. The private key is sealed (see crypto/seal.h) before it gets here. */
 struct qoc_key_record {
 	const char *kid;
-	const char *alg;              /* "RS256", "ES256", "EdDSA" */
-	const char *public_jwk;       /* JSON text of the public JWK */
+	const char *alg;        /* "RS256", "ES256", "EdDSA" */
+	const char *public_jwk; /* JSON text of the public JWK */
 	const unsigned char *sealed_private;
 	size_t sealed_private_len;
 	int64_t created_at;
-	int64_t retired_at;           /* 0 while it is the active key */
-	int64_t publish_until;        /* 0 while active; retired keys stay in the JWKS until then */
+	int64_t retired_at;    /* 0 while it is the active key */
+	int64_t publish_until; /* 0 while active; retired keys stay in the JWKS until then */
 };
 
 struct qoc_account {
-	const char *id;               /* "acct_..." made by the caller */
-	const char *email;            /* as typed; uniqueness is case-insensitive (ASCII) */
-	const char *name;             /* may be NULL */
-	const char *password_hash;    /* argon2id encoded string; NULL: no password login */
+	const char *id;            /* "acct_..." made by the caller */
+	const char *email;         /* as typed; uniqueness is case-insensitive (ASCII) */
+	const char *name;          /* may be NULL */
+	const char *password_hash; /* argon2id encoded string; NULL: no password login */
 	bool is_admin;
 	int64_t created_at;
 };
@@ -77,8 +77,8 @@ struct qoc_account {
 struct qoc_store;
 
 struct qoc_store_ops {
-	unsigned version;             /* QOC_STORE_OPS_VERSION */
-	const char *name;             /* "sqlite", "postgres" */
+	unsigned version; /* QOC_STORE_OPS_VERSION */
+	const char *name; /* "sqlite", "postgres" */
 
 	/* Closes every connection and frees st. No call may be running on st. */
 	void (*close)(struct qoc_store *st);
@@ -100,15 +100,15 @@ struct qoc_store_ops {
 	 * one key is ever active, however many callers rotate at once.
 	 * QOC_ECONFLICT: key->kid is taken (nothing changed). */
 	enum qoc_err (*key_rotate)(struct qoc_store *st, const struct qoc_key_record *key,
-				   int64_t now, int64_t old_publish_until);
+	                           int64_t now, int64_t old_publish_until);
 	/* The active key. QOC_ENOTFOUND when no key was ever made. */
 	enum qoc_err (*key_active)(struct qoc_store *st, struct qoc_arena *a,
-				   struct qoc_key_record *out);
+	                           struct qoc_key_record *out);
 	/* One consistent read: the active key first, then retired keys with
 	 * publish_until > now, newest (created_at) first. *out is an arena array of *count
 	 * records (NULL when *count is 0; an empty list is QOC_OK). */
 	enum qoc_err (*key_list_published)(struct qoc_store *st, struct qoc_arena *a, int64_t now,
-					   struct qoc_key_record **out, size_t *count);
+	                                   struct qoc_key_record **out, size_t *count);
 
 	/* Accounts. One row. QOC_ECONFLICT when the id or the email (compared after
 	 * qoc_store_email_norm) is taken; of concurrent creations with one email exactly one
@@ -117,7 +117,7 @@ struct qoc_store_ops {
 	/* Looks the email up case-insensitively (qoc_store_email_norm). QOC_ENOTFOUND when
 	 * no account has it. out->email is the address as it was created. */
 	enum qoc_err (*account_by_email)(struct qoc_store *st, struct qoc_arena *a,
-					 const char *email, struct qoc_account *out);
+	                                 const char *email, struct qoc_account *out);
 };
 
 /* Every backend's handle starts with this. */
@@ -148,29 +148,29 @@ static inline enum qoc_err qoc_store_ping(struct qoc_store *st)
 	return st->ops->ping(st);
 }
 static inline enum qoc_err qoc_store_key_rotate(struct qoc_store *st,
-						const struct qoc_key_record *key, int64_t now,
-						int64_t old_publish_until)
+                                                const struct qoc_key_record *key, int64_t now,
+                                                int64_t old_publish_until)
 {
 	return st->ops->key_rotate(st, key, now, old_publish_until);
 }
 static inline enum qoc_err qoc_store_key_active(struct qoc_store *st, struct qoc_arena *a,
-						struct qoc_key_record *out)
+                                                struct qoc_key_record *out)
 {
 	return st->ops->key_active(st, a, out);
 }
-static inline enum qoc_err qoc_store_key_list_published(struct qoc_store *st,
-							struct qoc_arena *a, int64_t now,
-							struct qoc_key_record **out, size_t *count)
+static inline enum qoc_err qoc_store_key_list_published(struct qoc_store *st, struct qoc_arena *a,
+                                                        int64_t now, struct qoc_key_record **out,
+                                                        size_t *count)
 {
 	return st->ops->key_list_published(st, a, now, out, count);
 }
 static inline enum qoc_err qoc_store_account_create(struct qoc_store *st,
-						    const struct qoc_account *acct)
+                                                    const struct qoc_account *acct)
 {
 	return st->ops->account_create(st, acct);
 }
 static inline enum qoc_err qoc_store_account_by_email(struct qoc_store *st, struct qoc_arena *a,
-						      const char *email, struct qoc_account *out)
+                                                      const char *email, struct qoc_account *out)
 {
 	return st->ops->account_by_email(st, a, email, out);
 }

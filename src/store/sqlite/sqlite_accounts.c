@@ -3,13 +3,13 @@
 
 #include <string.h>
 
-static struct qoc_sqlite_sql sql_insert = QOC_SQLITE_SQL(
-	"INSERT INTO accounts"
-	" (id, email, email_norm, name, password_hash, is_admin, created_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-static struct qoc_sqlite_sql sql_by_email = QOC_SQLITE_SQL(
-	"SELECT id, email, name, password_hash, is_admin, created_at"
-	" FROM accounts WHERE email_norm = ?1");
+static struct qoc_sqlite_sql sql_insert = {
+    .text = "INSERT INTO accounts"
+            " (id, email, email_norm, name, password_hash, is_admin, created_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+static struct qoc_sqlite_sql sql_by_email = {
+    .text = "SELECT id, email, name, password_hash, is_admin, created_at"
+            " FROM accounts WHERE email_norm = ?1"};
 
 struct create_ctx {
 	const struct qoc_account *acct;
@@ -49,7 +49,8 @@ enum qoc_err qoc_sqlite_account_create(struct qoc_store *base, const struct qoc_
 	struct qoc_arena tmp;
 	qoc_arena_init(&tmp, 0);
 	enum qoc_err err = QOC_ENOMEM;
-	struct create_ctx ctx = { .acct = acct, .email_norm = qoc_store_email_norm(&tmp, acct->email) };
+	struct create_ctx ctx = {.acct = acct,
+	                         .email_norm = qoc_store_email_norm(&tmp, acct->email)};
 	if (ctx.email_norm)
 		err = qoc_sqlite_write_tx(qoc_sqlite_from(base), create_work, &ctx);
 	qoc_arena_release(&tmp);
@@ -98,12 +99,12 @@ out:
 }
 
 enum qoc_err qoc_sqlite_account_by_email(struct qoc_store *base, struct qoc_arena *a,
-					 const char *email, struct qoc_account *out)
+                                         const char *email, struct qoc_account *out)
 {
 	if (!a || !out || !email || !email[0])
 		return QOC_EINVAL;
-	struct by_email_ctx ctx = { .a = a, .out = out,
-				    .email_norm = qoc_store_email_norm(a, email) };
+	struct by_email_ctx ctx = {
+	    .a = a, .out = out, .email_norm = qoc_store_email_norm(a, email)};
 	if (!ctx.email_norm)
 		return QOC_ENOMEM;
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), by_email_work, &ctx);

@@ -25,12 +25,12 @@
 
 /* One SQL text, defined `static` next to the code that runs it. slot is 0 until the text
  * is first prepared on any connection; it is then the text's index + 1 in every
- * connection's cache, assigned once for the process. Only sqlite_util.c touches slot. */
+ * connection's cache, assigned once for the process. Only sqlite_util.c touches slot.
+ * Define one as `static struct qoc_sqlite_sql sql_x = { .text = "SELECT ..." };`. */
 struct qoc_sqlite_sql {
 	const char *text;
 	_Atomic unsigned slot;
 };
-#define QOC_SQLITE_SQL(sql_text) { (sql_text), 0 }
 
 struct qoc_sqlite_store;
 
@@ -47,8 +47,8 @@ struct qoc_sqlite_store {
 	enum qoc_sync_mode sync;
 	unsigned busy_timeout_ms;
 	unsigned pool_size;
-	pthread_mutex_t mu;      /* guards free_list */
-	pthread_cond_t cv;       /* signalled when a connection goes back on free_list */
+	pthread_mutex_t mu; /* guards free_list */
+	pthread_cond_t cv;  /* signalled when a connection goes back on free_list */
 	struct qoc_sqlite_conn *free_list;
 	struct qoc_sqlite_conn conns[]; /* pool_size of them */
 };
@@ -77,7 +77,7 @@ enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *wha
 /* The connection's prepared statement for sql, prepared on first use. The caller binds,
  * steps, and must call qoc_sqlite_stmt_done() on every path. */
 enum qoc_err qoc_sqlite_stmt(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
-			     sqlite3_stmt **out);
+                             sqlite3_stmt **out);
 /* Resets s (ending its read) and clears its bindings (so no pointer to the caller's data
  * outlives the call). NULL is a no-op. */
 void qoc_sqlite_stmt_done(sqlite3_stmt *s);
@@ -102,22 +102,21 @@ enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn
 /* Column copies into the arena. A NULL column gives NULL (and length 0). */
 enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, const char **out);
 enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
-				 const unsigned char **out, size_t *len);
+                                 const unsigned char **out, size_t *len);
 
 /* --- ops (one file per area) --- */
 
 enum qoc_err qoc_sqlite_migrate(struct qoc_store *st, unsigned *applied);
 
 enum qoc_err qoc_sqlite_key_rotate(struct qoc_store *st, const struct qoc_key_record *key,
-				   int64_t now, int64_t old_publish_until);
+                                   int64_t now, int64_t old_publish_until);
 enum qoc_err qoc_sqlite_key_active(struct qoc_store *st, struct qoc_arena *a,
-				   struct qoc_key_record *out);
-enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *st, struct qoc_arena *a,
-					   int64_t now, struct qoc_key_record **out,
-					   size_t *count);
+                                   struct qoc_key_record *out);
+enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *st, struct qoc_arena *a, int64_t now,
+                                           struct qoc_key_record **out, size_t *count);
 
 enum qoc_err qoc_sqlite_account_create(struct qoc_store *st, const struct qoc_account *acct);
 enum qoc_err qoc_sqlite_account_by_email(struct qoc_store *st, struct qoc_arena *a,
-					 const char *email, struct qoc_account *out);
+                                         const char *email, struct qoc_account *out);
 
 #endif

@@ -5,18 +5,19 @@
 
 #define KEY_COLUMNS "kid, alg, public_jwk, sealed_private, created_at, retired_at, publish_until"
 
-static struct qoc_sqlite_sql sql_retire = QOC_SQLITE_SQL(
-	"UPDATE signing_keys SET retired_at = ?1, publish_until = ?2 WHERE retired_at IS NULL");
-static struct qoc_sqlite_sql sql_insert = QOC_SQLITE_SQL(
-	"INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private, created_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)");
-static struct qoc_sqlite_sql sql_active = QOC_SQLITE_SQL(
-	"SELECT " KEY_COLUMNS " FROM signing_keys WHERE retired_at IS NULL");
+static struct qoc_sqlite_sql sql_retire = {
+    .text = "UPDATE signing_keys SET retired_at = ?1, publish_until = ?2"
+            " WHERE retired_at IS NULL"};
+static struct qoc_sqlite_sql sql_insert = {
+    .text = "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private, created_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5)"};
+static struct qoc_sqlite_sql sql_active = {.text = "SELECT " KEY_COLUMNS
+                                                   " FROM signing_keys WHERE retired_at IS NULL"};
 /* kid breaks ties so the order never depends on the query plan. */
-static struct qoc_sqlite_sql sql_published = QOC_SQLITE_SQL(
-	"SELECT " KEY_COLUMNS " FROM signing_keys"
-	" WHERE retired_at IS NULL OR publish_until > ?1"
-	" ORDER BY retired_at IS NOT NULL, created_at DESC, kid");
+static struct qoc_sqlite_sql sql_published = {
+    .text = "SELECT " KEY_COLUMNS " FROM signing_keys"
+            " WHERE retired_at IS NULL OR publish_until > ?1"
+            " ORDER BY retired_at IS NOT NULL, created_at DESC, kid"};
 
 static bool is_empty(const char *s)
 {
@@ -34,7 +35,7 @@ static enum qoc_err read_key(struct qoc_arena *a, sqlite3_stmt *s, struct qoc_ke
 	    (err = qoc_sqlite_col_blob(a, s, 3, &out->sealed_private, &out->sealed_private_len)))
 		return err;
 	out->created_at = sqlite3_column_int64(s, 4);
-	out->retired_at = sqlite3_column_int64(s, 5);    /* NULL (active) reads as 0 */
+	out->retired_at = sqlite3_column_int64(s, 5); /* NULL (active) reads as 0 */
 	out->publish_until = sqlite3_column_int64(s, 6);
 	return QOC_OK;
 }
@@ -72,7 +73,7 @@ static enum qoc_err rotate_work(struct qoc_sqlite_conn *c, void *arg)
 	    (rc = sqlite3_bind_text(s, 2, k->alg, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 3, k->public_jwk, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_blob64(s, 4, k->sealed_private, k->sealed_private_len,
-				      SQLITE_STATIC)) != SQLITE_OK ||
+	                              SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 5, k->created_at)) != SQLITE_OK) {
 		err = qoc_sqlite_error(c, rc, "key_rotate: bind");
 		goto out;
@@ -84,12 +85,12 @@ out:
 }
 
 enum qoc_err qoc_sqlite_key_rotate(struct qoc_store *base, const struct qoc_key_record *key,
-				   int64_t now, int64_t old_publish_until)
+                                   int64_t now, int64_t old_publish_until)
 {
 	if (!key || is_empty(key->kid) || is_empty(key->alg) || is_empty(key->public_jwk) ||
 	    !key->sealed_private || key->sealed_private_len == 0)
 		return QOC_EINVAL;
-	struct rotate_ctx ctx = { .key = key, .now = now, .old_publish_until = old_publish_until };
+	struct rotate_ctx ctx = {.key = key, .now = now, .old_publish_until = old_publish_until};
 	return qoc_sqlite_write_tx(qoc_sqlite_from(base), rotate_work, &ctx);
 }
 
@@ -117,11 +118,11 @@ static enum qoc_err active_work(struct qoc_sqlite_conn *c, void *arg)
 }
 
 enum qoc_err qoc_sqlite_key_active(struct qoc_store *base, struct qoc_arena *a,
-				   struct qoc_key_record *out)
+                                   struct qoc_key_record *out)
 {
 	if (!a || !out)
 		return QOC_EINVAL;
-	struct active_ctx ctx = { .a = a, .out = out };
+	struct active_ctx ctx = {.a = a, .out = out};
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), active_work, &ctx);
 }
 
@@ -178,15 +179,14 @@ out:
 	return err;
 }
 
-enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *base, struct qoc_arena *a,
-					   int64_t now, struct qoc_key_record **out,
-					   size_t *count)
+enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *base, struct qoc_arena *a, int64_t now,
+                                           struct qoc_key_record **out, size_t *count)
 {
 	if (!a || !out || !count)
 		return QOC_EINVAL;
 	*out = NULL;
 	*count = 0;
-	struct list_ctx ctx = { .a = a, .now = now };
+	struct list_ctx ctx = {.a = a, .now = now};
 	enum qoc_err err = qoc_sqlite_with_conn(qoc_sqlite_from(base), list_work, &ctx);
 	if (err)
 		return err;

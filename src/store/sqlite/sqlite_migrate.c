@@ -5,18 +5,18 @@
 #include "core/log.h"
 #include "store/migration.h"
 
-static struct qoc_sqlite_sql sql_bootstrap = QOC_SQLITE_SQL(
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL,"
-	" applied_at INTEGER NOT NULL"
-	") STRICT");
-static struct qoc_sqlite_sql sql_max_version =
-	QOC_SQLITE_SQL("SELECT coalesce(max(version), 0) FROM schema_migrations");
-static struct qoc_sqlite_sql sql_is_applied =
-	QOC_SQLITE_SQL("SELECT 1 FROM schema_migrations WHERE version = ?1");
-static struct qoc_sqlite_sql sql_record = QOC_SQLITE_SQL(
-	"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
+static struct qoc_sqlite_sql sql_bootstrap = {.text =
+                                                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                                  " version INTEGER PRIMARY KEY,"
+                                                  " name TEXT NOT NULL,"
+                                                  " applied_at INTEGER NOT NULL"
+                                                  ") STRICT"};
+static struct qoc_sqlite_sql sql_max_version = {
+    .text = "SELECT coalesce(max(version), 0) FROM schema_migrations"};
+static struct qoc_sqlite_sql sql_is_applied = {
+    .text = "SELECT 1 FROM schema_migrations WHERE version = ?1"};
+static struct qoc_sqlite_sql sql_record = {
+    .text = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"};
 
 /* The newest version this binary knows, or -1 when the embedded list is not strictly
  * increasing (a build mistake: two files with one number). */
@@ -25,8 +25,8 @@ static int known_version(const struct qoc_migration *list)
 	int last = 0;
 	for (const struct qoc_migration *m = list; m->version; m++) {
 		if (m->version <= last) {
-			qoc_log_error("store: embedded migrations out of order", "version=%d name=%s",
-				      m->version, m->name);
+			qoc_log_error("store: embedded migrations out of order",
+			              "version=%d name=%s", m->version, m->name);
 			return -1;
 		}
 		last = m->version;
@@ -53,8 +53,8 @@ static enum qoc_err bootstrap_work(struct qoc_sqlite_conn *c, void *arg)
 	sqlite3_int64 have = sqlite3_column_int64(s, 0);
 	if (have > known) {
 		qoc_log_error("store: database schema is newer than this binary; refusing it",
-			      "db_version=%lld known_version=%d hint=\"upgrade qoc\"",
-			      (long long)have, known);
+		              "db_version=%lld known_version=%d hint=\"upgrade qoc\"",
+		              (long long)have, known);
 		err = QOC_EDB;
 		goto out;
 	}
@@ -99,7 +99,7 @@ static enum qoc_err apply_work(struct qoc_sqlite_conn *c, void *arg)
 	if (rc != SQLITE_OK) {
 		char qmsg[256];
 		qoc_log_error("store: migration failed", "version=%d name=%s err=%s", m->version,
-			      m->name, qoc_log_quote(qmsg, sizeof(qmsg), errmsg ? errmsg : "?"));
+		              m->name, qoc_log_quote(qmsg, sizeof(qmsg), errmsg ? errmsg : "?"));
 		err = (rc & 0xff) == SQLITE_BUSY ? QOC_EBUSY : QOC_EDB;
 		goto out;
 	}
@@ -134,14 +134,14 @@ enum qoc_err qoc_sqlite_migrate(struct qoc_store *base, unsigned *applied)
 	if (err)
 		return err;
 	for (const struct qoc_migration *m = qoc_sqlite_migrations; m->version; m++) {
-		struct apply_ctx ctx = { .m = m, .applied = false };
+		struct apply_ctx ctx = {.m = m, .applied = false};
 		err = qoc_sqlite_write_tx(st, apply_work, &ctx);
 		if (err)
 			break;
 		if (ctx.applied) {
 			n++;
 			qoc_log_info("store: migration applied", "version=%d name=%s", m->version,
-				     m->name);
+			             m->name);
 		}
 	}
 	if (applied)

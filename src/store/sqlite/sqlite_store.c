@@ -18,7 +18,7 @@ static void conn_close(struct qoc_sqlite_conn *c)
 	if (sqlite3_close(c->db) != SQLITE_OK) {
 		/* A statement outside the cache is still alive: a bug, but never leak the file. */
 		qoc_log_error("store: sqlite connection closed with live statements",
-			      "action=close_v2");
+		              "action=close_v2");
 		sqlite3_close_v2(c->db);
 	}
 	c->db = NULL;
@@ -26,7 +26,7 @@ static void conn_close(struct qoc_sqlite_conn *c)
 
 /* Reads the one-row answer of a pragma that reports its new value (journal_mode). */
 static enum qoc_err pragma_text(struct qoc_sqlite_conn *c, const char *sql, char *out,
-				size_t out_size)
+                                size_t out_size)
 {
 	sqlite3_stmt *s = NULL;
 	enum qoc_err err;
@@ -81,7 +81,7 @@ static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_con
 		goto fail;
 	}
 	err = pragma_exec(c, st->sync == QOC_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
-							 : "PRAGMA synchronous=FULL");
+	                                                 : "PRAGMA synchronous=FULL");
 	if (err)
 		goto fail;
 	err = pragma_exec(c, "PRAGMA foreign_keys=ON");
@@ -114,8 +114,9 @@ enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_c
 		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);
 		if (rc == ETIMEDOUT && !st->free_list) {
 			pthread_mutex_unlock(&st->mu);
-			qoc_log_warn("store: no free database connection", "pool_size=%u waited_ms=%u",
-				     st->pool_size, st->busy_timeout_ms);
+			qoc_log_warn("store: no free database connection",
+			             "pool_size=%u waited_ms=%u", st->pool_size,
+			             st->busy_timeout_ms);
 			return QOC_EBUSY;
 		}
 	}
@@ -149,7 +150,7 @@ void qoc_sqlite_release(struct qoc_sqlite_conn *c)
 		}
 		if (!sqlite3_get_autocommit(c->db)) {
 			qoc_log_error("store: connection returned inside a transaction",
-				      "action=close");
+			              "action=close");
 			conn_close(c);
 		}
 	}
@@ -179,14 +180,14 @@ static void sqlite_close(struct qoc_store *base)
 		free_count++;
 	if (free_count != st->pool_size)
 		qoc_log_error("store: closed while connections are in use", "in_use=%u",
-			      st->pool_size - free_count);
+		              st->pool_size - free_count);
 	store_free(st);
 }
 
 static enum qoc_err ping_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	(void)arg;
-	static struct qoc_sqlite_sql sql_ping = QOC_SQLITE_SQL("SELECT 1");
+	static struct qoc_sqlite_sql sql_ping = {.text = "SELECT 1"};
 	sqlite3_stmt *s;
 	enum qoc_err err = qoc_sqlite_stmt(c, &sql_ping, &s);
 	if (err)
@@ -203,22 +204,22 @@ static enum qoc_err sqlite_ping(struct qoc_store *base)
 }
 
 const struct qoc_store_ops qoc_sqlite_ops = {
-	.version = QOC_STORE_OPS_VERSION,
-	.name = "sqlite",
-	.close = sqlite_close,
-	.migrate = qoc_sqlite_migrate,
-	.ping = sqlite_ping,
-	.key_rotate = qoc_sqlite_key_rotate,
-	.key_active = qoc_sqlite_key_active,
-	.key_list_published = qoc_sqlite_key_list_published,
-	.account_create = qoc_sqlite_account_create,
-	.account_by_email = qoc_sqlite_account_by_email,
+    .version = QOC_STORE_OPS_VERSION,
+    .name = "sqlite",
+    .close = sqlite_close,
+    .migrate = qoc_sqlite_migrate,
+    .ping = sqlite_ping,
+    .key_rotate = qoc_sqlite_key_rotate,
+    .key_active = qoc_sqlite_key_active,
+    .key_list_published = qoc_sqlite_key_list_published,
+    .account_create = qoc_sqlite_account_create,
+    .account_by_email = qoc_sqlite_account_by_email,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
  * so a wall-clock jump cannot stretch or cut a wait) are ready on success. */
 static enum qoc_err store_new(const struct qoc_store_options *opts, const char *path,
-			      struct qoc_sqlite_store **out)
+                              struct qoc_sqlite_store **out)
 {
 	enum qoc_err err = QOC_ENOMEM;
 	unsigned n = opts->pool_size ? opts->pool_size : QOC_STORE_DEFAULT_POOL_SIZE;
@@ -242,7 +243,7 @@ static enum qoc_err store_new(const struct qoc_store_options *opts, const char *
 	st->base.ops = &qoc_sqlite_ops;
 	st->sync = opts->sync;
 	st->busy_timeout_ms =
-		opts->busy_timeout_ms ? opts->busy_timeout_ms : QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS;
+	    opts->busy_timeout_ms ? opts->busy_timeout_ms : QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS;
 	st->pool_size = n;
 	*out = st;
 	return QOC_OK;
@@ -257,17 +258,17 @@ fail:
 }
 
 enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
-			     struct qoc_store **out)
+                             struct qoc_store **out)
 {
 	*out = NULL;
 	if (!path[0] || strcmp(path, ":memory:") == 0) {
 		qoc_log_error("store: sqlite needs a database file path",
-			      "hint=\"sqlite:<data dir>/qoc.db\"");
+		              "hint=\"sqlite:<data dir>/qoc.db\"");
 		return QOC_EINVAL;
 	}
 	if (opts->busy_timeout_ms > (unsigned)INT32_MAX) {
 		qoc_log_error("store: busy_timeout_ms too large", "busy_timeout_ms=%u",
-			      opts->busy_timeout_ms);
+		              opts->busy_timeout_ms);
 		return QOC_EINVAL;
 	}
 	struct qoc_sqlite_store *st;
@@ -282,7 +283,7 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 		if (err) {
 			char qpath[256];
 			qoc_log_error("store: cannot open sqlite database", "path=%s err=\"%s\"",
-				      qoc_log_quote(qpath, sizeof(qpath), path), qoc_strerror(err));
+			              qoc_log_quote(qpath, sizeof(qpath), path), qoc_strerror(err));
 			store_free(st);
 			return err;
 		}

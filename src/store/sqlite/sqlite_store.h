@@ -12,6 +12,6 @@ extern const struct qoc_store_ops qoc_sqlite_ops;
  * and sync mode. Every pooled connection is opened and configured here, so a bad path or
  * an unwritable directory fails now rather than on the first request. */
 enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
-			     struct qoc_store **out);
+                             struct qoc_store **out);
 
 #endif

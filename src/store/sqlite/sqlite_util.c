@@ -30,7 +30,7 @@ static void log_db_error(struct qoc_sqlite_conn *c, int rc, const char *what)
 {
 	char qmsg[256];
 	qoc_log_error("store: sqlite error", "op=%s code=%d err=%s", what, rc,
-		      qoc_log_quote(qmsg, sizeof(qmsg), c->db ? sqlite3_errmsg(c->db) : "closed"));
+	              qoc_log_quote(qmsg, sizeof(qmsg), c->db ? sqlite3_errmsg(c->db) : "closed"));
 }
 
 enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *what)
@@ -60,19 +60,19 @@ enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *wha
 }
 
 enum qoc_err qoc_sqlite_stmt(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
-			     sqlite3_stmt **out)
+                             sqlite3_stmt **out)
 {
 	*out = NULL;
 	unsigned slot = slot_of(sql);
 	if (!slot) {
 		qoc_log_error("store: statement cache full", "max=%d hint=QOC_SQLITE_STMT_MAX",
-			      QOC_SQLITE_STMT_MAX);
+		              QOC_SQLITE_STMT_MAX);
 		return QOC_EDB;
 	}
 	sqlite3_stmt **cell = &c->stmts[slot - 1];
 	if (!*cell) {
-		int rc = sqlite3_prepare_v3(c->db, sql->text, -1, SQLITE_PREPARE_PERSISTENT, cell,
-					    NULL);
+		int rc =
+		    sqlite3_prepare_v3(c->db, sql->text, -1, SQLITE_PREPARE_PERSISTENT, cell, NULL);
 		if (rc != SQLITE_OK) {
 			sqlite3_finalize(*cell);
 			*cell = NULL;
@@ -118,9 +118,9 @@ enum qoc_err qoc_sqlite_exec(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *s
 	return err;
 }
 
-static struct qoc_sqlite_sql sql_begin = QOC_SQLITE_SQL("BEGIN IMMEDIATE");
-static struct qoc_sqlite_sql sql_commit = QOC_SQLITE_SQL("COMMIT");
-static struct qoc_sqlite_sql sql_rollback = QOC_SQLITE_SQL("ROLLBACK");
+static struct qoc_sqlite_sql sql_begin = {.text = "BEGIN IMMEDIATE"};
+static struct qoc_sqlite_sql sql_commit = {.text = "COMMIT"};
+static struct qoc_sqlite_sql sql_rollback = {.text = "ROLLBACK"};
 
 /* Undoes whatever the transaction did. Some errors (I/O, disk full) make SQLite roll back
  * on its own; then there is nothing left to do. A ROLLBACK that fails leaves the
@@ -179,7 +179,7 @@ enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, 
 }
 
 enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
-				 const unsigned char **out, size_t *len)
+                                 const unsigned char **out, size_t *len)
 {
 	*out = NULL;
 	*len = 0;
