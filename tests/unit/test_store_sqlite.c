@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,7 +333,9 @@ static void a_locked_database_answers_busy_not_db_error(void **state)
 	sqlite3 *other = raw_open(f->t.path);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	struct qoc_account acct = {.id = "acct_1", .email = "locked@example.com"};
+	uint64_t t0 = qoc_monotonic_ns();
 	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_EBUSY);
+	assert_true((qoc_monotonic_ns() - t0) / 1000000 >= 140); /* it waited for the lock */
 	const unsigned char sealed[] = {9};
 	struct qoc_key_record k = {.kid = "k",
 	                           .alg = "ES256",
@@ -394,6 +397,54 @@ static void failures_leave_connections_clean(void **state)
 		still_cached = still_cached || c->stmts[i] == before;
 	assert_true(still_cached);
 	qoc_sqlite_release(c);
+}
+
+struct migrator {
+	const char *url;
+	enum qoc_err open_err, err;
+	unsigned applied;
+};
+
+static void *migrate_thread(void *arg)
+{
+	struct migrator *m = arg;
+	struct qoc_store_options o = {.url = m->url, .pool_size = 1};
+	struct qoc_store *st;
+	m->open_err = qoc_store_open(&o, &st);
+	if (m->open_err)
+		return NULL;
+	m->err = qoc_store_migrate(st, &m->applied);
+	qoc_store_close(st);
+	return NULL;
+}
+
+/* Two handles (as two processes would) migrating one file at once: each version is
+ * applied exactly once, and both end up at the same schema. */
+static void concurrent_migrations_apply_each_version_once(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 4 };
+	struct migrator m[N];
+	pthread_t th[N];
+	/* Create the file first: several openers racing to create and switch it to WAL is
+	 * SQLite's business, not the point here. */
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	for (int i = 0; i < N; i++) {
+		m[i] = (struct migrator){.url = f->t.url};
+		assert_int_equal(pthread_create(&th[i], NULL, migrate_thread, &m[i]), 0);
+	}
+	unsigned total = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(m[i].open_err, QOC_OK);
+		assert_int_equal(m[i].err, QOC_OK);
+		total += m[i].applied;
+	}
+	assert_int_equal(total, 1); /* one migration embedded today */
+	unsigned applied = 99;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+	assert_int_equal(applied, 0);
 }
 
 /* qoc_sqlite_release() repairs what a buggy op could leave behind: a running statement is
@@ -510,6 +561,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_locked_database_answers_busy_not_db_error, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(failures_leave_connections_clean, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_migrations_apply_each_version_once, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(release_repairs_a_dirty_connection, fx_setup,
 	                                    fx_teardown),

@@ -327,6 +327,30 @@ static void account_email_folding_is_ascii_only(void **state)
 	assert_string_equal(out.id, "acct_2");
 }
 
+/* Out of memory while copying results (here: an arena whose budget is spent) is a clean
+ * QOC_ENOMEM, and the store serves the next call normally. */
+static void a_full_arena_gives_enomem_and_the_store_carries_on(void **state)
+{
+	struct fixture *f = *state;
+	struct qoc_key_record k1 = key("k1", 1000), got, *list;
+	struct qoc_account acct = {.id = "acct_1", .email = "mem@example.com"}, out;
+	size_t n;
+	assert_int_equal(qoc_store_key_rotate(f->st, &k1, 1000, 0), QOC_OK);
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_OK);
+
+	struct qoc_arena tiny;
+	qoc_arena_init(&tiny, 64); /* smaller than one chunk: every allocation fails */
+	assert_int_equal(qoc_store_key_active(f->st, &tiny, &got), QOC_ENOMEM);
+	assert_int_equal(qoc_store_key_list_published(f->st, &tiny, 0, &list, &n), QOC_ENOMEM);
+	assert_int_equal(qoc_store_account_by_email(f->st, &tiny, "mem@example.com", &out),
+	                 QOC_ENOMEM);
+	qoc_arena_release(&tiny);
+
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_string_equal(got.kid, "k1");
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "mem@example.com", &out), QOC_OK);
+}
+
 /* --- many writers --- */
 
 #define WRITERS 8
@@ -444,6 +468,8 @@ int store_contract_run(const struct store_contract_backend *b)
 	    cmocka_unit_test_setup_teardown(account_unknown_and_invalid, setup_migrated, teardown),
 	    cmocka_unit_test_setup_teardown(account_email_folding_is_ascii_only, setup_migrated,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(a_full_arena_gives_enomem_and_the_store_carries_on,
+	                                    setup_migrated, teardown),
 	    cmocka_unit_test_setup_teardown(many_concurrent_writers_succeed_or_fail_cleanly,
 	                                    setup_migrated, teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_creations_of_one_email_have_one_winner,
