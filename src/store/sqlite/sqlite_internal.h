@@ -1,0 +1,122 @@
+/* sqlite_internal.h - shared by the SQLite backend's files (and its white-box tests).
+ *
+ * Nothing outside src/store/sqlite/ and tests/unit/test_store_sqlite.c includes this: it
+ * is the only header that pulls in <sqlite3.h>.
+ *
+ * The handle holds a fixed pool of connections. A call takes one connection for its whole
+ * unit of work (qoc_sqlite_with_conn / qoc_sqlite_write_tx), so a connection is only ever
+ * used by one thread at a time and can be opened SQLITE_OPEN_NOMUTEX. Each connection
+ * keeps its prepared statements (SQLITE_PREPARE_PERSISTENT) for its lifetime.
+ */
+#ifndef QOC_STORE_SQLITE_INTERNAL_H
+#define QOC_STORE_SQLITE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+/* Distinct SQL texts the whole backend may cache; raise it when a new statement is
+ * refused with "statement cache full" (it costs a pointer per slot per connection). */
+#define QOC_SQLITE_STMT_MAX 128
+
+/* One SQL text, defined `static` next to the code that runs it. slot is 0 until the text
+ * is first prepared on any connection; it is then the text's index + 1 in every
+ * connection's cache, assigned once for the process. Only sqlite_util.c touches slot.
+ * Define one as `static struct qoc_sqlite_sql sql_x = { .text = "SELECT ..." };`. */
+struct qoc_sqlite_sql {
+	const char *text;
+	_Atomic unsigned slot;
+};
+
+struct qoc_sqlite_store;
+
+struct qoc_sqlite_conn {
+	sqlite3 *db; /* NULL after a failure left it unusable: reopened by the next acquire */
+	struct qoc_sqlite_store *store;
+	struct qoc_sqlite_conn *next_free;
+	sqlite3_stmt *stmts[QOC_SQLITE_STMT_MAX];
+};
+
+struct qoc_sqlite_store {
+	struct qoc_store base; /* first: a struct qoc_store * converts to this */
+	char *path;
+	enum qoc_sync_mode sync;
+	unsigned busy_timeout_ms;
+	unsigned pool_size;
+	pthread_mutex_t mu; /* guards free_list */
+	pthread_cond_t cv;  /* signalled when a connection goes back on free_list */
+	struct qoc_sqlite_conn *free_list;
+	struct qoc_sqlite_conn conns[]; /* pool_size of them */
+};
+
+static inline struct qoc_sqlite_store *qoc_sqlite_from(struct qoc_store *st)
+{
+	return (struct qoc_sqlite_store *)st;
+}
+
+/* --- the pool (sqlite_store.c) --- */
+
+/* Takes a free connection, waiting up to busy_timeout_ms for one. QOC_EBUSY when none
+ * came free; QOC_EDB when a connection had to be reopened and could not be. */
+enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_conn **out);
+/* Gives c back. A connection still inside a transaction (a failed ROLLBACK) is closed
+ * rather than handed to the next caller. */
+void qoc_sqlite_release(struct qoc_sqlite_conn *c);
+
+/* --- statements, errors, transactions (sqlite_util.c) --- */
+
+/* Maps an SQLite result code to the store's errors: BUSY/LOCKED -> QOC_EBUSY, a UNIQUE or
+ * PRIMARY KEY violation -> QOC_ECONFLICT, NOMEM -> QOC_ENOMEM, anything else -> QOC_EDB,
+ * logged with `what` and the connection's message. */
+enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *what);
+
+/* The connection's prepared statement for sql, prepared on first use. The caller binds,
+ * steps, and must call qoc_sqlite_stmt_done() on every path. */
+enum qoc_err qoc_sqlite_stmt(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                             sqlite3_stmt **out);
+/* Resets s (ending its read) and clears its bindings (so no pointer to the caller's data
+ * outlives the call). NULL is a no-op. */
+void qoc_sqlite_stmt_done(sqlite3_stmt *s);
+/* Finalizes every cached statement of c (before closing it). */
+void qoc_sqlite_stmt_cache_clear(struct qoc_sqlite_conn *c);
+
+/* Runs a statement that takes no parameters and returns no rows. */
+enum qoc_err qoc_sqlite_exec(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql);
+
+/* Steps s expecting SQLITE_DONE (a write). */
+enum qoc_err qoc_sqlite_step_done(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what);
+
+typedef enum qoc_err (*qoc_sqlite_work_fn)(struct qoc_sqlite_conn *c, void *arg);
+
+/* Runs fn on a pooled connection (reads: each statement is its own consistent snapshot). */
+enum qoc_err qoc_sqlite_with_conn(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
+/* Runs fn inside BEGIN IMMEDIATE ... COMMIT on a pooled connection. The write lock is
+ * taken up front, so two writers never deadlock upgrading a read lock. QOC_OK only when
+ * COMMIT succeeded; any error from fn or COMMIT rolls everything back. */
+enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
+
+/* Column copies into the arena. A NULL column gives NULL (and length 0). */
+enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, const char **out);
+enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
+                                 const unsigned char **out, size_t *len);
+
+/* --- ops (one file per area) --- */
+
+enum qoc_err qoc_sqlite_migrate(struct qoc_store *st, unsigned *applied);
+
+enum qoc_err qoc_sqlite_key_rotate(struct qoc_store *st, const struct qoc_key_record *key,
+                                   int64_t now, int64_t old_publish_until);
+enum qoc_err qoc_sqlite_key_active(struct qoc_store *st, struct qoc_arena *a,
+                                   struct qoc_key_record *out);
+enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *st, struct qoc_arena *a, int64_t now,
+                                           struct qoc_key_record **out, size_t *count);
+
+enum qoc_err qoc_sqlite_account_create(struct qoc_store *st, const struct qoc_account *acct);
+enum qoc_err qoc_sqlite_account_by_email(struct qoc_store *st, struct qoc_arena *a,
+                                         const char *email, struct qoc_account *out);
+
+#endif

@@ -1,0 +1,295 @@
+/* sqlite_store.c - the SQLite backend's handle: open/close, connection pool, per-connection
+ * settings, ping, and the ops table. */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+
+static void conn_close(struct qoc_sqlite_conn *c)
+{
+	if (!c->db)
+		return;
+	qoc_sqlite_stmt_cache_clear(c);
+	if (sqlite3_close(c->db) != SQLITE_OK) {
+		/* A statement outside the cache is still alive: a bug, but never leak the file. */
+		qoc_log_error("store: sqlite connection closed with live statements",
+		              "action=close_v2");
+		sqlite3_close_v2(c->db);
+	}
+	c->db = NULL;
+}
+
+/* Reads the one-row answer of a pragma that reports its new value (journal_mode). */
+static enum qoc_err pragma_text(struct qoc_sqlite_conn *c, const char *sql, char *out,
+                                size_t out_size)
+{
+	sqlite3_stmt *s = NULL;
+	enum qoc_err err;
+	int rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		err = qoc_sqlite_error(c, rc, sql);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		err = qoc_sqlite_error(c, rc, sql);
+		goto out;
+	}
+	const unsigned char *v = sqlite3_column_text(s, 0);
+	snprintf(out, out_size, "%s", v ? (const char *)v : "");
+	err = QOC_OK;
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+static enum qoc_err pragma_exec(struct qoc_sqlite_conn *c, const char *sql)
+{
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? QOC_OK : qoc_sqlite_error(c, rc, sql);
+}
+
+/* Opens c and applies the settings every connection must have: WAL (readers never block
+ * the writer), a busy timeout, foreign keys, and the configured synchronous level
+ * (FULL: each commit is fsynced before it returns). */
+static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_conn *c)
+{
+	enum qoc_err err;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(st->path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		err = c->db ? qoc_sqlite_error(c, rc, "open") : QOC_ENOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, (int)st->busy_timeout_ms);
+	/* No writable_schema or similar ways for SQL to corrupt the file. */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+
+	char mode[16];
+	err = pragma_text(c, "PRAGMA journal_mode=WAL", mode, sizeof(mode));
+	if (err)
+		goto fail;
+	if (strcmp(mode, "wal") != 0) {
+		qoc_log_error("store: sqlite refused WAL journal mode", "journal_mode=%s", mode);
+		err = QOC_EDB;
+		goto fail;
+	}
+	err = pragma_exec(c, st->sync == QOC_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
+	                                                 : "PRAGMA synchronous=FULL");
+	if (err)
+		goto fail;
+	err = pragma_exec(c, "PRAGMA foreign_keys=ON");
+	if (err)
+		goto fail;
+	return QOC_OK;
+fail:
+	conn_close(c);
+	return err;
+}
+
+static void deadline_after_ms(struct timespec *ts, unsigned ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_conn **out)
+{
+	*out = NULL;
+	struct timespec deadline;
+	deadline_after_ms(&deadline, st->busy_timeout_ms);
+	pthread_mutex_lock(&st->mu);
+	while (!st->free_list) {
+		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);
+		if (rc == ETIMEDOUT && !st->free_list) {
+			pthread_mutex_unlock(&st->mu);
+			qoc_log_warn("store: no free database connection",
+			             "pool_size=%u waited_ms=%u", st->pool_size,
+			             st->busy_timeout_ms);
+			return QOC_EBUSY;
+		}
+	}
+	struct qoc_sqlite_conn *c = st->free_list;
+	st->free_list = c->next_free;
+	pthread_mutex_unlock(&st->mu);
+
+	if (!c->db) {
+		enum qoc_err err = conn_open(st, c);
+		if (err) {
+			qoc_sqlite_release(c);
+			return err;
+		}
+	}
+	*out = c;
+	return QOC_OK;
+}
+
+void qoc_sqlite_release(struct qoc_sqlite_conn *c)
+{
+	struct qoc_sqlite_store *st = c->store;
+	if (c->db) {
+		/* Every path resets its statements; one left running would pin an old snapshot
+		 * (stale reads, a WAL that never checkpoints). Repair it and say so. */
+		for (sqlite3_stmt *s = sqlite3_next_stmt(c->db, NULL); s;
+		     s = sqlite3_next_stmt(c->db, s)) {
+			if (sqlite3_stmt_busy(s)) {
+				qoc_log_error("store: statement left running", "action=reset");
+				qoc_sqlite_stmt_done(s);
+			}
+		}
+		if (!sqlite3_get_autocommit(c->db)) {
+			qoc_log_error("store: connection returned inside a transaction",
+			              "action=close");
+			conn_close(c);
+		}
+	}
+	pthread_mutex_lock(&st->mu);
+	c->next_free = st->free_list;
+	st->free_list = c;
+	pthread_cond_signal(&st->cv);
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* Closes every connection and frees the handle (also undoes a half-done open). */
+static void store_free(struct qoc_sqlite_store *st)
+{
+	for (unsigned i = 0; i < st->pool_size; i++)
+		conn_close(&st->conns[i]);
+	pthread_cond_destroy(&st->cv);
+	pthread_mutex_destroy(&st->mu);
+	free(st->path);
+	free(st);
+}
+
+static void sqlite_close(struct qoc_store *base)
+{
+	struct qoc_sqlite_store *st = qoc_sqlite_from(base);
+	unsigned free_count = 0;
+	for (struct qoc_sqlite_conn *c = st->free_list; c; c = c->next_free)
+		free_count++;
+	if (free_count != st->pool_size)
+		qoc_log_error("store: closed while connections are in use", "in_use=%u",
+		              st->pool_size - free_count);
+	store_free(st);
+}
+
+static enum qoc_err ping_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	(void)arg;
+	static struct qoc_sqlite_sql sql_ping = {.text = "SELECT 1"};
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, &sql_ping, &s);
+	if (err)
+		return err;
+	int rc = sqlite3_step(s);
+	err = rc == SQLITE_ROW ? QOC_OK : qoc_sqlite_error(c, rc, "ping");
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+static enum qoc_err sqlite_ping(struct qoc_store *base)
+{
+	return qoc_sqlite_with_conn(qoc_sqlite_from(base), ping_work, NULL);
+}
+
+const struct qoc_store_ops qoc_sqlite_ops = {
+    .version = QOC_STORE_OPS_VERSION,
+    .name = "sqlite",
+    .close = sqlite_close,
+    .migrate = qoc_sqlite_migrate,
+    .ping = sqlite_ping,
+    .key_rotate = qoc_sqlite_key_rotate,
+    .key_active = qoc_sqlite_key_active,
+    .key_list_published = qoc_sqlite_key_list_published,
+    .account_create = qoc_sqlite_account_create,
+    .account_by_email = qoc_sqlite_account_by_email,
+};
+
+/* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
+ * so a wall-clock jump cannot stretch or cut a wait) are ready on success. */
+static enum qoc_err store_new(const struct qoc_store_options *opts, const char *path,
+                              struct qoc_sqlite_store **out)
+{
+	enum qoc_err err = QOC_ENOMEM;
+	unsigned n = opts->pool_size ? opts->pool_size : QOC_STORE_DEFAULT_POOL_SIZE;
+	struct qoc_sqlite_store *st = calloc(1, sizeof(*st) + n * sizeof(st->conns[0]));
+	if (!st)
+		goto fail;
+	st->path = strdup(path);
+	if (!st->path)
+		goto fail_st;
+	pthread_condattr_t ca;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail_path;
+	int rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(&st->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		goto fail_path;
+	if (pthread_mutex_init(&st->mu, NULL) != 0)
+		goto fail_cv;
+	st->base.ops = &qoc_sqlite_ops;
+	st->sync = opts->sync;
+	st->busy_timeout_ms =
+	    opts->busy_timeout_ms ? opts->busy_timeout_ms : QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS;
+	st->pool_size = n;
+	*out = st;
+	return QOC_OK;
+fail_cv:
+	pthread_cond_destroy(&st->cv);
+fail_path:
+	free(st->path);
+fail_st:
+	free(st);
+fail:
+	return err;
+}
+
+enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
+                             struct qoc_store **out)
+{
+	*out = NULL;
+	if (!path[0] || strcmp(path, ":memory:") == 0) {
+		qoc_log_error("store: sqlite needs a database file path",
+		              "hint=\"sqlite:<data dir>/qoc.db\"");
+		return QOC_EINVAL;
+	}
+	if (opts->busy_timeout_ms > (unsigned)INT32_MAX) {
+		qoc_log_error("store: busy_timeout_ms too large", "busy_timeout_ms=%u",
+		              opts->busy_timeout_ms);
+		return QOC_EINVAL;
+	}
+	struct qoc_sqlite_store *st;
+	enum qoc_err err = store_new(opts, path, &st);
+	if (err)
+		return err;
+	/* Opened one after another here, so the first switches the file to WAL alone. */
+	for (unsigned i = 0; i < st->pool_size; i++) {
+		struct qoc_sqlite_conn *c = &st->conns[i];
+		c->store = st;
+		err = conn_open(st, c);
+		if (err) {
+			char qpath[256];
+			qoc_log_error("store: cannot open sqlite database", "path=%s err=\"%s\"",
+			              qoc_log_quote(qpath, sizeof(qpath), path), qoc_strerror(err));
+			store_free(st);
+			return err;
+		}
+		c->next_free = st->free_list;
+		st->free_list = c;
+	}
+	*out = &st->base;
+	return QOC_OK;
+}

@@ -1,0 +1,17 @@
+/* sqlite_store.h - the SQLite backend's entry points, for store.c only.
+ *
+ * Deliberately free of <sqlite3.h>: the backend's internals are in sqlite_internal.h. */
+#ifndef QOC_STORE_SQLITE_STORE_H
+#define QOC_STORE_SQLITE_STORE_H
+
+#include "store/store.h"
+
+extern const struct qoc_store_ops qoc_sqlite_ops;
+
+/* Opens (creating when missing) the database file at path with opts' pool size, timeout
+ * and sync mode. Every pooled connection is opened and configured here, so a bad path or
+ * an unwritable directory fails now rather than on the first request. */
+enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
+                             struct qoc_store **out);
+
+#endif

@@ -1,0 +1,201 @@
+/* sqlite_util.c - prepared-statement cache, error mapping, transactions, column copies. */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "core/log.h"
+
+/* Slots are handed out once per SQL text for the whole process; the lock is only taken
+ * the first time a text is used. */
+static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned slots_used;
+
+static unsigned slot_of(struct qoc_sqlite_sql *sql)
+{
+	unsigned slot = atomic_load_explicit(&sql->slot, memory_order_acquire);
+	if (slot)
+		return slot;
+	pthread_mutex_lock(&slot_mu);
+	slot = atomic_load_explicit(&sql->slot, memory_order_relaxed);
+	if (!slot && slots_used < QOC_SQLITE_STMT_MAX) {
+		slot = ++slots_used;
+		atomic_store_explicit(&sql->slot, slot, memory_order_release);
+	}
+	pthread_mutex_unlock(&slot_mu);
+	return slot; /* 0: the cache is full */
+}
+
+static void log_db_error(struct qoc_sqlite_conn *c, int rc, const char *what)
+{
+	char qmsg[256];
+	qoc_log_error("store: sqlite error", "op=%s code=%d err=%s", what, rc,
+	              qoc_log_quote(qmsg, sizeof(qmsg), c->db ? sqlite3_errmsg(c->db) : "closed"));
+}
+
+enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *what)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		/* A caller expected another code; still an error, never QOC_OK. */
+		log_db_error(c, rc, what);
+		return QOC_EDB;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		qoc_log_warn("store: database busy", "op=%s code=%d", what, rc);
+		return QOC_EBUSY;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return QOC_ECONFLICT; /* expected: the caller decides what it means */
+		log_db_error(c, rc, what);
+		return QOC_EDB;
+	case SQLITE_NOMEM:
+		return QOC_ENOMEM;
+	default:
+		log_db_error(c, rc, what);
+		return QOC_EDB;
+	}
+}
+
+enum qoc_err qoc_sqlite_stmt(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                             sqlite3_stmt **out)
+{
+	*out = NULL;
+	unsigned slot = slot_of(sql);
+	if (!slot) {
+		qoc_log_error("store: statement cache full", "max=%d hint=QOC_SQLITE_STMT_MAX",
+		              QOC_SQLITE_STMT_MAX);
+		return QOC_EDB;
+	}
+	sqlite3_stmt **cell = &c->stmts[slot - 1];
+	if (!*cell) {
+		int rc =
+		    sqlite3_prepare_v3(c->db, sql->text, -1, SQLITE_PREPARE_PERSISTENT, cell, NULL);
+		if (rc != SQLITE_OK) {
+			sqlite3_finalize(*cell);
+			*cell = NULL;
+			return qoc_sqlite_error(c, rc, "prepare");
+		}
+	}
+	*out = *cell;
+	return QOC_OK;
+}
+
+void qoc_sqlite_stmt_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_reset(s); /* its return repeats the step's error, already handled */
+	sqlite3_clear_bindings(s);
+}
+
+void qoc_sqlite_stmt_cache_clear(struct qoc_sqlite_conn *c)
+{
+	for (size_t i = 0; i < QOC_SQLITE_STMT_MAX; i++) {
+		sqlite3_finalize(c->stmts[i]); /* NULL is a no-op */
+		c->stmts[i] = NULL;
+	}
+}
+
+enum qoc_err qoc_sqlite_step_done(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return QOC_OK;
+	return qoc_sqlite_error(c, rc, what);
+}
+
+enum qoc_err qoc_sqlite_exec(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql)
+{
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, sql, &s);
+	if (err)
+		return err;
+	err = qoc_sqlite_step_done(c, s, sql->text);
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+static struct qoc_sqlite_sql sql_begin = {.text = "BEGIN IMMEDIATE"};
+static struct qoc_sqlite_sql sql_commit = {.text = "COMMIT"};
+static struct qoc_sqlite_sql sql_rollback = {.text = "ROLLBACK"};
+
+/* Undoes whatever the transaction did. Some errors (I/O, disk full) make SQLite roll back
+ * on its own; then there is nothing left to do. A ROLLBACK that fails leaves the
+ * connection inside the transaction, and qoc_sqlite_release() discards it. */
+static void rollback(struct qoc_sqlite_conn *c)
+{
+	if (sqlite3_get_autocommit(c->db))
+		return;
+	if (qoc_sqlite_exec(c, &sql_rollback))
+		qoc_log_error("store: rollback failed", "action=discard_connection");
+}
+
+enum qoc_err qoc_sqlite_with_conn(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg)
+{
+	struct qoc_sqlite_conn *c;
+	enum qoc_err err = qoc_sqlite_acquire(st, &c);
+	if (err)
+		return err;
+	err = fn(c, arg);
+	qoc_sqlite_release(c);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg)
+{
+	struct qoc_sqlite_conn *c;
+	enum qoc_err err = qoc_sqlite_acquire(st, &c);
+	if (err)
+		return err;
+	err = qoc_sqlite_exec(c, &sql_begin);
+	if (err)
+		goto out_release;
+	err = fn(c, arg);
+	if (!err)
+		err = qoc_sqlite_exec(c, &sql_commit);
+	if (err)
+		rollback(c);
+out_release:
+	qoc_sqlite_release(c);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, const char **out)
+{
+	*out = NULL;
+	const unsigned char *text = sqlite3_column_text(s, col);
+	if (!text) {
+		/* NULL column, or SQLite ran out of memory converting it */
+		if (sqlite3_column_type(s, col) != SQLITE_NULL)
+			return QOC_ENOMEM;
+		return QOC_OK;
+	}
+	int len = sqlite3_column_bytes(s, col);
+	*out = qoc_arena_strndup(a, (const char *)text, (size_t)len);
+	return *out ? QOC_OK : QOC_ENOMEM;
+}
+
+enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
+                                 const unsigned char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return QOC_OK;
+	const void *blob = sqlite3_column_blob(s, col);
+	int n = sqlite3_column_bytes(s, col);
+	if (n == 0)
+		return QOC_OK; /* an empty blob: SQLite gives a NULL pointer for it */
+	if (!blob)
+		return QOC_ENOMEM;
+	unsigned char *copy = qoc_arena_alloc(a, (size_t)n);
+	if (!copy)
+		return QOC_ENOMEM;
+	memcpy(copy, blob, (size_t)n);
+	*out = copy;
+	*len = (size_t)n;
+	return QOC_OK;
+}

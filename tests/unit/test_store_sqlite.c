@@ -1,0 +1,574 @@
+/* The SQLite store: the contract suite, then what only SQLite has (pragmas, the file on
+ * disk, the pool, lock timeouts). Every test works in its own mkdtemp directory, removed
+ * afterwards. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "store/sqlite/sqlite_internal.h"
+#include "store/store.h"
+#include "support/store_contract.h"
+
+/* --- a temporary database directory --- */
+
+struct tmpdb {
+	char dir[256];
+	char path[300];
+	char url[320];
+};
+
+static int tmpdb_make(struct tmpdb *t)
+{
+	const char *base = getenv("TMPDIR");
+	snprintf(t->dir, sizeof(t->dir), "%s/qoc-store-XXXXXX", base && base[0] ? base : "/tmp");
+	if (!mkdtemp(t->dir))
+		return -1;
+	snprintf(t->path, sizeof(t->path), "%s/qoc.db", t->dir);
+	snprintf(t->url, sizeof(t->url), "sqlite:%s", t->path);
+	return 0;
+}
+
+/* Removes the directory and what SQLite left in it (db, -wal, -shm). */
+static void tmpdb_remove(struct tmpdb *t)
+{
+	DIR *d = opendir(t->dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char p[600];
+			snprintf(p, sizeof(p), "%s/%s", t->dir, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(t->dir);
+}
+
+static struct qoc_store_options opts_for(const struct tmpdb *t)
+{
+	return (struct qoc_store_options){.url = t->url, .sync = QOC_SYNC_FULL};
+}
+
+/* --- the contract, on SQLite --- */
+
+static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
+{
+	(void)arg;
+	struct tmpdb *t = calloc(1, sizeof(*t));
+	if (!t)
+		return QOC_ENOMEM;
+	if (tmpdb_make(t) != 0) {
+		free(t);
+		return QOC_EIO;
+	}
+	struct qoc_store_options o = opts_for(t);
+	enum qoc_err err = qoc_store_open(&o, st);
+	if (err) {
+		tmpdb_remove(t);
+		free(t);
+		return err;
+	}
+	*ctx = t;
+	return QOC_OK;
+}
+
+static void contract_close(void *arg, struct qoc_store *st, void *ctx)
+{
+	(void)arg;
+	qoc_store_close(st);
+	tmpdb_remove(ctx);
+	free(ctx);
+}
+
+/* --- SQLite-only fixture: a directory, the store opened on demand --- */
+
+struct fx {
+	struct tmpdb t;
+	struct qoc_store *st;
+	struct qoc_arena a;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	if (!f || tmpdb_make(&f->t) != 0) {
+		free(f);
+		return -1;
+	}
+	qoc_arena_init(&f->a, 0);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	qoc_store_close(f->st);
+	qoc_arena_release(&f->a);
+	tmpdb_remove(&f->t);
+	free(f);
+	return 0;
+}
+
+static void fx_open(struct fx *f, const struct qoc_store_options *o)
+{
+	qoc_store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(qoc_store_open(o, &f->st), QOC_OK);
+}
+
+static void fx_open_migrated(struct fx *f)
+{
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+}
+
+/* One integer or text answer from a statement on a raw connection. */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	sqlite3_int64 v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void query_text(sqlite3 *db, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(out, size, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+/* Every pooled connection, not just one, has the settings. */
+static void assert_pool_pragmas(struct qoc_store *st, unsigned n, int synchronous)
+{
+	struct qoc_sqlite_store *sst = qoc_sqlite_from(st);
+	struct qoc_sqlite_conn *held[QOC_STORE_MAX_POOL_SIZE];
+	assert_int_equal(sst->pool_size, n);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(qoc_sqlite_acquire(sst, &held[i]), QOC_OK);
+		char mode[16];
+		query_text(held[i]->db, "PRAGMA journal_mode", mode, sizeof(mode));
+		assert_string_equal(mode, "wal");
+		assert_int_equal(query_int(held[i]->db, "PRAGMA synchronous"), synchronous);
+		assert_int_equal(query_int(held[i]->db, "PRAGMA foreign_keys"), 1);
+		assert_int_equal(query_int(held[i]->db, "PRAGMA busy_timeout"), 5000);
+	}
+	for (unsigned i = 0; i < n; i++)
+		qoc_sqlite_release(held[i]);
+}
+
+static void pragmas_are_applied_on_every_connection(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+	assert_string_equal(f->st->ops->name, "sqlite");
+	assert_pool_pragmas(f->st, QOC_STORE_DEFAULT_POOL_SIZE, 2 /* FULL */);
+
+	o.sync = QOC_SYNC_NORMAL;
+	o.pool_size = 2;
+	fx_open(f, &o);
+	assert_pool_pragmas(f->st, 2, 1 /* NORMAL */);
+
+	/* WAL is a property of the file: another opener sees it too. */
+	sqlite3 *db = raw_open(f->t.path);
+	char mode[16];
+	query_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
+	assert_string_equal(mode, "wal");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM schema_migrations"), 1);
+	sqlite3_close(db);
+}
+
+static void reopening_keeps_the_data(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	struct qoc_account acct = {.id = "acct_1", .email = "keep@example.com", .created_at = 7};
+	const unsigned char sealed[] = {1, 2, 3};
+	struct qoc_key_record k = {.kid = "k1",
+	                           .alg = "EdDSA",
+	                           .public_jwk = "{}",
+	                           .sealed_private = sealed,
+	                           .sealed_private_len = 3,
+	                           .created_at = 10};
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_OK);
+	assert_int_equal(qoc_store_key_rotate(f->st, &k, 10, 0), QOC_OK);
+
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o); /* closes the first handle */
+	unsigned applied = 99;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+	assert_int_equal(applied, 0);
+	struct qoc_account out;
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "KEEP@example.com", &out),
+	                 QOC_OK);
+	assert_string_equal(out.id, "acct_1");
+	struct qoc_key_record got;
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_string_equal(got.kid, "k1");
+	assert_memory_equal(got.sealed_private, sealed, 3);
+}
+
+static void a_database_from_a_newer_binary_is_refused(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	qoc_store_close(f->st);
+	f->st = NULL;
+
+	sqlite3 *db = raw_open(f->t.path);
+	assert_int_equal(
+	    sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (9999, '9999_future', 0)", NULL,
+	                 NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	unsigned applied = 99;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_EDB);
+	assert_int_equal(applied, 0);
+}
+
+static void migrations_are_recorded_with_their_names(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	sqlite3 *db = raw_open(f->t.path);
+	char name[64];
+	query_text(db, "SELECT name FROM schema_migrations WHERE version = 1", name, sizeof(name));
+	assert_string_equal(name, "0001_init");
+	int64_t now = qoc_clock_now(&qoc_clock_system);
+	sqlite3_int64 at =
+	    query_int(db, "SELECT applied_at FROM schema_migrations WHERE version = 1");
+	assert_true(at > now - 60 && at <= now + 1);
+	sqlite3_close(db);
+}
+
+/* The schema itself, not only the code, keeps a second key from being active. */
+static void the_schema_allows_one_active_key(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	sqlite3 *db = raw_open(f->t.path);
+	const char *insert_a = "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private,"
+	                       " created_at) VALUES ('a', 'ES256', '{}', x'00', 1)";
+	const char *insert_b = "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private,"
+	                       " created_at) VALUES ('b', 'ES256', '{}', x'00', 2)";
+	assert_int_equal(sqlite3_exec(db, insert_a, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, insert_b, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	/* Retired without a publish_until is refused too. */
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE signing_keys SET retired_at = 5", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	/* STRICT: a text where an integer belongs is refused. */
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO accounts (id, email, email_norm, created_at)"
+	                              " VALUES ('i', 'e', 'e', 'yesterday')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+
+static void an_exhausted_pool_answers_busy_after_the_timeout(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store_options o = opts_for(&f->t);
+	o.pool_size = 1;
+	o.busy_timeout_ms = 200;
+	fx_open(f, &o);
+	struct qoc_sqlite_conn *held;
+	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(f->st), &held), QOC_OK);
+
+	uint64_t t0 = qoc_monotonic_ns();
+	assert_int_equal(qoc_store_ping(f->st), QOC_EBUSY);
+	uint64_t waited_ms = (qoc_monotonic_ns() - t0) / 1000000;
+	assert_true(waited_ms >= 190);
+	assert_true(waited_ms < 2000);
+
+	qoc_sqlite_release(held);
+	assert_int_equal(qoc_store_ping(f->st), QOC_OK);
+}
+
+/* Another process holding the write lock past busy_timeout: a clean QOC_EBUSY, never
+ * QOC_EDB; readers still read (WAL); once the lock is gone, the write goes through. */
+static void a_locked_database_answers_busy_not_db_error(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store_options o = opts_for(&f->t);
+	o.busy_timeout_ms = 150;
+	fx_open(f, &o);
+	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+
+	sqlite3 *other = raw_open(f->t.path);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	struct qoc_account acct = {.id = "acct_1", .email = "locked@example.com"};
+	uint64_t t0 = qoc_monotonic_ns();
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_EBUSY);
+	assert_true((qoc_monotonic_ns() - t0) / 1000000 >= 140); /* it waited for the lock */
+	const unsigned char sealed[] = {9};
+	struct qoc_key_record k = {.kid = "k",
+	                           .alg = "ES256",
+	                           .public_jwk = "{}",
+	                           .sealed_private = sealed,
+	                           .sealed_private_len = 1};
+	assert_int_equal(qoc_store_key_rotate(f->st, &k, 1, 2), QOC_EBUSY);
+	assert_int_equal(qoc_store_ping(f->st), QOC_OK);
+	struct qoc_account out;
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "locked@example.com", &out),
+	                 QOC_ENOTFOUND);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_OK);
+}
+
+/* After failures (conflict, busy, not found) every pooled connection is back outside any
+ * transaction with no statement left running, and its cache holds prepared statements. */
+static void failures_leave_connections_clean(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store_options o = opts_for(&f->t);
+	o.pool_size = 1; /* every call below goes through this one connection */
+	fx_open(f, &o);
+	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+	struct qoc_account acct = {.id = "acct_1", .email = "x@example.com"};
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_OK);
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_ECONFLICT);
+	struct qoc_account out;
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "y@example.com", &out),
+	                 QOC_ENOTFOUND);
+	struct qoc_key_record k;
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, &k), QOC_ENOTFOUND);
+
+	struct qoc_sqlite_conn *c;
+	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(f->st), &c), QOC_OK);
+	assert_true(sqlite3_get_autocommit(c->db));
+	int live = 0;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(c->db, NULL); s; s = sqlite3_next_stmt(c->db, s)) {
+		assert_false(sqlite3_stmt_busy(s));
+		live++;
+	}
+	assert_true(live >= 4); /* cached, not re-prepared per call */
+	sqlite3_stmt *before = NULL;
+	for (int i = 0; i < QOC_SQLITE_STMT_MAX && !before; i++)
+		before = c->stmts[i];
+	qoc_sqlite_release(c);
+
+	/* The same statement object serves the next call. */
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "x@example.com", &out), QOC_OK);
+	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(f->st), &c), QOC_OK);
+	int live_after = 0;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(c->db, NULL); s; s = sqlite3_next_stmt(c->db, s))
+		live_after++;
+	assert_int_equal(live_after, live);
+	bool still_cached = false;
+	for (int i = 0; i < QOC_SQLITE_STMT_MAX; i++)
+		still_cached = still_cached || c->stmts[i] == before;
+	assert_true(still_cached);
+	qoc_sqlite_release(c);
+}
+
+struct migrator {
+	const char *url;
+	enum qoc_err open_err, err;
+	unsigned applied;
+};
+
+static void *migrate_thread(void *arg)
+{
+	struct migrator *m = arg;
+	struct qoc_store_options o = {.url = m->url, .pool_size = 1};
+	struct qoc_store *st;
+	m->open_err = qoc_store_open(&o, &st);
+	if (m->open_err)
+		return NULL;
+	m->err = qoc_store_migrate(st, &m->applied);
+	qoc_store_close(st);
+	return NULL;
+}
+
+/* Two handles (as two processes would) migrating one file at once: each version is
+ * applied exactly once, and both end up at the same schema. */
+static void concurrent_migrations_apply_each_version_once(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 4 };
+	struct migrator m[N];
+	pthread_t th[N];
+	/* Create the file first: several openers racing to create and switch it to WAL is
+	 * SQLite's business, not the point here. */
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	for (int i = 0; i < N; i++) {
+		m[i] = (struct migrator){.url = f->t.url};
+		assert_int_equal(pthread_create(&th[i], NULL, migrate_thread, &m[i]), 0);
+	}
+	unsigned total = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(m[i].open_err, QOC_OK);
+		assert_int_equal(m[i].err, QOC_OK);
+		total += m[i].applied;
+	}
+	assert_int_equal(total, 1); /* one migration embedded today */
+	unsigned applied = 99;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+	assert_int_equal(applied, 0);
+}
+
+/* qoc_sqlite_release() repairs what a buggy op could leave behind: a running statement is
+ * reset (no pinned snapshot), a connection still in a transaction is closed and reopened
+ * by the next acquire (never handed on mid-transaction). */
+static void release_repairs_a_dirty_connection(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store_options o = opts_for(&f->t);
+	o.pool_size = 1;
+	fx_open(f, &o);
+	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+	struct qoc_sqlite_store *sst = qoc_sqlite_from(f->st);
+
+	static struct qoc_sqlite_sql sql_many = {.text = "SELECT 1 UNION ALL SELECT 2"};
+	struct qoc_sqlite_conn *c;
+	sqlite3_stmt *s;
+	assert_int_equal(qoc_sqlite_acquire(sst, &c), QOC_OK);
+	assert_int_equal(qoc_sqlite_stmt(c, &sql_many, &s), QOC_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	qoc_sqlite_release(c); /* the "bug": s still running */
+	assert_false(sqlite3_stmt_busy(s));
+
+	assert_int_equal(qoc_sqlite_acquire(sst, &c), QOC_OK);
+	assert_int_equal(sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	qoc_sqlite_release(c); /* the "bug": still inside a transaction, holding the lock */
+	assert_null(c->db);
+
+	/* The write lock went with the closed connection, and the pool still works. */
+	struct qoc_account acct = {.id = "acct_1", .email = "after@example.com"};
+	assert_int_equal(qoc_store_account_create(f->st, &acct), QOC_OK);
+	assert_int_equal(qoc_sqlite_acquire(sst, &c), QOC_OK);
+	assert_non_null(c->db);
+	assert_int_equal(query_int(c->db, "PRAGMA foreign_keys"), 1);
+	qoc_sqlite_release(c);
+}
+
+static void urls_pick_the_backend(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_store *st = (void *)1;
+	const char *refused[] = {
+	    "postgres://qoc:secret@db/qoc",
+	    "postgresql://db/qoc",
+	    "host=db dbname=qoc",
+	    "  dbname = qoc",
+	    "mysql://db/qoc",
+	    "",
+	    ":memory:",
+	    "sqlite::memory:",
+	    "sqlite:",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct qoc_store_options o = {.url = refused[i]};
+		assert_int_equal(qoc_store_open(&o, &st), QOC_EINVAL);
+		assert_null(st);
+	}
+	struct qoc_store_options none = {.url = NULL};
+	assert_int_equal(qoc_store_open(&none, &st), QOC_EINVAL);
+	struct qoc_store_options big = {.url = f->t.url, .pool_size = QOC_STORE_MAX_POOL_SIZE + 1};
+	assert_int_equal(qoc_store_open(&big, &st), QOC_EINVAL);
+
+	/* A directory that does not exist: the open itself fails, not the first request. */
+	char missing[400];
+	snprintf(missing, sizeof(missing), "sqlite:%s/no/such/dir/qoc.db", f->t.dir);
+	struct qoc_store_options bad = {.url = missing};
+	assert_int_equal(qoc_store_open(&bad, &st), QOC_EDB);
+	assert_null(st);
+
+	/* sqlite:<path>, sqlite://<path> and a bare path all open the same file. */
+	char url2[400];
+	snprintf(url2, sizeof(url2), "sqlite://%s", f->t.path);
+	const char *same[] = {f->t.url, url2, f->t.path};
+	for (size_t i = 0; i < 3; i++) {
+		struct qoc_store_options o = {.url = same[i], .pool_size = 1};
+		fx_open(f, &o);
+		unsigned applied = 99;
+		assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+		assert_int_equal(applied, i == 0 ? 1 : 0);
+	}
+}
+
+static void email_norm_folds_ascii_only(void **state)
+{
+	struct fx *f = *state;
+	assert_string_equal(qoc_store_email_norm(&f->a, "MiXeD@Example.ORG"), "mixed@example.org");
+	assert_string_equal(qoc_store_email_norm(&f->a, "\xc3\x89@X"), "\xc3\x89@x");
+	assert_string_equal(qoc_store_email_norm(&f->a, ""), "");
+}
+
+int main(void)
+{
+	/* The error paths under test log on purpose; keep the output to real problems. */
+	qoc_log_set_level(QOC_LOG_ERROR);
+	static const struct store_contract_backend sqlite_backend = {
+	    .name = "sqlite",
+	    .open = contract_open,
+	    .close = contract_close,
+	};
+	int failed = store_contract_run(&sqlite_backend);
+
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(pragmas_are_applied_on_every_connection, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(reopening_keeps_the_data, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(a_database_from_a_newer_binary_is_refused, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(migrations_are_recorded_with_their_names, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(the_schema_allows_one_active_key, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(an_exhausted_pool_answers_busy_after_the_timeout,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(a_locked_database_answers_busy_not_db_error, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(failures_leave_connections_clean, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_migrations_apply_each_version_once, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(release_repairs_a_dirty_connection, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(urls_pick_the_backend, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(email_norm_folds_ascii_only, fx_setup, fx_teardown),
+	};
+	failed += cmocka_run_group_tests_name("store_sqlite", tests, NULL, NULL);
+	return failed;
+}
