@@ -103,3 +103,31 @@ char *qoc_store_email_norm(struct qoc_arena *a, const char *email)
 			*p = (char)(*p - 'A' + 'a');
 	return norm;
 }
+
+char *qoc_store_name_norm(struct qoc_arena *a, const char *name)
+{
+	return qoc_store_email_norm(a, name); /* the same folding, named for its use */
+}
+
+static const char *const role_names[] = {
+    [QOC_ROLE_VIEWER] = "viewer",
+    [QOC_ROLE_DEVELOPER] = "developer",
+    [QOC_ROLE_ADMIN] = "admin",
+};
+
+const char *qoc_role_name(enum qoc_role role)
+{
+	if (role <= QOC_ROLE_NONE || role > QOC_ROLE_ADMIN)
+		return NULL;
+	return role_names[role];
+}
+
+enum qoc_role qoc_role_parse(const char *s)
+{
+	if (!s)
+		return QOC_ROLE_NONE;
+	for (int r = QOC_ROLE_VIEWER; r <= QOC_ROLE_ADMIN; r++)
+		if (strcmp(s, role_names[r]) == 0)
+			return (enum qoc_role)r;
+	return QOC_ROLE_NONE;
+}

@@ -32,7 +32,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 1
+#define QOC_STORE_OPS_VERSION 2
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -72,6 +72,149 @@ struct qoc_account {
 	const char *password_hash; /* argon2id encoded string; NULL: no password login */
 	bool is_admin;
 	int64_t created_at;
+	/* The id of the personal team account_create makes ("team_..."), chosen by the caller
+	 * like every id. NULL on create: the store uses "team_" followed by the account id.
+	 * Reads (account_by_email, account_by_id) fill it. */
+	const char *personal_team_id;
+};
+
+/* A team role; the order is meaningful (role >= QOC_ROLE_DEVELOPER may edit). */
+enum qoc_role { QOC_ROLE_NONE = 0, QOC_ROLE_VIEWER, QOC_ROLE_DEVELOPER, QOC_ROLE_ADMIN };
+
+/* "admin", "developer", "viewer"; NULL for QOC_ROLE_NONE or an out-of-range value. */
+const char *qoc_role_name(enum qoc_role role);
+/* QOC_ROLE_NONE when s is NULL or not one of the three names (exact, lower case). */
+enum qoc_role qoc_role_parse(const char *s);
+
+struct qoc_team {
+	const char *id; /* "team_..." made by the caller */
+	const char *name;
+	bool personal; /* the account's own team, made with the account */
+	int64_t created_at;
+	enum qoc_role role; /* teams_of_account: the account's role; QOC_ROLE_NONE elsewhere */
+};
+
+struct qoc_membership {
+	const char *team_id;
+	const char *account_id;
+	enum qoc_role role;
+	int64_t created_at;
+	const char *email; /* team_members: the account's email and name (name may be NULL) */
+	const char *name;
+};
+
+/* A list of strings: items[0..count-1], never NULL entries. items may be NULL when count
+ * is 0. In records a read returns, the array and the strings are arena memory. */
+struct qoc_str_list {
+	const char **items;
+	size_t count;
+};
+
+/* An application (OAuth client). The text fields hold the API's JSON values as they are
+ * ("web", "active", "opaque", "RS256", grant type names); console/app_rules.h validates
+ * them, the store only refuses what would break its own invariants. */
+struct qoc_app {
+	const char *client_id; /* "qoc_client_" + [a-z0-9]{24}, made by the caller */
+	const char *team_id;
+	const char *owner_id; /* an account that is a member of team_id */
+	const char *name;
+	const char *description; /* never NULL in reads ("" when empty); NULL writes "" */
+	const char *type;        /* web | spa | mobile | service */
+	const char *status;      /* active | inactive | suspended */
+	struct qoc_str_list redirect_uris;
+	struct qoc_str_list allowed_origins;
+	struct qoc_str_list sso_redirect_uris;
+	struct qoc_str_list logout_uris;
+	struct qoc_str_list grant_types;
+	int64_t access_token_lifetime; /* seconds */
+	int64_t refresh_token_lifetime;
+	int64_t id_token_lifetime;
+	bool pkce_required;
+	const char *token_format;                 /* opaque | jwt */
+	const char *id_token_signed_response_alg; /* RS256 | PS256 | ES256 | EdDSA */
+	/* Confidential clients (web, service) always have both, public ones (spa, mobile)
+	 * never. secret_hash: keyed hash for verification; secret_sealed: the secret sealed
+	 * under the master key, for reveal. app_list leaves both NULL (and lengths 0). */
+	const unsigned char *secret_hash;
+	size_t secret_hash_len;
+	const unsigned char *secret_sealed;
+	size_t secret_sealed_len;
+	int64_t secret_created_at; /* 0 for public clients */
+	const char *icon_type;     /* reads: the icon's media type, NULL when there is none */
+	int64_t created_at;
+	int64_t updated_at;
+	int64_t last_used_at; /* 0: never used */
+	/* Counts changes: 1 after app_create, +1 for every change after that. app_update
+	 * writes only when the row is still at the revision the caller read. */
+	int64_t revision;
+};
+
+enum qoc_app_sort { QOC_APP_SORT_NAME = 0, QOC_APP_SORT_CREATED };
+
+#define QOC_APP_LIST_DEFAULT_LIMIT 20
+#define QOC_APP_LIST_MAX_LIMIT 100
+#define QOC_STORE_CURSOR_MAX 1024 /* bytes of a cursor string, longer ones are refused */
+
+struct qoc_app_query {
+	/* The teams to list from: the caller's teams, or the one team asked for after the
+	 * caller checked membership. No team ids and all_teams false lists nothing. */
+	const char *const *team_ids;
+	size_t team_count;
+	bool all_teams; /* every team (an instance admin's view); team_ids are then ignored */
+	const char *status; /* NULL: any */
+	const char *type;   /* NULL: any */
+	/* NULL or "": no filter. Else a substring of the name or the client_id, ASCII letters
+	 * compared case-insensitively. */
+	const char *q;
+	enum qoc_app_sort sort; /* name (case-insensitive, ASCII) or created_at; client_id
+	                         * breaks ties, so the order is total */
+	bool desc;
+	size_t limit;       /* 0: QOC_APP_LIST_DEFAULT_LIMIT; over QOC_APP_LIST_MAX_LIMIT: EINVAL */
+	const char *cursor; /* NULL: the first page; else a next_cursor from the same sort */
+};
+
+struct qoc_app_page {
+	struct qoc_app *items; /* arena array; NULL when count is 0 */
+	size_t count;
+	/* Arena string to pass as the next query's cursor; NULL when this is the last page. */
+	const char *next_cursor;
+};
+
+/* What a caller says about a change it makes; the op that makes the change writes it to
+ * the audit log in the same transaction (with the team and application it concerns). */
+struct qoc_audit_event {
+	const char *actor_id; /* account id (or "system") */
+	const char *action;   /* e.g. "app.create", "app.secret.regenerate" (console/ names them) */
+	const char *detail;   /* JSON object text, or NULL */
+	const char *ip;       /* the caller's address, or NULL */
+	int64_t at;           /* when; also the time the op records (updated_at, ...) */
+};
+
+/* A stored audit row. */
+struct qoc_audit_entry {
+	int64_t id; /* increasing: newer entries have larger ids */
+	const char *team_id;
+	const char *client_id; /* NULL for team-level events */
+	const char *actor_id;
+	const char *action;
+	const char *detail;
+	const char *ip;
+	int64_t at;
+};
+
+#define QOC_AUDIT_LIST_MAX_LIMIT 200
+
+struct qoc_audit_query {
+	const char *team_id;   /* exactly one of team_id and client_id */
+	const char *client_id; /* the entries of one application (also after its deletion) */
+	int64_t before_id;     /* 0: from the newest; else entries with id < before_id */
+	size_t limit;          /* 1..QOC_AUDIT_LIST_MAX_LIMIT; 0: 50 */
+};
+
+struct qoc_audit_page {
+	struct qoc_audit_entry *items; /* newest first; NULL when count is 0 */
+	size_t count;
+	int64_t next_before_id; /* 0 when this is the last page */
 };
 
 struct qoc_store;
@@ -110,14 +253,129 @@ struct qoc_store_ops {
 	enum qoc_err (*key_list_published)(struct qoc_store *st, struct qoc_arena *a, int64_t now,
 	                                   struct qoc_key_record **out, size_t *count);
 
-	/* Accounts. One row. QOC_ECONFLICT when the id or the email (compared after
-	 * qoc_store_email_norm) is taken; of concurrent creations with one email exactly one
-	 * wins. QOC_EINVAL when id or email is NULL or empty. */
+	/* Accounts. One transaction: the account, its personal team (named after the
+	 * account's name, or its email when it has none; personal; created_at of the
+	 * account; id acct->personal_team_id, see struct qoc_account) and an admin
+	 * membership. QOC_ECONFLICT when the id, the email (compared after
+	 * qoc_store_email_norm) or the team id is taken: nothing is created; of concurrent
+	 * creations with one email exactly one wins. QOC_EINVAL when id or email is NULL or
+	 * empty. */
 	enum qoc_err (*account_create)(struct qoc_store *st, const struct qoc_account *acct);
 	/* Looks the email up case-insensitively (qoc_store_email_norm). QOC_ENOTFOUND when
 	 * no account has it. out->email is the address as it was created. */
 	enum qoc_err (*account_by_email)(struct qoc_store *st, struct qoc_arena *a,
 	                                 const char *email, struct qoc_account *out);
+	/* QOC_ENOTFOUND when no account has this id. */
+	enum qoc_err (*account_by_id)(struct qoc_store *st, struct qoc_arena *a, const char *id,
+	                              struct qoc_account *out);
+
+	/* Teams. One transaction: the team (personal = false whatever team->personal says)
+	 * and an admin membership for creator_id (at team->created_at), and the audit entry.
+	 * QOC_ECONFLICT: the id is taken; QOC_ENOTFOUND: no such creator account. */
+	enum qoc_err (*team_create)(struct qoc_store *st, const struct qoc_team *team,
+	                            const char *creator_id, const struct qoc_audit_event *audit);
+	/* The account's teams with its role in each: the personal team first, then by name
+	 * (then id). An unknown account has no teams (QOC_OK, *count 0). */
+	enum qoc_err (*teams_of_account)(struct qoc_store *st, struct qoc_arena *a,
+	                                 const char *account_id, struct qoc_team **out,
+	                                 size_t *count);
+	/* The members with their email and name, by email. QOC_ENOTFOUND: no such team. */
+	enum qoc_err (*team_members)(struct qoc_store *st, struct qoc_arena *a, const char *team_id,
+	                             struct qoc_membership **out, size_t *count);
+	/* Adds account_id to team_id with role, created_at audit->at, + audit entry.
+	 * QOC_ECONFLICT: already a member; QOC_ENOTFOUND: no such team or account;
+	 * QOC_EINVAL: role is not a role. */
+	enum qoc_err (*member_add)(struct qoc_store *st, const char *team_id, const char *account_id,
+	                           enum qoc_role role, const struct qoc_audit_event *audit);
+	/* Changes a member's role (+ audit). QOC_ENOTFOUND: not a member; QOC_EPERM: it would
+	 * leave the team without an admin (nothing changes). Setting the role it has is OK. */
+	enum qoc_err (*member_set_role)(struct qoc_store *st, const char *team_id,
+	                                const char *account_id, enum qoc_role role,
+	                                const struct qoc_audit_event *audit);
+	/* Removes a member (+ audit). QOC_ENOTFOUND: not a member; QOC_EPERM: the last admin;
+	 * QOC_ECONFLICT: the member still owns applications of the team (transfer them
+	 * first). Nothing changes on error. */
+	enum qoc_err (*member_remove)(struct qoc_store *st, const char *team_id,
+	                              const char *account_id, const struct qoc_audit_event *audit);
+	/* The account's role in the team; QOC_ENOTFOUND when it is not a member (or either
+	 * does not exist). */
+	enum qoc_err (*membership_role)(struct qoc_store *st, const char *team_id,
+	                                const char *account_id, enum qoc_role *out);
+
+	/* Applications. Every change below is one transaction together with its audit
+	 * entry (team and client_id of the application, the caller's event); every change
+	 * sets updated_at = audit->at and bumps revision.
+	 *
+	 * app_create: inserts app (revision 1; created_at and updated_at from app;
+	 * last_used_at 0; icon none). QOC_ECONFLICT: the client_id is taken;
+	 * QOC_ENOTFOUND: no such team; QOC_EPERM: the owner is not a member of the team;
+	 * QOC_EINVAL: a required field is missing, a list holds a NULL or invalid UTF-8
+	 * string, or the secret does not fit the type (web/service need both secret blobs
+	 * and a secret_created_at, spa/mobile must have none and pkce_required). */
+	enum qoc_err (*app_create)(struct qoc_store *st, const struct qoc_app *app,
+	                           const struct qoc_audit_event *audit);
+	/* Everything but the icon bytes. QOC_ENOTFOUND. */
+	enum qoc_err (*app_get)(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
+	                        struct qoc_app *out);
+	/* One page in the query's order (keyset pagination, no offset: each page costs the
+	 * same however deep). Secrets are not read (NULL). QOC_EINVAL: a limit over the
+	 * maximum, or a cursor that is malformed or from the other sort. */
+	enum qoc_err (*app_list)(struct qoc_store *st, struct qoc_arena *a,
+	                         const struct qoc_app_query *q, struct qoc_app_page *out);
+	/* Replaces the settings: name, description, status, the four URI lists, grant_types,
+	 * the three lifetimes, pkce_required, token_format, id_token_signed_response_alg;
+	 * nothing else is read but client_id and revision. Writes only when the stored
+	 * revision is app->revision. QOC_ENOTFOUND; QOC_ECONFLICT: changed since it was read
+	 * (nothing written); QOC_EINVAL as app_create (a public client with pkce off). */
+	enum qoc_err (*app_update)(struct qoc_store *st, const struct qoc_app *app,
+	                           const struct qoc_audit_event *audit);
+	/* QOC_ENOTFOUND; QOC_EINVAL: not active, inactive or suspended. */
+	enum qoc_err (*app_set_status)(struct qoc_store *st, const char *client_id,
+	                               const char *status, const struct qoc_audit_event *audit);
+	/* Replaces the secret (hash, sealed form, secret_created_at = audit->at): the old
+	 * secret stops verifying with this commit. QOC_ENOTFOUND; QOC_EPERM: a public client
+	 * (spa, mobile) has no secret; QOC_EINVAL: empty blobs. */
+	enum qoc_err (*app_secret_replace)(struct qoc_store *st, const char *client_id,
+	                                   const unsigned char *hash, size_t hash_len,
+	                                   const unsigned char *sealed, size_t sealed_len,
+	                                   const struct qoc_audit_event *audit);
+	/* The icon bytes (checked by the caller: type and size) and media type.
+	 * QOC_ENOTFOUND: no such application. */
+	enum qoc_err (*app_set_icon)(struct qoc_store *st, const char *client_id,
+	                             const unsigned char *icon, size_t icon_len,
+	                             const char *icon_type, const struct qoc_audit_event *audit);
+	/* QOC_ENOTFOUND: no such application (clearing a missing icon is QOC_OK, audited). */
+	enum qoc_err (*app_clear_icon)(struct qoc_store *st, const char *client_id,
+	                               const struct qoc_audit_event *audit);
+	/* QOC_ENOTFOUND: no such application, or it has no icon. */
+	enum qoc_err (*app_get_icon)(struct qoc_store *st, struct qoc_arena *a,
+	                             const char *client_id, const unsigned char **icon,
+	                             size_t *icon_len, const char **icon_type);
+	/* Makes new_owner_id the owner. QOC_ENOTFOUND: no such application; QOC_EPERM: the
+	 * new owner is not a member of the application's team (nothing changes). The old
+	 * owner keeps their membership and role. */
+	enum qoc_err (*app_transfer)(struct qoc_store *st, const char *client_id,
+	                             const char *new_owner_id, const struct qoc_audit_event *audit);
+	/* Deletes the application and everything that references it (icon now; codes,
+	 * tokens, grants, analytics by ON DELETE CASCADE as they come), writing the audit
+	 * entry in the same commit; the audit entries of the application stay.
+	 * QOC_ENOTFOUND. */
+	enum qoc_err (*app_delete)(struct qoc_store *st, const char *client_id,
+	                           const struct qoc_audit_event *audit);
+	/* last_used_at = max(last_used_at, at). No audit, no revision bump. QOC_OK also when
+	 * the application does not exist (deleted meanwhile: nothing to record). */
+	enum qoc_err (*app_touch_last_used)(struct qoc_store *st, const char *client_id,
+	                                    int64_t at);
+
+	/* Audit log. audit_append writes one entry (team_id, actor_id, action required;
+	 * entry->id is ignored); *id (may be NULL) receives its id. QOC_EINVAL also when
+	 * detail is not valid JSON. */
+	enum qoc_err (*audit_append)(struct qoc_store *st, const struct qoc_audit_entry *entry,
+	                             int64_t *id);
+	/* Newest first. QOC_EINVAL: neither or both of team_id and client_id, or a limit
+	 * over QOC_AUDIT_LIST_MAX_LIMIT. */
+	enum qoc_err (*audit_list)(struct qoc_store *st, struct qoc_arena *a,
+	                           const struct qoc_audit_query *q, struct qoc_audit_page *out);
 };
 
 /* Every backend's handle starts with this. */
@@ -138,6 +396,10 @@ void qoc_store_close(struct qoc_store *st);
  * (so non-ASCII addresses compare byte-exact). Allocated from a; NULL when out of memory.
  * Every backend stores and looks up this form. */
 char *qoc_store_email_norm(struct qoc_arena *a, const char *email);
+
+/* The form application names are sorted and searched in: like qoc_store_email_norm
+ * (ASCII letters lower-cased, other bytes kept). NULL when out of memory. */
+char *qoc_store_name_norm(struct qoc_arena *a, const char *name);
 
 static inline enum qoc_err qoc_store_migrate(struct qoc_store *st, unsigned *applied)
 {
@@ -173,6 +435,132 @@ static inline enum qoc_err qoc_store_account_by_email(struct qoc_store *st, stru
                                                       const char *email, struct qoc_account *out)
 {
 	return st->ops->account_by_email(st, a, email, out);
+}
+
+static inline enum qoc_err qoc_store_account_by_id(struct qoc_store *st, struct qoc_arena *a,
+                                                   const char *id, struct qoc_account *out)
+{
+	return st->ops->account_by_id(st, a, id, out);
+}
+static inline enum qoc_err qoc_store_team_create(struct qoc_store *st, const struct qoc_team *team,
+                                                 const char *creator_id,
+                                                 const struct qoc_audit_event *audit)
+{
+	return st->ops->team_create(st, team, creator_id, audit);
+}
+static inline enum qoc_err qoc_store_teams_of_account(struct qoc_store *st, struct qoc_arena *a,
+                                                      const char *account_id,
+                                                      struct qoc_team **out, size_t *count)
+{
+	return st->ops->teams_of_account(st, a, account_id, out, count);
+}
+static inline enum qoc_err qoc_store_team_members(struct qoc_store *st, struct qoc_arena *a,
+                                                  const char *team_id,
+                                                  struct qoc_membership **out, size_t *count)
+{
+	return st->ops->team_members(st, a, team_id, out, count);
+}
+static inline enum qoc_err qoc_store_member_add(struct qoc_store *st, const char *team_id,
+                                                const char *account_id, enum qoc_role role,
+                                                const struct qoc_audit_event *audit)
+{
+	return st->ops->member_add(st, team_id, account_id, role, audit);
+}
+static inline enum qoc_err qoc_store_member_set_role(struct qoc_store *st, const char *team_id,
+                                                     const char *account_id, enum qoc_role role,
+                                                     const struct qoc_audit_event *audit)
+{
+	return st->ops->member_set_role(st, team_id, account_id, role, audit);
+}
+static inline enum qoc_err qoc_store_member_remove(struct qoc_store *st, const char *team_id,
+                                                   const char *account_id,
+                                                   const struct qoc_audit_event *audit)
+{
+	return st->ops->member_remove(st, team_id, account_id, audit);
+}
+static inline enum qoc_err qoc_store_membership_role(struct qoc_store *st, const char *team_id,
+                                                     const char *account_id, enum qoc_role *out)
+{
+	return st->ops->membership_role(st, team_id, account_id, out);
+}
+static inline enum qoc_err qoc_store_app_create(struct qoc_store *st, const struct qoc_app *app,
+                                                const struct qoc_audit_event *audit)
+{
+	return st->ops->app_create(st, app, audit);
+}
+static inline enum qoc_err qoc_store_app_get(struct qoc_store *st, struct qoc_arena *a,
+                                             const char *client_id, struct qoc_app *out)
+{
+	return st->ops->app_get(st, a, client_id, out);
+}
+static inline enum qoc_err qoc_store_app_list(struct qoc_store *st, struct qoc_arena *a,
+                                              const struct qoc_app_query *q,
+                                              struct qoc_app_page *out)
+{
+	return st->ops->app_list(st, a, q, out);
+}
+static inline enum qoc_err qoc_store_app_update(struct qoc_store *st, const struct qoc_app *app,
+                                                const struct qoc_audit_event *audit)
+{
+	return st->ops->app_update(st, app, audit);
+}
+static inline enum qoc_err qoc_store_app_set_status(struct qoc_store *st, const char *client_id,
+                                                    const char *status,
+                                                    const struct qoc_audit_event *audit)
+{
+	return st->ops->app_set_status(st, client_id, status, audit);
+}
+static inline enum qoc_err
+qoc_store_app_secret_replace(struct qoc_store *st, const char *client_id, const unsigned char *hash,
+                             size_t hash_len, const unsigned char *sealed, size_t sealed_len,
+                             const struct qoc_audit_event *audit)
+{
+	return st->ops->app_secret_replace(st, client_id, hash, hash_len, sealed, sealed_len, audit);
+}
+static inline enum qoc_err qoc_store_app_set_icon(struct qoc_store *st, const char *client_id,
+                                                  const unsigned char *icon, size_t icon_len,
+                                                  const char *icon_type,
+                                                  const struct qoc_audit_event *audit)
+{
+	return st->ops->app_set_icon(st, client_id, icon, icon_len, icon_type, audit);
+}
+static inline enum qoc_err qoc_store_app_clear_icon(struct qoc_store *st, const char *client_id,
+                                                    const struct qoc_audit_event *audit)
+{
+	return st->ops->app_clear_icon(st, client_id, audit);
+}
+static inline enum qoc_err qoc_store_app_get_icon(struct qoc_store *st, struct qoc_arena *a,
+                                                  const char *client_id, const unsigned char **icon,
+                                                  size_t *icon_len, const char **icon_type)
+{
+	return st->ops->app_get_icon(st, a, client_id, icon, icon_len, icon_type);
+}
+static inline enum qoc_err qoc_store_app_transfer(struct qoc_store *st, const char *client_id,
+                                                  const char *new_owner_id,
+                                                  const struct qoc_audit_event *audit)
+{
+	return st->ops->app_transfer(st, client_id, new_owner_id, audit);
+}
+static inline enum qoc_err qoc_store_app_delete(struct qoc_store *st, const char *client_id,
+                                                const struct qoc_audit_event *audit)
+{
+	return st->ops->app_delete(st, client_id, audit);
+}
+static inline enum qoc_err qoc_store_app_touch_last_used(struct qoc_store *st,
+                                                         const char *client_id, int64_t at)
+{
+	return st->ops->app_touch_last_used(st, client_id, at);
+}
+static inline enum qoc_err qoc_store_audit_append(struct qoc_store *st,
+                                                  const struct qoc_audit_entry *entry, int64_t *id)
+{
+	return st->ops->audit_append(st, entry, id);
+}
+static inline enum qoc_err qoc_store_audit_list(struct qoc_store *st, struct qoc_arena *a,
+                                                const struct qoc_audit_query *q,
+                                                struct qoc_audit_page *out)
+{
+	return st->ops->audit_list(st, a, q, out);
 }
 
 #endif

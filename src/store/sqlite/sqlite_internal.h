@@ -90,6 +90,19 @@ enum qoc_err qoc_sqlite_exec(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *s
 /* Steps s expecting SQLITE_DONE (a write). */
 enum qoc_err qoc_sqlite_step_done(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what);
 
+/* Prepares sql (cached) and binds ?1, ?2, ... from the arguments as fmt says, one letter
+ * each: 't' const char * (NULL binds SQL NULL), 'i' int64_t, 'b' const void *, size_t (a
+ * NULL pointer binds SQL NULL). Bound memory must outlive the statement's use. On QOC_OK
+ * the caller steps *out and calls qoc_sqlite_stmt_done(*out). */
+enum qoc_err qoc_sqlite_bound(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                              const char *what, sqlite3_stmt **out, const char *fmt, ...);
+/* Prepares, binds (as qoc_sqlite_bound), steps to SQLITE_DONE and resets: one write.
+ * *changes (may be NULL) receives the number of rows it changed. */
+enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                            const char *what, int64_t *changes, const char *fmt, ...);
+/* Steps s expecting a row: QOC_OK on a row, QOC_ENOTFOUND when there is none. */
+enum qoc_err qoc_sqlite_step_row(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what);
+
 typedef enum qoc_err (*qoc_sqlite_work_fn)(struct qoc_sqlite_conn *c, void *arg);
 
 /* Runs fn on a pooled connection (reads: each statement is its own consistent snapshot). */
@@ -99,10 +112,19 @@ enum qoc_err qoc_sqlite_with_conn(struct qoc_sqlite_store *st, qoc_sqlite_work_f
  * COMMIT succeeded; any error from fn or COMMIT rolls everything back. */
 enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
 
+/* Runs fn inside BEGIN DEFERRED ... COMMIT: its statements read one snapshot. */
+enum qoc_err qoc_sqlite_read_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
+
 /* Column copies into the arena. A NULL column gives NULL (and length 0). */
 enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, const char **out);
 enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
                                  const unsigned char **out, size_t *len);
+
+/* Appends a zeroed element of size bytes to the arena array *items (*count used, *cap
+ * allocated), doubling it when full (the old array stays in the arena until release).
+ * NULL when out of memory. */
+void *qoc_sqlite_push(struct qoc_arena *a, void **items, size_t *count, size_t *cap,
+                      size_t size);
 
 /* --- ops (one file per area) --- */
 
@@ -118,5 +140,87 @@ enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *st, struct qoc_aren
 enum qoc_err qoc_sqlite_account_create(struct qoc_store *st, const struct qoc_account *acct);
 enum qoc_err qoc_sqlite_account_by_email(struct qoc_store *st, struct qoc_arena *a,
                                          const char *email, struct qoc_account *out);
+enum qoc_err qoc_sqlite_account_by_id(struct qoc_store *st, struct qoc_arena *a, const char *id,
+                                      struct qoc_account *out);
+
+/* sqlite_teams.c */
+enum qoc_err qoc_sqlite_team_create(struct qoc_store *st, const struct qoc_team *team,
+                                    const char *creator_id, const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_teams_of_account(struct qoc_store *st, struct qoc_arena *a,
+                                         const char *account_id, struct qoc_team **out,
+                                         size_t *count);
+enum qoc_err qoc_sqlite_team_members(struct qoc_store *st, struct qoc_arena *a,
+                                     const char *team_id, struct qoc_membership **out,
+                                     size_t *count);
+enum qoc_err qoc_sqlite_member_add(struct qoc_store *st, const char *team_id,
+                                   const char *account_id, enum qoc_role role,
+                                   const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_member_set_role(struct qoc_store *st, const char *team_id,
+                                        const char *account_id, enum qoc_role role,
+                                        const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_member_remove(struct qoc_store *st, const char *team_id,
+                                      const char *account_id, const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_membership_role(struct qoc_store *st, const char *team_id,
+                                        const char *account_id, enum qoc_role *out);
+/* Inside a caller's transaction: one membership row. */
+enum qoc_err qoc_sqlite_membership_insert(struct qoc_sqlite_conn *c, const char *team_id,
+                                          const char *account_id, enum qoc_role role,
+                                          int64_t created_at);
+/* On c: the account's role in the team; QOC_ENOTFOUND when it is not a member. */
+enum qoc_err qoc_sqlite_role_in(struct qoc_sqlite_conn *c, const char *team_id,
+                                const char *account_id, enum qoc_role *out);
+
+/* sqlite_apps.c, sqlite_apps_list.c */
+enum qoc_err qoc_sqlite_app_create(struct qoc_store *st, const struct qoc_app *app,
+                                   const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_get(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
+                                struct qoc_app *out);
+enum qoc_err qoc_sqlite_app_list(struct qoc_store *st, struct qoc_arena *a,
+                                 const struct qoc_app_query *q, struct qoc_app_page *out);
+enum qoc_err qoc_sqlite_app_update(struct qoc_store *st, const struct qoc_app *app,
+                                   const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_set_status(struct qoc_store *st, const char *client_id,
+                                       const char *status, const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_secret_replace(struct qoc_store *st, const char *client_id,
+                                           const unsigned char *hash, size_t hash_len,
+                                           const unsigned char *sealed, size_t sealed_len,
+                                           const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_set_icon(struct qoc_store *st, const char *client_id,
+                                     const unsigned char *icon, size_t icon_len,
+                                     const char *icon_type, const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_clear_icon(struct qoc_store *st, const char *client_id,
+                                       const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_get_icon(struct qoc_store *st, struct qoc_arena *a,
+                                     const char *client_id, const unsigned char **icon,
+                                     size_t *icon_len, const char **icon_type);
+enum qoc_err qoc_sqlite_app_transfer(struct qoc_store *st, const char *client_id,
+                                     const char *new_owner_id,
+                                     const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_delete(struct qoc_store *st, const char *client_id,
+                                   const struct qoc_audit_event *audit);
+enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *st, const char *client_id,
+                                            int64_t at);
+/* The columns every application read selects, in the order qoc_sqlite_read_app reads. */
+#define QOC_SQLITE_APP_COLUMNS                                                                     \
+	"a.client_id, a.team_id, a.owner_id, a.name, a.description, a.type, a.status,"            \
+	" a.redirect_uris, a.allowed_origins, a.sso_redirect_uris, a.logout_uris, a.grant_types," \
+	" a.access_token_lifetime, a.refresh_token_lifetime, a.id_token_lifetime,"               \
+	" a.pkce_required, a.token_format, a.id_token_signed_response_alg,"                      \
+	" a.secret_created_at, a.created_at, a.updated_at, a.last_used_at, a.revision,"          \
+	" (SELECT icon_type FROM application_icons i WHERE i.client_id = a.client_id)"
+/* Copies the current row (QOC_SQLITE_APP_COLUMNS) into out, from a; secrets untouched. */
+enum qoc_err qoc_sqlite_read_app(struct qoc_arena *a, sqlite3_stmt *s, struct qoc_app *out);
+
+/* sqlite_audit.c */
+enum qoc_err qoc_sqlite_audit_append(struct qoc_store *st, const struct qoc_audit_entry *entry,
+                                     int64_t *id);
+enum qoc_err qoc_sqlite_audit_list(struct qoc_store *st, struct qoc_arena *a,
+                                   const struct qoc_audit_query *q, struct qoc_audit_page *out);
+/* Inside a caller's transaction: the entry for ev about team_id (and client_id, may be
+ * NULL). QOC_EINVAL when ev lacks actor_id or action, or its detail is not JSON. */
+enum qoc_err qoc_sqlite_audit_insert(struct qoc_sqlite_conn *c, const char *team_id,
+                                     const char *client_id, const struct qoc_audit_event *ev);
+/* True when ev can be written (actor_id and action present). */
+bool qoc_sqlite_audit_event_ok(const struct qoc_audit_event *ev);
 
 #endif

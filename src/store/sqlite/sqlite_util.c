@@ -1,6 +1,7 @@
 /* sqlite_util.c - prepared-statement cache, error mapping, transactions, column copies. */
 #include "store/sqlite/sqlite_internal.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -163,6 +164,27 @@ out_release:
 	return err;
 }
 
+static struct qoc_sqlite_sql sql_begin_read = {.text = "BEGIN DEFERRED"};
+
+enum qoc_err qoc_sqlite_read_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg)
+{
+	struct qoc_sqlite_conn *c;
+	enum qoc_err err = qoc_sqlite_acquire(st, &c);
+	if (err)
+		return err;
+	err = qoc_sqlite_exec(c, &sql_begin_read);
+	if (err)
+		goto out_release;
+	err = fn(c, arg);
+	if (!err)
+		err = qoc_sqlite_exec(c, &sql_commit);
+	if (err)
+		rollback(c);
+out_release:
+	qoc_sqlite_release(c);
+	return err;
+}
+
 enum qoc_err qoc_sqlite_col_text(struct qoc_arena *a, sqlite3_stmt *s, int col, const char **out)
 {
 	*out = NULL;
@@ -198,4 +220,99 @@ enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
 	*out = copy;
 	*len = (size_t)n;
 	return QOC_OK;
+}
+
+/* Binds ?1, ?2, ... from ap as fmt says (see qoc_sqlite_bound). */
+static enum qoc_err bindv(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what,
+                          const char *fmt, va_list ap)
+{
+	int rc = SQLITE_OK;
+	for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+		int col = i + 1;
+		switch (fmt[i]) {
+		case 't':
+			rc = sqlite3_bind_text(s, col, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(s, col, va_arg(ap, int64_t));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+			rc = p ? sqlite3_bind_blob64(s, col, p, n, SQLITE_STATIC)
+			       : sqlite3_bind_null(s, col);
+			break;
+		}
+		default:
+			qoc_log_error("store: bad bind format", "op=%s fmt=%s", what, fmt);
+			return QOC_EDB;
+		}
+	}
+	return rc == SQLITE_OK ? QOC_OK : qoc_sqlite_error(c, rc, what);
+}
+
+enum qoc_err qoc_sqlite_bound(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                              const char *what, sqlite3_stmt **out, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, sql, &s);
+	*out = NULL;
+	if (err)
+		return err;
+	va_list ap;
+	va_start(ap, fmt);
+	err = bindv(c, s, what, fmt, ap);
+	va_end(ap);
+	if (err) {
+		qoc_sqlite_stmt_done(s);
+		return err;
+	}
+	*out = s;
+	return QOC_OK;
+}
+
+enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                            const char *what, int64_t *changes, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, sql, &s);
+	if (err)
+		return err;
+	va_list ap;
+	va_start(ap, fmt);
+	err = bindv(c, s, what, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = qoc_sqlite_step_done(c, s, what);
+	if (!err && changes)
+		*changes = sqlite3_changes64(c->db);
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_step_row(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return QOC_OK;
+	if (rc == SQLITE_DONE)
+		return QOC_ENOTFOUND;
+	return qoc_sqlite_error(c, rc, what);
+}
+
+void *qoc_sqlite_push(struct qoc_arena *a, void **items, size_t *count, size_t *cap, size_t size)
+{
+	if (*count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		char *grown = qoc_arena_calloc(a, ncap, size);
+		if (!grown)
+			return NULL;
+		if (*count)
+			memcpy(grown, *items, *count * size);
+		*items = grown;
+		*cap = ncap;
+	}
+	char *slot = (char *)*items + (*count)++ * size;
+	memset(slot, 0, size);
+	return slot;
 }

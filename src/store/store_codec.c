@@ -1,0 +1,199 @@
+/* store_codec.c - JSON string lists (jansson) and app_list cursors. */
+#include "store/store_codec.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum qoc_err qoc_store_list_to_json(struct qoc_arena *a, const struct qoc_str_list *l,
+                                    const char **out)
+{
+	enum qoc_err err = QOC_ENOMEM;
+	char *text = NULL;
+	*out = NULL;
+	json_t *arr = json_array();
+	if (!arr)
+		goto out;
+	for (size_t i = 0; i < l->count; i++) {
+		if (!l->items[i]) {
+			err = QOC_EINVAL;
+			goto out;
+		}
+		/* json_string refuses invalid UTF-8 (NULL), like running out of memory does;
+		 * the check tells the two apart. */
+		json_t *v = json_string(l->items[i]);
+		if (!v) {
+			json_t *probe = json_string("x");
+			err = probe ? QOC_EINVAL : QOC_ENOMEM;
+			json_decref(probe);
+			goto out;
+		}
+		if (json_array_append_new(arr, v) != 0)
+			goto out;
+	}
+	text = json_dumps(arr, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!text)
+		goto out;
+	*out = qoc_arena_strdup(a, text);
+	err = *out ? QOC_OK : QOC_ENOMEM;
+out:
+	free(text);
+	json_decref(arr);
+	return err;
+}
+
+enum qoc_err qoc_store_list_from_json(struct qoc_arena *a, const char *json,
+                                      struct qoc_str_list *out)
+{
+	enum qoc_err err = QOC_EINVAL;
+	out->items = NULL;
+	out->count = 0;
+	json_t *arr = json ? json_loads(json, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (!arr || !json_is_array(arr))
+		goto out;
+	size_t n = json_array_size(arr);
+	if (n == 0) {
+		err = QOC_OK;
+		goto out;
+	}
+	const char **items = qoc_arena_calloc(a, n, sizeof(*items));
+	if (!items) {
+		err = QOC_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(arr, i);
+		if (!json_is_string(v))
+			goto out;
+		size_t len = json_string_length(v);
+		const char *s = json_string_value(v);
+		if (memchr(s, '\0', len))
+			goto out;
+		if (!(items[i] = qoc_arena_strndup(a, s, len))) {
+			err = QOC_ENOMEM;
+			goto out;
+		}
+	}
+	out->items = items;
+	out->count = n;
+	err = QOC_OK;
+out:
+	json_decref(arr);
+	return err;
+}
+
+/* --- cursors ---
+ * Before hex: "1" (version), 'n' or 'c' (sort), 'a' or 'd' (direction), then
+ *   name:    <decimal length of name_norm> ':' <name_norm bytes> <client_id>
+ *   created: <decimal created_at> ':' <client_id>
+ * Hex keeps it opaque and URL-safe; nothing in it is secret (the caller may only use it
+ * within the teams it may see anyway). */
+
+static const char hexdigits[] = "0123456789abcdef";
+
+char *qoc_store_cursor_encode(struct qoc_arena *a, const struct qoc_store_cursor *c)
+{
+	char *raw;
+	if (c->sort == QOC_APP_SORT_NAME)
+		raw = qoc_arena_printf(a, "1n%c%zu:%s%s", c->desc ? 'd' : 'a', strlen(c->name_norm),
+		                       c->name_norm, c->client_id);
+	else
+		raw = qoc_arena_printf(a, "1c%c%" PRId64 ":%s", c->desc ? 'd' : 'a', c->created_at,
+		                       c->client_id);
+	if (!raw)
+		return NULL;
+	size_t n = strlen(raw);
+	char *hex = qoc_arena_alloc(a, 2 * n + 1);
+	if (!hex)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = hexdigits[(unsigned char)raw[i] >> 4];
+		hex[2 * i + 1] = hexdigits[(unsigned char)raw[i] & 0xf];
+	}
+	hex[2 * n] = '\0';
+	return hex;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decodes lower-case hex into a NUL-terminated arena string; NULL when malformed, out of
+ * memory, or holding a NUL. *len receives the byte count. */
+static char *unhex(struct qoc_arena *a, const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n % 2 || n > QOC_STORE_CURSOR_MAX)
+		return NULL;
+	char *raw = qoc_arena_alloc(a, n / 2 + 1);
+	if (!raw)
+		return NULL;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return NULL;
+		raw[i] = (char)(hi << 4 | lo);
+	}
+	raw[n / 2] = '\0';
+	*len = n / 2;
+	return raw;
+}
+
+/* A decimal number of at most 19 digits (an int64) ending at ':'; *end past the ':'. */
+static bool parse_num(const char *p, bool allow_sign, int64_t *out, const char **end)
+{
+	const char *d = p;
+	if (allow_sign && *d == '-')
+		d++;
+	if (*d < '0' || *d > '9')
+		return false;
+	errno = 0;
+	char *e;
+	long long v = strtoll(p, &e, 10);
+	if (errno || *e != ':' || e - d > 19)
+		return false;
+	*out = (int64_t)v;
+	*end = e + 1;
+	return true;
+}
+
+enum qoc_err qoc_store_cursor_decode(struct qoc_arena *a, const char *s,
+                                     struct qoc_store_cursor *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t len;
+	char *raw = s ? unhex(a, s, &len) : NULL;
+	if (!raw || len < 4 || raw[0] != '1' || (raw[1] != 'n' && raw[1] != 'c') ||
+	    (raw[2] != 'a' && raw[2] != 'd'))
+		return QOC_EINVAL;
+	out->sort = raw[1] == 'n' ? QOC_APP_SORT_NAME : QOC_APP_SORT_CREATED;
+	out->desc = raw[2] == 'd';
+	const char *p = raw + 3;
+	int64_t num;
+	if (!parse_num(p, out->sort == QOC_APP_SORT_CREATED, &num, &p))
+		return QOC_EINVAL;
+	if (out->sort == QOC_APP_SORT_NAME) {
+		size_t rest = len - (size_t)(p - raw);
+		if (num < 0 || (uint64_t)num > rest)
+			return QOC_EINVAL;
+		char *name = qoc_arena_strndup(a, p, (size_t)num);
+		if (!name)
+			return QOC_ENOMEM;
+		out->name_norm = name;
+		p += num;
+	} else {
+		out->created_at = num;
+	}
+	if (!*p)
+		return QOC_EINVAL; /* no client_id */
+	out->client_id = p;
+	return QOC_OK;
+}

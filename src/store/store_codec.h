@@ -1,0 +1,41 @@
+/* store_codec.h - encodings every store backend shares (no SQL here): string lists as
+ * JSON arrays, and the opaque cursors of app_list.
+ *
+ * For backends only; callers of store.h see lists as struct qoc_str_list and cursors as
+ * strings they pass back unchanged.
+ */
+#ifndef QOC_STORE_CODEC_H
+#define QOC_STORE_CODEC_H
+
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* A JSON array of the strings, e.g. ["https://a/cb","https://b/cb"], in a.
+ * QOC_EINVAL: a NULL item, or an item that is not valid UTF-8; QOC_ENOMEM. */
+enum qoc_err qoc_store_list_to_json(struct qoc_arena *a, const struct qoc_str_list *l,
+                                    const char **out);
+/* The inverse: array and strings in a. QOC_EINVAL when json is not an array of strings
+ * (a corrupt row; the caller logs it) or a string holds a NUL. */
+enum qoc_err qoc_store_list_from_json(struct qoc_arena *a, const char *json,
+                                      struct qoc_str_list *out);
+
+/* Where a page of app_list ended: the sort key and client_id of its last row. */
+struct qoc_store_cursor {
+	enum qoc_app_sort sort;
+	bool desc;
+	const char *name_norm; /* QOC_APP_SORT_NAME */
+	int64_t created_at;    /* QOC_APP_SORT_CREATED */
+	const char *client_id;
+};
+
+/* Lower-case hex of a versioned, length-prefixed record, in a. NULL when out of memory. */
+char *qoc_store_cursor_encode(struct qoc_arena *a, const struct qoc_store_cursor *c);
+/* QOC_EINVAL for anything encode did not make: wrong length or characters, another
+ * version, a missing or NUL-holding field, over QOC_STORE_CURSOR_MAX. Strings in a. */
+enum qoc_err qoc_store_cursor_decode(struct qoc_arena *a, const char *s,
+                                     struct qoc_store_cursor *out);
+
+#endif
