@@ -16,18 +16,13 @@
 #include <string.h>
 
 #include "support/store_contract.h"
+#include "support/store_contract_priv.h"
 
 static const struct store_contract_backend *backend;
 
-struct fixture {
-	struct qoc_store *st;
-	void *ctx;
-	struct qoc_arena a;
-};
-
-static int setup_fresh(void **state)
+int contract_setup_fresh(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct contract_fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
 	if (backend->open(backend->arg, &f->st, &f->ctx) != QOC_OK) {
@@ -39,18 +34,18 @@ static int setup_fresh(void **state)
 	return 0;
 }
 
-static int setup_migrated(void **state)
+int contract_setup_migrated(void **state)
 {
-	if (setup_fresh(state) != 0)
+	if (contract_setup_fresh(state) != 0)
 		return -1;
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	unsigned applied = 0;
 	return qoc_store_migrate(f->st, &applied) == QOC_OK && applied > 0 ? 0 : -1;
 }
 
-static int teardown(void **state)
+int contract_teardown(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	if (!f)
 		return 0;
 	qoc_arena_release(&f->a);
@@ -63,7 +58,7 @@ static int teardown(void **state)
 
 static void migrate_twice_applies_nothing_the_second_time(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	unsigned applied = 99;
 	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
 	assert_true(applied >= 1);
@@ -74,7 +69,7 @@ static void migrate_twice_applies_nothing_the_second_time(void **state)
 
 static void ping_answers(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	assert_int_equal(qoc_store_ping(f->st), QOC_OK);
 	assert_non_null(f->st->ops->name);
 	assert_int_equal(f->st->ops->version, QOC_STORE_OPS_VERSION);
@@ -98,7 +93,7 @@ static struct qoc_key_record key(const char *kid, int64_t created_at)
 
 static void no_keys_yet(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_key_record k;
 	assert_int_equal(qoc_store_key_active(f->st, &f->a, &k), QOC_ENOTFOUND);
 	struct qoc_key_record *list = (void *)1;
@@ -117,7 +112,7 @@ static void assert_kids(struct qoc_key_record *list, size_t n, const char *const
 
 static void rotation_retires_the_active_key_and_publishes_until(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_key_record k1 = key("k1", 1000), k2 = key("k2", 2000), k3 = key("k3", 3000);
 	struct qoc_key_record got, *list;
 	size_t n;
@@ -162,7 +157,7 @@ static void rotation_retires_the_active_key_and_publishes_until(void **state)
 
 static void rotation_with_a_taken_kid_changes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_key_record k1 = key("k1", 1000), k2 = key("k2", 2000), again = key("k1", 3000);
 	struct qoc_key_record got, *list;
 	size_t n;
@@ -179,7 +174,7 @@ static void rotation_with_a_taken_kid_changes_nothing(void **state)
 
 static void rotation_rejects_incomplete_keys(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_key_record k = key("", 1);
 	assert_int_equal(qoc_store_key_rotate(f->st, &k, 1, 2), QOC_EINVAL);
 	k = key("k", 1);
@@ -214,7 +209,7 @@ static void *rotate_thread(void *arg)
 
 static void concurrent_rotations_leave_one_active_key(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct rotator r[ROTATORS];
 	pthread_t th[ROTATORS];
 	for (int i = 0; i < ROTATORS; i++) {
@@ -249,7 +244,7 @@ static void concurrent_rotations_leave_one_active_key(void **state)
 
 static void account_create_then_find_by_email_any_case(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_account in = {
 	    .id = "acct_1",
 	    .email = "Ada.Lovelace@Example.COM",
@@ -285,7 +280,7 @@ static void account_create_then_find_by_email_any_case(void **state)
 
 static void account_duplicates_conflict(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_account a = {.id = "acct_1", .email = "dup@example.com", .created_at = 1};
 	assert_int_equal(qoc_store_account_create(f->st, &a), QOC_OK);
 	struct qoc_account same_email = {.id = "acct_2", .email = "DUP@Example.Com"};
@@ -302,7 +297,7 @@ static void account_duplicates_conflict(void **state)
 
 static void account_unknown_and_invalid(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_account out;
 	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "nobody@example.com", &out),
 	                 QOC_ENOTFOUND);
@@ -315,7 +310,7 @@ static void account_unknown_and_invalid(void **state)
 
 static void account_email_folding_is_ascii_only(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	/* "É" and "é" are different bytes: only ASCII letters are folded (store.h). */
 	struct qoc_account upper = {.id = "acct_1", .email = "\xc3\x89mile@example.com"};
 	struct qoc_account lower = {.id = "acct_2", .email = "\xc3\xa9mile@EXAMPLE.com"};
@@ -331,7 +326,7 @@ static void account_email_folding_is_ascii_only(void **state)
  * QOC_ENOMEM, and the store serves the next call normally. */
 static void a_full_arena_gives_enomem_and_the_store_carries_on(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct qoc_key_record k1 = key("k1", 1000), got, *list;
 	struct qoc_account acct = {.id = "acct_1", .email = "mem@example.com"}, out;
 	size_t n;
@@ -403,7 +398,7 @@ static void run_writers(struct qoc_store *st, struct writer *w, const char *shar
 
 static void many_concurrent_writers_succeed_or_fail_cleanly(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct writer w[WRITERS];
 	run_writers(f->st, w, NULL);
 	size_t ok = 0;
@@ -432,7 +427,7 @@ static void many_concurrent_writers_succeed_or_fail_cleanly(void **state)
 
 static void concurrent_creations_of_one_email_have_one_winner(void **state)
 {
-	struct fixture *f = *state;
+	struct contract_fixture *f = *state;
 	struct writer w[WRITERS];
 	run_writers(f->st, w, "race@example.com");
 	int ok = 0, conflict = 0;
@@ -451,29 +446,35 @@ int store_contract_run(const struct store_contract_backend *b)
 	snprintf(name, sizeof(name), "store_contract(%s)", b->name);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(migrate_twice_applies_nothing_the_second_time,
-	                                    setup_fresh, teardown),
-	    cmocka_unit_test_setup_teardown(ping_answers, setup_migrated, teardown),
-	    cmocka_unit_test_setup_teardown(no_keys_yet, setup_migrated, teardown),
+	                                    contract_setup_fresh, contract_teardown),
+	    cmocka_unit_test_setup_teardown(ping_answers, contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(no_keys_yet, contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(rotation_retires_the_active_key_and_publishes_until,
-	                                    setup_migrated, teardown),
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(rotation_with_a_taken_kid_changes_nothing,
-	                                    setup_migrated, teardown),
-	    cmocka_unit_test_setup_teardown(rotation_rejects_incomplete_keys, setup_migrated,
-	                                    teardown),
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(rotation_rejects_incomplete_keys, contract_setup_migrated,
+	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_rotations_leave_one_active_key,
-	                                    setup_migrated, teardown),
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(account_create_then_find_by_email_any_case,
-	                                    setup_migrated, teardown),
-	    cmocka_unit_test_setup_teardown(account_duplicates_conflict, setup_migrated, teardown),
-	    cmocka_unit_test_setup_teardown(account_unknown_and_invalid, setup_migrated, teardown),
-	    cmocka_unit_test_setup_teardown(account_email_folding_is_ascii_only, setup_migrated,
-	                                    teardown),
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(account_duplicates_conflict, contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(account_unknown_and_invalid, contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(account_email_folding_is_ascii_only, contract_setup_migrated,
+	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(a_full_arena_gives_enomem_and_the_store_carries_on,
-	                                    setup_migrated, teardown),
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(many_concurrent_writers_succeed_or_fail_cleanly,
-	                                    setup_migrated, teardown),
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_creations_of_one_email_have_one_winner,
-	                                    setup_migrated, teardown),
+	                                    contract_setup_migrated, contract_teardown),
 	};
-	return _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+	int failed =
+	    _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+	snprintf(name, sizeof(name), "store_contract_teams(%s)", b->name);
+	failed += store_contract_teams_run(name);
+	snprintf(name, sizeof(name), "store_contract_apps(%s)", b->name);
+	failed += store_contract_apps_run(name);
+	return failed;
 }
