@@ -127,7 +127,7 @@ static enum qoc_err prepare(struct qoc_arena *a, const struct qoc_app_query *q,
 	} else if (q->team_count == 1) {
 		ctx->scope = ONE;
 		ctx->teams = q->team_ids[0];
-	} else {
+	} else if (q->team_count > 1) {
 		struct qoc_str_list l = {.count = q->team_count};
 		l.items = qoc_arena_calloc(a, q->team_count, sizeof(*l.items));
 		if (!l.items)
