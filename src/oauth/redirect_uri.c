@@ -184,19 +184,25 @@ static const char *parse_scheme(struct qoc_str u, struct uri *out)
 	return NULL;
 }
 
-/* RFC 8252 §7.1: a private-use scheme is a reverse domain name (com.example.app). */
-static bool is_reverse_dns(struct qoc_str scheme)
+/* Number of dot-separated labels in `s` when every one is a lower-case DNS label, else 0. */
+static size_t count_labels(struct qoc_str s)
 {
 	size_t labels = 0, start = 0;
-	for (size_t i = 0; i <= scheme.len; i++) {
-		if (i < scheme.len && scheme.ptr[i] != '.')
+	for (size_t i = 0; i <= s.len; i++) {
+		if (i < s.len && s.ptr[i] != '.')
 			continue;
-		if (!is_lower_label(slice(scheme, start, i)))
-			return false;
+		if (!is_lower_label(slice(s, start, i)))
+			return 0;
 		labels++;
 		start = i + 1;
 	}
-	return labels >= 2;
+	return labels;
+}
+
+/* RFC 8252 §7.1: a private-use scheme is a reverse domain name (com.example.app). */
+static bool is_reverse_dns(struct qoc_str scheme)
+{
+	return count_labels(scheme) >= 2;
 }
 
 /* WHATWG URL "ends in a number": a host whose last label is all digits or 0x-hex is read
@@ -242,22 +248,12 @@ static bool is_ipv4(struct qoc_str h)
 /* A DNS name (RFC 1123 labels) or a canonical IPv4 address, lower case. */
 static const char *check_host_name(struct qoc_str h)
 {
-	size_t start = 0;
 	for (size_t i = 0; i < h.len; i++)
 		if (is_upper(h.ptr[i]))
 			return r_host_case;
 	if (ends_in_number(h))
 		return is_ipv4(h) ? NULL : r_ipv4;
-	if (h.len > 253)
-		return r_host;
-	for (size_t i = 0; i <= h.len; i++) {
-		if (i < h.len && h.ptr[i] != '.')
-			continue;
-		if (!is_lower_label(slice(h, start, i)))
-			return r_host;
-		start = i + 1;
-	}
-	return NULL;
+	return h.len <= 253 && count_labels(h) > 0 ? NULL : r_host;
 }
 
 static const char *check_ipv6(struct qoc_str host)
