@@ -493,6 +493,94 @@ static void release_repairs_a_dirty_connection(void **state)
 	qoc_sqlite_release(c);
 }
 
+/* Accounts made before 0002 get their personal team when it is applied, with the id the
+ * store derives ("team_" + account id) and an admin membership. */
+static void migration_0002_gives_old_accounts_a_personal_team(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(f->t.path, &db,
+	                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(qoc_sqlite_migrations[0].version, 1);
+	assert_int_equal(sqlite3_exec(db,
+	                              "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+	                              " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+	                              "INSERT INTO schema_migrations VALUES (1, '0001_init', 0);",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, qoc_sqlite_migrations[0].sql, NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO accounts (id, email, email_norm, name, created_at)"
+	                              " VALUES ('acct_old', 'Old@x.org', 'old@x.org', NULL, 42)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	unsigned applied = 0;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+	assert_int_equal(applied, embedded_migrations() - 1);
+	struct qoc_team *teams;
+	size_t n;
+	assert_int_equal(qoc_store_teams_of_account(f->st, &f->a, "acct_old", &teams, &n), QOC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(teams[0].id, "team_acct_old");
+	assert_string_equal(teams[0].name, "Old@x.org");
+	assert_true(teams[0].personal);
+	assert_int_equal(teams[0].role, QOC_ROLE_ADMIN);
+	assert_int_equal(teams[0].created_at, 42);
+	struct qoc_account out;
+	assert_int_equal(qoc_store_account_by_id(f->st, &f->a, "acct_old", &out), QOC_OK);
+	assert_string_equal(out.personal_team_id, "team_acct_old");
+}
+
+/* The schema itself keeps an application's owner inside its team and a public client
+ * without a secret, whatever code writes to it. */
+static void the_schema_guards_applications(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	struct qoc_account a1 = {.id = "acct_1", .email = "1@x.org"};
+	struct qoc_account a2 = {.id = "acct_2", .email = "2@x.org"};
+	assert_int_equal(qoc_store_account_create(f->st, &a1), QOC_OK);
+	assert_int_equal(qoc_store_account_create(f->st, &a2), QOC_OK);
+	sqlite3 *db = raw_open(f->t.path);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL), SQLITE_OK);
+	const char *cols = "INSERT INTO applications (client_id, team_id, owner_id, name, name_norm,"
+	                   " type, status, access_token_lifetime, refresh_token_lifetime,"
+	                   " id_token_lifetime, pkce_required, token_format,"
+	                   " id_token_signed_response_alg, secret_hash, secret_sealed,"
+	                   " secret_created_at, created_at, updated_at) VALUES ";
+	char sql[1024];
+	/* acct_2 is not a member of acct_1's personal team */
+	snprintf(sql, sizeof(sql), "%s ('c1', 'team_acct_1', 'acct_2', 'n', 'n', 'web', 'active',"
+	         " 1, 1, 1, 0, 'opaque', 'RS256', x'01', x'02', 1, 1, 1)", cols);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	/* a public client with a secret */
+	snprintf(sql, sizeof(sql), "%s ('c2', 'team_acct_1', 'acct_1', 'n', 'n', 'spa', 'active',"
+	         " 1, 1, 1, 1, 'opaque', 'RS256', x'01', x'02', 1, 1, 1)", cols);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	/* a confidential client without one */
+	snprintf(sql, sizeof(sql), "%s ('c3', 'team_acct_1', 'acct_1', 'n', 'n', 'web', 'active',"
+	         " 1, 1, 1, 0, 'opaque', 'RS256', NULL, NULL, NULL, 1, 1)", cols);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	snprintf(sql, sizeof(sql), "%s ('c4', 'team_acct_1', 'acct_1', 'n', 'n', 'web', 'active',"
+	         " 1, 1, 1, 0, 'opaque', 'RS256', x'01', x'02', 1, 1, 1)", cols);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	/* Deleting the application leaves its audit rows (no foreign key). */
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO audit_log (team_id, client_id, actor_id, action,"
+	                              " at) VALUES ('team_acct_1', 'c4', 'acct_1', 'x', 1);"
+	                              "DELETE FROM applications WHERE client_id = 'c4'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM audit_log WHERE client_id = 'c4'"), 1);
+	sqlite3_close(db);
+}
+
 static void urls_pick_the_backend(void **state)
 {
 	struct fx *f = *state;
@@ -577,6 +665,9 @@ int main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(release_repairs_a_dirty_connection, fx_setup,
 	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(migration_0002_gives_old_accounts_a_personal_team,
+	                                    fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(the_schema_guards_applications, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(urls_pick_the_backend, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(email_norm_folds_ascii_only, fx_setup, fx_teardown),
 	};
