@@ -78,7 +78,7 @@ static void account_with_a_taken_team_id_creates_nothing(void **state)
 	assert_null(teams);
 }
 
-static void teams_members_and_roles(void **state)
+static void teams_are_created_with_their_creator_as_admin(void **state)
 {
 	struct contract_fixture *f = *state;
 	make_account(f->st, "acct_1", "zed@example.com", "Zed");
@@ -102,6 +102,18 @@ static void teams_members_and_roles(void **state)
 	assert_false(teams[2].personal);
 	assert_int_equal(teams[2].role, QOC_ROLE_ADMIN);
 
+}
+
+static void members_are_added_changed_and_removed(void **state)
+{
+	struct contract_fixture *f = *state;
+	make_account(f->st, "acct_1", "zed@example.com", "Zed");
+	make_account(f->st, "acct_2", "Amy@example.com", NULL);
+	struct qoc_team t = {.id = "team_b", .name = "Beta", .created_at = 500};
+	struct qoc_team t2 = {.id = "team_a", .name = "Alpha", .created_at = 600};
+	assert_int_equal(qoc_store_team_create(f->st, &t, "acct_1", &ev), QOC_OK);
+	assert_int_equal(qoc_store_team_create(f->st, &t2, "acct_1", &ev), QOC_OK);
+	size_t n;
 	assert_int_equal(qoc_store_member_add(f->st, "team_b", "acct_2", QOC_ROLE_DEVELOPER, &ev),
 	                 QOC_OK);
 	assert_int_equal(qoc_store_member_add(f->st, "team_b", "acct_2", QOC_ROLE_VIEWER, &ev),
@@ -214,8 +226,10 @@ int store_contract_teams_run(const char *group_name)
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(account_with_a_taken_team_id_creates_nothing,
 	                                    contract_setup_migrated, contract_teardown),
-	    cmocka_unit_test_setup_teardown(teams_members_and_roles, contract_setup_migrated,
-	                                    contract_teardown),
+	    cmocka_unit_test_setup_teardown(teams_are_created_with_their_creator_as_admin,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(members_are_added_changed_and_removed,
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(the_last_admin_stays, contract_setup_migrated,
 	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(team_calls_refuse_bad_arguments,
