@@ -169,7 +169,8 @@ static void check_choices(const struct qoc_app *app, struct qoc_app_errors *e)
 	if (!one_of(app->token_format, formats))
 		add(e, "token_format", -1, "must be opaque or jwt");
 	if (!one_of(app->id_token_signed_response_alg, algs))
-		add(e, "id_token_signed_response_alg", -1, "must be one of RS256, PS256, ES256, EdDSA");
+		add(e, "id_token_signed_response_alg", -1,
+		    "must be one of RS256, PS256, ES256, EdDSA");
 	if (qoc_app_type_is_public(app->type) && !app->pkce_required)
 		add(e, "pkce_required", -1, "must be true for public clients (spa, mobile)");
 }
@@ -210,11 +211,13 @@ static void check_grants(const struct qoc_app *app, struct qoc_app_errors *e)
 		const char *s = g->items[i];
 		if (!one_of(s, grant_names))
 			add(e, f, (int)i,
-			    "must be authorization_code, refresh_token, client_credentials or implicit");
+			    "must be authorization_code, refresh_token, client_credentials or "
+			    "implicit");
 		else if (earlier_index(g, i, s) >= 0)
 			add(e, f, (int)i, "is listed twice");
 		else if (is(s, "client_credentials") && qoc_app_type_is_public(app->type))
-			add(e, f, (int)i, "client_credentials needs a confidential client (web or service)");
+			add(e, f, (int)i,
+			    "client_credentials needs a confidential client (web or service)");
 		else if (is(s, "implicit") && is(app->type, "service"))
 			add(e, f, (int)i, "implicit is not available to service applications");
 		else if (is(s, "refresh_token") && !qoc_app_allows_grant(app, "authorization_code"))
@@ -255,8 +258,9 @@ static void check_uri_list(const struct qoc_str_list *l, const char *field, bool
 			add(e, field, (int)i, "must be at most 2048 bytes");
 			continue;
 		}
-		enum qoc_err err = is_origin ? qoc_origin_validate(uri, &reason)
-		                             : qoc_redirect_uri_validate(uri, kind_of(type), &reason);
+		enum qoc_err err = is_origin
+		                       ? qoc_origin_validate(uri, &reason)
+		                       : qoc_redirect_uri_validate(uri, kind_of(type), &reason);
 		if (err)
 			add(e, field, (int)i, reason ? reason : "is not allowed");
 		else if (earlier_index(l, i, s) >= 0)

@@ -11,7 +11,9 @@
 
 #include "console/app_rules.h"
 
-#define L(...) ((struct qoc_str_list){(const char *[]){__VA_ARGS__}, sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)})
+#define L(...)                                                                                     \
+	((struct qoc_str_list){(const char *[]){__VA_ARGS__},                                      \
+	                       sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)})
 #define EMPTY ((struct qoc_str_list){NULL, 0})
 
 struct rule_case {
@@ -31,11 +33,11 @@ struct rule_case {
 
 /* The list lives at file scope: the application keeps pointing at it after fn returns. */
 #define LIST_CHANGE(fn, field, ...)                                                                \
-	static const char *fn##_items[] = {__VA_ARGS__};                                          \
+	static const char *fn##_items[] = {__VA_ARGS__};                                           \
 	static void fn(struct qoc_app *a)                                                          \
 	{                                                                                          \
-		a->field = (struct qoc_str_list){fn##_items,                                      \
-		                                 sizeof(fn##_items) / sizeof(fn##_items[0])};      \
+		a->field =                                                                         \
+		    (struct qoc_str_list){fn##_items, sizeof(fn##_items) / sizeof(fn##_items[0])}; \
 	}
 
 static char name_101[102], name_100_accented[201], desc_1001[1002];
@@ -87,13 +89,13 @@ LIST_CHANGE(grants_cc, grant_types, "authorization_code", "client_credentials")
 LIST_CHANGE(grants_implicit, grant_types, "authorization_code", "implicit")
 LIST_CHANGE(grants_refresh_alone, grant_types, "refresh_token")
 LIST_CHANGE(grants_refresh_cc, grant_types, "client_credentials", "refresh_token")
-LIST_CHANGE(grants_all, grant_types, "authorization_code", "refresh_token",
-                                       "client_credentials", "implicit")
+LIST_CHANGE(grants_all, grant_types, "authorization_code", "refresh_token", "client_credentials",
+            "implicit")
 LIST_CHANGE(grants_code_only, grant_types, "authorization_code")
 CHANGE(pkce_off, a->pkce_required = false)
 CHANGE(pkce_on, a->pkce_required = true)
 LIST_CHANGE(redirect_ok, redirect_uris, "https://app.example.com/cb", "http://localhost:3000/cb",
-                                         "https://*.example.com/cb")
+            "https://*.example.com/cb")
 LIST_CHANGE(redirect_http, redirect_uris, "https://ok.example/cb", "http://example.com/cb")
 LIST_CHANGE(redirect_js, redirect_uris, "javascript:alert(1)")
 LIST_CHANGE(redirect_fragment, redirect_uris, "https://app.example.com/cb#x")
@@ -169,8 +171,7 @@ static const struct rule_case cases[] = {
     {"implicit for service", "service", grants_implicit, "grant_types", 1},
     {"implicit for spa (legacy, allowed)", "spa", grants_implicit, NULL, -1},
     {"refresh_token without authorization_code", "web", grants_refresh_alone, "grant_types", 0},
-    {"refresh_token with client_credentials only", "service", grants_refresh_cc, "grant_types",
-     1},
+    {"refresh_token with client_credentials only", "service", grants_refresh_cc, "grant_types", 1},
     {"every grant for web", "web", grants_all, NULL, -1},
     {"authorization_code for service", "service", grants_code_only, NULL, -1},
     /* PKCE: always for public clients */
@@ -225,7 +226,8 @@ static void every_rule(void **state)
 			continue;
 		}
 		if (ok || errs.count != 1)
-			fail_msg("%s: want one error on %s, got %zu", c->what, c->field, errs.count);
+			fail_msg("%s: want one error on %s, got %zu", c->what, c->field,
+			         errs.count);
 		if (strcmp(errs.items[0].field, c->field) != 0 || errs.items[0].index != c->index)
 			fail_msg("%s: want %s[%d], got %s[%d] (%s)", c->what, c->field, c->index,
 			         errs.items[0].field, errs.items[0].index, errs.items[0].message);

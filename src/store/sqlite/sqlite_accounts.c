@@ -12,8 +12,8 @@ static struct qoc_sqlite_sql sql_insert = {
             " personal_team_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
 static struct qoc_sqlite_sql sql_insert_team = {
     .text = "INSERT INTO teams (id, name, personal, created_at) VALUES (?1, ?2, 1, ?3)"};
-static struct qoc_sqlite_sql sql_by_email = {
-    .text = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE email_norm = ?1"};
+static struct qoc_sqlite_sql sql_by_email = {.text = "SELECT " ACCOUNT_COLUMNS
+                                                     " FROM accounts WHERE email_norm = ?1"};
 static struct qoc_sqlite_sql sql_by_id = {.text = "SELECT " ACCOUNT_COLUMNS
                                                   " FROM accounts WHERE id = ?1"};
 

@@ -15,9 +15,9 @@ static struct qoc_sqlite_sql sql_insert = {
             " secret_hash, secret_sealed, secret_created_at, created_at, updated_at, revision)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
             " ?17, ?18, ?19, ?20, ?21, nullif(?22, 0), ?23, ?24, 1)"};
-static struct qoc_sqlite_sql sql_get = {
-    .text = "SELECT " QOC_SQLITE_APP_COLUMNS ", a.secret_hash, a.secret_sealed"
-            " FROM applications a WHERE a.client_id = ?1"};
+static struct qoc_sqlite_sql sql_get = {.text = "SELECT " QOC_SQLITE_APP_COLUMNS
+                                                ", a.secret_hash, a.secret_sealed"
+                                                " FROM applications a WHERE a.client_id = ?1"};
 static struct qoc_sqlite_sql sql_head = {
     .text = "SELECT team_id, type, owner_id, revision FROM applications WHERE client_id = ?1"};
 static struct qoc_sqlite_sql sql_team_exists = {.text = "SELECT 1 FROM teams WHERE id = ?1"};
@@ -48,8 +48,7 @@ static struct qoc_sqlite_sql sql_icon_delete = {
     .text = "DELETE FROM application_icons WHERE client_id = ?1"};
 static struct qoc_sqlite_sql sql_icon_get = {
     .text = "SELECT icon_type, icon FROM application_icons WHERE client_id = ?1"};
-static struct qoc_sqlite_sql sql_delete = {
-    .text = "DELETE FROM applications WHERE client_id = ?1"};
+static struct qoc_sqlite_sql sql_delete = {.text = "DELETE FROM applications WHERE client_id = ?1"};
 static struct qoc_sqlite_sql sql_touch = {
     .text = "UPDATE applications SET last_used_at = ?2"
             " WHERE client_id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)"};
@@ -104,8 +103,7 @@ struct app_enc {
 	const char *name_norm, *redirect, *origins, *sso, *logout, *grants;
 };
 
-static enum qoc_err encode_app(struct qoc_arena *a, const struct qoc_app *app,
-                               struct app_enc *e)
+static enum qoc_err encode_app(struct qoc_arena *a, const struct qoc_app *app, struct app_enc *e)
 {
 	enum qoc_err err;
 	if (!(e->name_norm = qoc_store_name_norm(a, app->name)))
@@ -207,8 +205,8 @@ static enum qoc_err create_work(struct qoc_sqlite_conn *c, void *arg)
 	const struct qoc_app *app = ctx->app;
 	sqlite3_stmt *s;
 	enum qoc_role role;
-	enum qoc_err err = qoc_sqlite_bound(c, &sql_team_exists, "app_create: team", &s, "t",
-	                                    app->team_id);
+	enum qoc_err err =
+	    qoc_sqlite_bound(c, &sql_team_exists, "app_create: team", &s, "t", app->team_id);
 	if (err)
 		return err;
 	err = qoc_sqlite_step_row(c, s, "app_create: team");
@@ -250,13 +248,12 @@ static enum qoc_err apply_update(struct qoc_sqlite_conn *c, struct change_ctx *c
 		return QOC_ECONFLICT; /* changed since the caller read it */
 	if (is_public(ctx->head.type) && !app->pkce_required)
 		return QOC_EINVAL;
-	return qoc_sqlite_run(c, &sql_update, "app_update", NULL, "ttttttttttiiiitti",
-	                      app->client_id, app->name, e->name_norm,
-	                      app->description ? app->description : "", app->status, e->redirect,
-	                      e->origins, e->sso, e->logout, e->grants, app->access_token_lifetime,
-	                      app->refresh_token_lifetime, app->id_token_lifetime,
-	                      (int64_t)app->pkce_required, app->token_format,
-	                      app->id_token_signed_response_alg, ctx->audit->at);
+	return qoc_sqlite_run(
+	    c, &sql_update, "app_update", NULL, "ttttttttttiiiitti", app->client_id, app->name,
+	    e->name_norm, app->description ? app->description : "", app->status, e->redirect,
+	    e->origins, e->sso, e->logout, e->grants, app->access_token_lifetime,
+	    app->refresh_token_lifetime, app->id_token_lifetime, (int64_t)app->pkce_required,
+	    app->token_format, app->id_token_signed_response_alg, ctx->audit->at);
 }
 
 enum qoc_err qoc_sqlite_app_update(struct qoc_store *base, const struct qoc_app *app,
@@ -488,8 +485,8 @@ static enum qoc_err icon_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct get_ctx *ctx = arg;
 	sqlite3_stmt *s;
-	enum qoc_err err = qoc_sqlite_bound(c, &sql_icon_get, "app_get_icon", &s, "t",
-	                                    ctx->client_id);
+	enum qoc_err err =
+	    qoc_sqlite_bound(c, &sql_icon_get, "app_get_icon", &s, "t", ctx->client_id);
 	if (err)
 		return err;
 	err = qoc_sqlite_step_row(c, s, "app_get_icon");

@@ -22,8 +22,9 @@
 	" AND (?4 IS NULL OR instr(a.name_norm, ?4) > 0 OR instr(a.client_id, ?4) > 0)"
 #define LIST_SQL(scope, key, after, dir)                                                           \
 	{                                                                                          \
-		.text = "SELECT " QOC_SQLITE_APP_COLUMNS " FROM applications a WHERE " scope      \
-		        FILTERS after " ORDER BY " key " " dir ", a.client_id " dir " LIMIT ?5"    \
+		.text = "SELECT " QOC_SQLITE_APP_COLUMNS                                           \
+		        " FROM applications a WHERE " scope FILTERS after " ORDER BY " key " " dir \
+		        ", a.client_id " dir " LIMIT ?5"                                           \
 	}
 #define DIRS(scope, key)                                                                           \
 	{                                                                                          \

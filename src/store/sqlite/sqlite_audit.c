@@ -37,9 +37,9 @@ enum qoc_err qoc_sqlite_audit_insert(struct qoc_sqlite_conn *c, const char *team
 	if (!qoc_sqlite_audit_event_ok(ev) || !nonempty(team_id))
 		return QOC_EINVAL;
 	int64_t changes = 0;
-	enum qoc_err err = qoc_sqlite_run(c, &sql_insert, "audit: insert", &changes, "tttttti",
-	                                  team_id, client_id, ev->actor_id, ev->action,
-	                                  ev->detail, ev->ip, ev->at);
+	enum qoc_err err =
+	    qoc_sqlite_run(c, &sql_insert, "audit: insert", &changes, "tttttti", team_id, client_id,
+	                   ev->actor_id, ev->action, ev->detail, ev->ip, ev->at);
 	if (!err && changes != 1)
 		err = QOC_EINVAL; /* detail is not JSON */
 	return err;
@@ -54,9 +54,11 @@ static enum qoc_err append_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct append_ctx *ctx = arg;
 	const struct qoc_audit_entry *e = ctx->e;
-	struct qoc_audit_event ev = {
-	    .actor_id = e->actor_id, .action = e->action, .detail = e->detail, .ip = e->ip,
-	    .at = e->at};
+	struct qoc_audit_event ev = {.actor_id = e->actor_id,
+	                             .action = e->action,
+	                             .detail = e->detail,
+	                             .ip = e->ip,
+	                             .at = e->at};
 	enum qoc_err err = qoc_sqlite_audit_insert(c, e->team_id, e->client_id, &ev);
 	if (!err)
 		ctx->id = sqlite3_last_insert_rowid(c->db);
@@ -106,10 +108,9 @@ static enum qoc_err list_work(struct qoc_sqlite_conn *c, void *arg)
 	struct qoc_audit_page *out = ctx->out;
 	bool by_team = q->team_id != NULL;
 	sqlite3_stmt *s;
-	enum qoc_err err = qoc_sqlite_bound(c, by_team ? &sql_by_team : &sql_by_client,
-	                                    "audit_list", &s, "tii",
-	                                    by_team ? q->team_id : q->client_id, q->before_id,
-	                                    (int64_t)ctx->limit + 1);
+	enum qoc_err err = qoc_sqlite_bound(
+	    c, by_team ? &sql_by_team : &sql_by_client, "audit_list", &s, "tii",
+	    by_team ? q->team_id : q->client_id, q->before_id, (int64_t)ctx->limit + 1);
 	if (err)
 		return err;
 	out->items = qoc_arena_calloc(ctx->a, ctx->limit, sizeof(*out->items));

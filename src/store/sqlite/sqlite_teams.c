@@ -13,8 +13,7 @@ static struct qoc_sqlite_sql sql_member_insert = {
 static struct qoc_sqlite_sql sql_role = {
     .text = "SELECT role FROM memberships WHERE team_id = ?1 AND account_id = ?2"};
 static struct qoc_sqlite_sql sql_team_exists = {.text = "SELECT 1 FROM teams WHERE id = ?1"};
-static struct qoc_sqlite_sql sql_account_exists = {
-    .text = "SELECT 1 FROM accounts WHERE id = ?1"};
+static struct qoc_sqlite_sql sql_account_exists = {.text = "SELECT 1 FROM accounts WHERE id = ?1"};
 static struct qoc_sqlite_sql sql_other_admins = {
     .text = "SELECT count(*) FROM memberships"
             " WHERE team_id = ?1 AND role = 'admin' AND account_id <> ?2"};
@@ -83,8 +82,8 @@ enum qoc_err qoc_sqlite_role_in(struct qoc_sqlite_conn *c, const char *team_id,
 {
 	sqlite3_stmt *s;
 	*out = QOC_ROLE_NONE;
-	enum qoc_err err = qoc_sqlite_bound(c, &sql_role, "membership_role", &s, "tt", team_id,
-	                                    account_id);
+	enum qoc_err err =
+	    qoc_sqlite_bound(c, &sql_role, "membership_role", &s, "tt", team_id, account_id);
 	if (err)
 		return err;
 	err = qoc_sqlite_step_row(c, s, "membership_role");
@@ -152,7 +151,8 @@ static enum qoc_err check_keeps_an_admin(struct qoc_sqlite_conn *c, const struct
 	if (current != QOC_ROLE_ADMIN || ctx->role == QOC_ROLE_ADMIN)
 		return QOC_OK;
 	int64_t others = 0;
-	enum qoc_err err = query_count(c, &sql_other_admins, ctx->team_id, ctx->account_id, &others);
+	enum qoc_err err =
+	    query_count(c, &sql_other_admins, ctx->team_id, ctx->account_id, &others);
 	if (!err && others == 0)
 		err = QOC_EPERM;
 	return err;
@@ -260,7 +260,8 @@ static enum qoc_err teams_of_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct teams_ctx *ctx = arg;
 	sqlite3_stmt *s;
-	enum qoc_err err = qoc_sqlite_bound(c, &sql_teams_of, "teams_of_account", &s, "t", ctx->key);
+	enum qoc_err err =
+	    qoc_sqlite_bound(c, &sql_teams_of, "teams_of_account", &s, "t", ctx->key);
 	if (err)
 		return err;
 	while ((err = qoc_sqlite_step_row(c, s, "teams_of_account")) == QOC_OK) {

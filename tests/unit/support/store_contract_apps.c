@@ -75,8 +75,8 @@ static void assert_list(struct qoc_str_list l, const char **want, size_t n)
 
 static size_t audit_count(struct contract_fixture *f, const char *team, const char *client)
 {
-	struct qoc_audit_query q = {.team_id = team, .client_id = client,
-	                            .limit = QOC_AUDIT_LIST_MAX_LIMIT};
+	struct qoc_audit_query q = {
+	    .team_id = team, .client_id = client, .limit = QOC_AUDIT_LIST_MAX_LIMIT};
 	struct qoc_audit_page p;
 	assert_int_equal(qoc_store_audit_list(f->st, &f->a, &q, &p), QOC_OK);
 	return p.count;
@@ -194,8 +194,8 @@ static void app_update_is_optimistic(void **state)
 	app.pkce_required = true;
 	app.token_format = "jwt";
 	app.id_token_signed_response_alg = "ES256";
-	app.type = "spa";          /* not a setting: ignored */
-	app.owner_id = "acct_2";   /* not a setting: ignored */
+	app.type = "spa";        /* not a setting: ignored */
+	app.owner_id = "acct_2"; /* not a setting: ignored */
 	struct qoc_audit_event later = ev;
 	later.at = 7000;
 	assert_int_equal(qoc_store_app_update(f->st, &app, &later), QOC_OK);
@@ -263,8 +263,8 @@ static void app_status_icon_and_last_used(void **state)
 	assert_int_equal(len, sizeof(png));
 	assert_memory_equal(icon, png, sizeof(png));
 	assert_string_equal(type, "image/png");
-	assert_int_equal(
-	    qoc_store_app_set_icon(f->st, "qoc_client_aaa", png, 3, "image/webp", &ev), QOC_OK);
+	assert_int_equal(qoc_store_app_set_icon(f->st, "qoc_client_aaa", png, 3, "image/webp", &ev),
+	                 QOC_OK);
 	assert_int_equal(qoc_store_app_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
 	assert_string_equal(out.icon_type, "image/webp");
 	assert_int_equal(qoc_store_app_clear_icon(f->st, "qoc_client_aaa", &ev), QOC_OK);
@@ -293,9 +293,8 @@ static void secret_replace_forgets_the_old_one(void **state)
 	struct qoc_audit_event regen = ev;
 	regen.action = "app.secret.regenerate";
 	regen.at = 6000;
-	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_aaa", hash2,
-	                                              sizeof(hash2), sealed2, sizeof(sealed2),
-	                                              &regen),
+	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_aaa", hash2, sizeof(hash2),
+	                                              sealed2, sizeof(sealed2), &regen),
 	                 QOC_OK);
 	struct qoc_app out;
 	assert_int_equal(qoc_store_app_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
@@ -314,8 +313,8 @@ static void secret_replace_forgets_the_old_one(void **state)
 
 	struct qoc_app spa = app_of("qoc_client_bbb", "team_shared", "B", "spa", 100);
 	assert_int_equal(qoc_store_app_create(f->st, &spa, &ev), QOC_OK);
-	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_bbb", hash2,
-	                                              sizeof(hash2), sealed2, sizeof(sealed2), &ev),
+	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_bbb", hash2, sizeof(hash2),
+	                                              sealed2, sizeof(sealed2), &ev),
 	                 QOC_EPERM);
 	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_none", hash2,
 	                                              sizeof(hash2), sealed2, sizeof(sealed2), &ev),
@@ -446,8 +445,8 @@ static void audit_lists_newest_first_in_pages(void **state)
 	assert_int_equal(qoc_store_audit_list(f->st, &f->a, &both, &p), QOC_EINVAL);
 	assert_int_equal(qoc_store_audit_list(f->st, &f->a, &neither, &p), QOC_EINVAL);
 	assert_int_equal(qoc_store_audit_list(f->st, &f->a, &big, &p), QOC_EINVAL);
-	struct qoc_audit_entry bad = {.team_id = "t", .actor_id = "a", .action = "x",
-	                              .detail = "nope"};
+	struct qoc_audit_entry bad = {
+	    .team_id = "t", .actor_id = "a", .action = "x", .detail = "nope"};
 	assert_int_equal(qoc_store_audit_append(f->st, &bad, NULL), QOC_EINVAL);
 	bad.detail = NULL;
 	bad.action = "";
@@ -456,9 +455,8 @@ static void audit_lists_newest_first_in_pages(void **state)
 
 /* --- listing --- */
 
-static void create(struct contract_fixture *f, const char *id, const char *team,
-                   const char *owner, const char *name, const char *type, const char *status,
-                   int64_t created_at)
+static void create(struct contract_fixture *f, const char *id, const char *team, const char *owner,
+                   const char *name, const char *type, const char *status, int64_t created_at)
 {
 	struct qoc_app a = app_of(id, team, name, type, created_at);
 	a.owner_id = owner;
@@ -481,7 +479,8 @@ static void assert_page(struct contract_fixture *f, const struct qoc_app_query *
 	}
 }
 
-#define IDS(...) (const char *const[]){__VA_ARGS__}, sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)
+#define IDS(...)                                                                                   \
+	(const char *const[]){__VA_ARGS__}, sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *)
 
 static void list_filters_and_orders(void **state)
 {
@@ -526,11 +525,13 @@ static void list_filters_and_orders(void **state)
 	/* Several teams, all teams, no team. */
 	struct qoc_app_query two = {.team_ids = (const char *const[]){"team_shared", "team_acct_1"},
 	                            .team_count = 2};
-	assert_page(f, &two, IDS("qoc_client_a2", "qoc_client_a4", "qoc_client_b1",
-	                         "qoc_client_d5", "qoc_client_g3"));
+	assert_page(f, &two,
+	            IDS("qoc_client_a2", "qoc_client_a4", "qoc_client_b1", "qoc_client_d5",
+	                "qoc_client_g3"));
 	struct qoc_app_query all = {.all_teams = true, .sort = QOC_APP_SORT_CREATED, .desc = true};
-	assert_page(f, &all, IDS("qoc_client_o6", "qoc_client_a4", "qoc_client_a2",
-	                         "qoc_client_g3", "qoc_client_b1", "qoc_client_d5"));
+	assert_page(f, &all,
+	            IDS("qoc_client_o6", "qoc_client_a4", "qoc_client_a2", "qoc_client_g3",
+	                "qoc_client_b1", "qoc_client_d5"));
 	struct qoc_app_query none = {0};
 	assert_page(f, &none, NULL, 0);
 
@@ -568,7 +569,8 @@ static void walk_all(struct contract_fixture *f, struct qoc_app_query q)
 			if (total) {
 				int c = q.sort == QOC_APP_SORT_NAME
 				            ? strcmp(a->name, prev_name)
-				            : (a->created_at > prev_created) - (a->created_at < prev_created);
+				            : (a->created_at > prev_created) -
+				                  (a->created_at < prev_created);
 				if (c == 0)
 					c = strcmp(a->client_id, prev_id);
 				assert_true(q.desc ? c < 0 : c > 0);
@@ -616,9 +618,8 @@ static void tampered_cursors_are_refused(void **state)
 		snprintf(id, sizeof(id), "qoc_client_c%d", i);
 		create(f, id, "team_shared", "acct_1", id, "web", "active", i);
 	}
-	struct qoc_app_query q = {.team_ids = (const char *const[]){"team_shared"},
-	                          .team_count = 1,
-	                          .limit = 2};
+	struct qoc_app_query q = {
+	    .team_ids = (const char *const[]){"team_shared"}, .team_count = 1, .limit = 2};
 	struct qoc_app_page p;
 	assert_int_equal(qoc_store_app_list(f->st, &f->a, &q, &p), QOC_OK);
 	assert_non_null(p.next_cursor);
@@ -626,8 +627,16 @@ static void tampered_cursors_are_refused(void **state)
 	size_t n = strlen(good);
 
 	char buf[2100];
-	const char *bad[] = {"", "zz", "0", "abc", "00", "31", "316e61", "316e6139393a",
-	                     "326e61313a616263" /* version 2 */, "316e61313a61" /* no id */};
+	const char *bad[] = {"",
+	                     "zz",
+	                     "0",
+	                     "abc",
+	                     "00",
+	                     "31",
+	                     "316e61",
+	                     "316e6139393a",
+	                     "326e61313a616263" /* version 2 */,
+	                     "316e61313a61" /* no id */};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		q.cursor = bad[i];
 		assert_int_equal(qoc_store_app_list(f->st, &f->a, &q, &p), QOC_EINVAL);

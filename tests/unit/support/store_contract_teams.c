@@ -14,8 +14,7 @@
 static const struct qoc_audit_event ev = {
     .actor_id = "acct_actor", .action = "test.change", .ip = "192.0.2.1", .at = 1000};
 
-static void make_account(struct qoc_store *st, const char *id, const char *email,
-                         const char *name)
+static void make_account(struct qoc_store *st, const char *id, const char *email, const char *name)
 {
 	struct qoc_account a = {.id = id, .email = email, .name = name, .created_at = 100};
 	assert_int_equal(qoc_store_account_create(st, &a), QOC_OK);
@@ -29,8 +28,7 @@ static void account_create_makes_a_personal_team(void **state)
 	assert_int_equal(qoc_store_account_by_id(f->st, &f->a, "acct_1", &out), QOC_OK);
 	assert_string_equal(out.email, "ada@example.com");
 	assert_string_equal(out.personal_team_id, "team_acct_1"); /* derived: none was given */
-	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "ADA@example.com", &out),
-	                 QOC_OK);
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "ADA@example.com", &out), QOC_OK);
 	assert_string_equal(out.personal_team_id, "team_acct_1");
 
 	struct qoc_team *teams;
@@ -44,8 +42,8 @@ static void account_create_makes_a_personal_team(void **state)
 	assert_int_equal(teams[0].created_at, 100);
 
 	/* The caller's id is used when given; without a name the team is named by email. */
-	struct qoc_account b = {.id = "acct_2", .email = "b@example.com",
-	                        .personal_team_id = "team_chosen"};
+	struct qoc_account b = {
+	    .id = "acct_2", .email = "b@example.com", .personal_team_id = "team_chosen"};
 	assert_int_equal(qoc_store_account_create(f->st, &b), QOC_OK);
 	assert_int_equal(qoc_store_teams_of_account(f->st, &f->a, "acct_2", &teams, &n), QOC_OK);
 	assert_int_equal(n, 1);
@@ -63,10 +61,10 @@ static void account_create_makes_a_personal_team(void **state)
 static void account_with_a_taken_team_id_creates_nothing(void **state)
 {
 	struct contract_fixture *f = *state;
-	struct qoc_account a = {.id = "acct_1", .email = "a@example.com",
-	                        .personal_team_id = "team_x"};
-	struct qoc_account b = {.id = "acct_2", .email = "b@example.com",
-	                        .personal_team_id = "team_x"};
+	struct qoc_account a = {
+	    .id = "acct_1", .email = "a@example.com", .personal_team_id = "team_x"};
+	struct qoc_account b = {
+	    .id = "acct_2", .email = "b@example.com", .personal_team_id = "team_x"};
 	struct qoc_account out;
 	assert_int_equal(qoc_store_account_create(f->st, &a), QOC_OK);
 	assert_int_equal(qoc_store_account_create(f->st, &b), QOC_ECONFLICT);
@@ -101,7 +99,6 @@ static void teams_are_created_with_their_creator_as_admin(void **state)
 	assert_string_equal(teams[2].name, "Beta");
 	assert_false(teams[2].personal);
 	assert_int_equal(teams[2].role, QOC_ROLE_ADMIN);
-
 }
 
 static void members_are_added_changed_and_removed(void **state)
