@@ -86,20 +86,20 @@ static int ecdsa_raw_to_der(const uint8_t raw[2 * ES256_COORD], unsigned char **
 static enum qoc_err raw_sign(const struct qoc_sigkey *key, const void *data, size_t len,
                              uint8_t sig[SIG_MAX], size_t *siglen)
 {
-	uint8_t der[SIG_MAX];
-	size_t n = sizeof(der);
+	uint8_t buf[SIG_MAX]; /* DER for ECDSA, the signature itself otherwise */
+	size_t n = sizeof(buf);
 	enum qoc_err err = QOC_ECRYPTO;
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
 	if (!mctx)
 		return QOC_ENOMEM;
-	if (!digest_init(mctx, key, true) || EVP_DigestSign(mctx, der, &n, data, len) != 1)
+	if (!digest_init(mctx, key, true) || EVP_DigestSign(mctx, buf, &n, data, len) != 1)
 		goto out;
 	if (key->alg == QOC_JWS_ES256) {
-		if (!ecdsa_der_to_raw(der, n, sig))
+		if (!ecdsa_der_to_raw(buf, n, sig))
 			goto out;
 		*siglen = 2 * ES256_COORD;
 	} else {
-		memcpy(sig, der, n);
+		memcpy(sig, buf, n);
 		*siglen = n;
 	}
 	err = QOC_OK;
