@@ -136,6 +136,11 @@ enum qoc_err qoc_http_offload(struct qoc_http_req *req, qoc_http_work_fn *work, 
 	return QOC_OK;
 }
 
+void *qoc_http_offload_arg(const struct qoc_http_req *req)
+{
+	return req->offload.arg;
+}
+
 /* ---- response ---- */
 
 static bool is_tchar(unsigned char c)

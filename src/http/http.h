@@ -151,13 +151,15 @@ enum qoc_err qoc_http_form_query(struct qoc_http_req *req, struct qoc_form *out)
  *   1. the server suspends the connection and queues work; the handler's thread is free;
  *   2. a pool thread runs work(arg) (the request id is set for its logs);
  *   3. the server calls the same handler again with req->resumed == true; it builds the
- *      response from what work left in arg.
+ *      response from what work left in arg (qoc_http_offload_arg(req) returns it).
  * arg must live until then: allocate it from req->arena. work must not touch req or resp
  * (another thread owns them meanwhile) and must return in bounded time.
  * When the queue is full or the server is stopping, the server answers 503 with
  * Retry-After and the handler is NOT called again (put cleanups on the arena).
  * QOC_EINVAL when work is NULL or an offload is already pending. */
 enum qoc_err qoc_http_offload(struct qoc_http_req *req, qoc_http_work_fn *work, void *arg);
+/* The arg of the last qoc_http_offload on this request (NULL before any). */
+void *qoc_http_offload_arg(const struct qoc_http_req *req);
 
 /* ---- building the response ---- */
 
