@@ -671,11 +671,19 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 	size_t mem = 2 * (o->max_header_bytes + o->max_uri_bytes) + 16 * KIB;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* libmicrohttpd 0.9.75 closes the socket it was given on some failure paths and not
+	 * on others. It gets a duplicate: we never close that one after a failure (its number
+	 * may be reused already); at worst a failed start leaks one descriptor. */
+	int mhd_fd = fcntl(srv->listen_fd, F_DUPFD_CLOEXEC, 0);
+	if (mhd_fd < 0) {
+		*sys_errno = errno;
+		return QOC_EIO;
+	}
 	errno = 0;
 	/* clang-format off */
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)mhd_fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->connection_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
@@ -693,6 +701,9 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 		qoc_log_error("cannot start libmicrohttpd", "error=\"%s\"", strerror(*sys_errno));
 		return QOC_EIO;
 	}
+	/* Only the daemon's copy may stay open, or the port would outlive MHD_quiesce_daemon. */
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
 	return QOC_OK;
 }
 
@@ -763,6 +774,11 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 		return;
 	atomic_store(&srv->stopping, true);
 	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	/* Quiescing only stops polling the socket: the kernel would go on completing
+	 * handshakes that nobody accepts. Shutting the listener down makes new connections
+	 * fail at once (Linux: the socket leaves LISTEN); it is closed after the daemon. */
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
 	uint64_t deadline = qoc_monotonic_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < deadline)
 		sleep_ms(2);
