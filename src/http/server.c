@@ -35,6 +35,8 @@
 
 #define KIB ((size_t)1024)
 #define MIB (KIB * KIB)
+/* After the offload pool drained at stop: how long answers may take to go out. */
+#define FLUSH_NS (1000u * 1000u * 1000u)
 
 struct qoc_http_server {
 	struct MHD_Daemon *daemon;
@@ -787,6 +789,13 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 	/* libmicrohttpd 0.9.75 aborts in MHD_stop_daemon while a connection is suspended:
 	 * wait until every resumed connection has been taken back by its thread. */
 	while (atomic_load(&srv->suspended) > 0)
+		sleep_ms(1);
+	/* Those resumed requests now have answers (a result or a 503) on their way out: give
+	 * them a moment to be written before the connections close. */
+	uint64_t flush = qoc_monotonic_ns() + FLUSH_NS;
+	if (flush < deadline)
+		flush = deadline;
+	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < flush)
 		sleep_ms(1);
 	MHD_stop_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)

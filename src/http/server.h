@@ -68,7 +68,8 @@ uint16_t qoc_http_server_port(const struct qoc_http_server *srv);
  *      to close (Connection: close on further responses);
  *   2. waits up to timeout_ms for in-flight requests (offloaded ones included) to finish;
  *   3. cancels offload jobs still queued (their requests get 503), waits for running
- *      ones, and closes every remaining connection.
+ *      ones, gives the answers of those requests up to 1 s more to be written, and closes
+ *      every remaining connection.
  * Must not be called from a handler. */
 void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms);
 
