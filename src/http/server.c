@@ -1,0 +1,805 @@
+/* server.c - libmicrohttpd glue: request lifecycle, limits, offload, graceful stop.
+ *
+ * Life of a request (struct conn_req, one per request, freed at completion):
+ *   on_uri        MHD has the request line: allocate, copy the raw target, count it active.
+ *   first call    headers are in: check URI / header / Content-Length limits. Nothing is
+ *                 queued here unless a limit is hit (libmicrohttpd 0.9.75 closes the
+ *                 connection when a response is queued in the first call: right for a
+ *                 refusal, wrong for anything else).
+ *   body calls    append to a bounded buffer; past the limit, drain and remember.
+ *   final call    route, run the handler, queue its response (or start an offload).
+ *   resumed call  after an offload: run the handler again with req->resumed set.
+ *   on_completed  access log, free everything.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/random.h"
+#include "http/offload.h"
+
+#define KIB ((size_t)1024)
+#define MIB (KIB * KIB)
+/* After the offload pool drained at stop: how long answers may take to go out. */
+#define FLUSH_NS (1000u * 1000u * 1000u)
+
+struct qoc_http_server {
+	struct MHD_Daemon *daemon;
+	struct qoc_router *router;
+	struct qoc_http_options opts; /* defaults filled in */
+	struct qoc_offload_pool pool;
+	int listen_fd;
+	uint16_t port;
+	atomic_uint active;    /* requests from on_uri to on_completed */
+	atomic_uint suspended; /* requests parked while their offload job runs */
+	atomic_bool stopping;
+};
+
+enum phase { PH_NEW, PH_BODY, PH_OFFLOADED, PH_ANSWERED };
+
+struct conn_req {
+	struct qoc_http_server *srv;
+	struct MHD_Connection *conn;
+	struct qoc_arena arena;
+	struct qoc_http_req req;
+	struct qoc_http_resp resp;
+	struct qoc_buf body;
+	struct qoc_offload_job job;
+	struct qoc_route_match match;
+	char *uri; /* arena copy of the raw request target; NULL when over the limit */
+	size_t uri_len;
+	uint64_t start_ns;
+	enum phase phase;
+	bool body_too_large;
+	bool body_oom;
+	size_t drained;  /* body bytes thrown away after the limit was hit */
+	unsigned status; /* queued status and body size, for the access log */
+	size_t bytes;
+};
+
+/* ---- small helpers ---- */
+
+static unsigned online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 32 ? 32 : (unsigned)n;
+}
+
+static void fill_defaults(struct qoc_http_options *o)
+{
+	if (!o->address)
+		o->address = "127.0.0.1";
+	if (!o->threads)
+		o->threads = 2 * online_cpus();
+	if (o->threads > 64)
+		o->threads = 64;
+	if (!o->offload_threads)
+		o->offload_threads = online_cpus();
+	if (o->offload_threads > 64)
+		o->offload_threads = 64;
+	if (!o->offload_queue)
+		o->offload_queue = 256;
+	if (!o->connection_timeout_s)
+		o->connection_timeout_s = 30;
+	if (!o->max_connections)
+		o->max_connections = 1024;
+	if (!o->max_header_bytes)
+		o->max_header_bytes = 16 * KIB;
+	if (!o->max_uri_bytes)
+		o->max_uri_bytes = 8 * KIB;
+	if (!o->max_body_bytes)
+		o->max_body_bytes = MIB;
+	if (!o->max_response_bytes)
+		o->max_response_bytes = 16 * MIB;
+	if (!o->max_form_fields)
+		o->max_form_fields = 64;
+	if (!o->arena_budget)
+		o->arena_budget = QOC_ARENA_DEFAULT_BUDGET;
+}
+
+/* 64 random bits as hex. Ids need to be unique, not secret; the CSPRNG is read in batches
+ * so a request costs no system call. */
+static void make_request_id(char out[QOC_HTTP_REQUEST_ID_LEN + 1])
+{
+	static _Thread_local unsigned char pool[256];
+	static _Thread_local size_t off = sizeof(pool);
+	static const char hex[] = "0123456789abcdef";
+	if (off + 8 > sizeof(pool)) {
+		if (qoc_random_bytes(pool, sizeof(pool)) != QOC_OK) {
+			uint64_t x = qoc_monotonic_ns() * 0x9e3779b97f4a7c15ull;
+			for (size_t i = 0; i < sizeof(pool);
+			     i++, x = x * 6364136223846793005ull + 1)
+				pool[i] = (unsigned char)(x >> 56);
+		}
+		off = 0;
+	}
+	for (size_t i = 0; i < 8; i++) {
+		out[2 * i] = hex[pool[off + i] >> 4];
+		out[2 * i + 1] = hex[pool[off + i] & 15];
+	}
+	out[QOC_HTTP_REQUEST_ID_LEN] = '\0';
+	off += 8;
+}
+
+static void peer_text(struct MHD_Connection *conn, char *out, size_t size)
+{
+	out[0] = '\0';
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+		          (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		          out, (socklen_t)size);
+}
+
+/* Response bodies may hold tokens: wipe the whole allocation before freeing it. */
+static void wipe_free(void *p)
+{
+	if (p)
+		qoc_memwipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+/* ---- queueing responses ---- */
+
+static bool add_std_headers(struct conn_req *cr, struct MHD_Response *r)
+{
+	bool ok = MHD_add_response_header(r, "X-Request-Id", cr->req.request_id) == MHD_YES &&
+	          MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES;
+	if (ok && atomic_load(&cr->srv->stopping))
+		ok = MHD_add_response_header(r, "Connection", "close") == MHD_YES;
+	return ok;
+}
+
+static enum MHD_Result queue_mhd(struct conn_req *cr, unsigned status, struct MHD_Response *r,
+                                 size_t body_len)
+{
+	enum MHD_Result ret = MHD_queue_response(cr->conn, status, r);
+	MHD_destroy_response(r);
+	cr->phase = PH_ANSWERED;
+	cr->status = status;
+	cr->bytes = cr->req.method == QOC_HTTP_HEAD ? 0 : body_len;
+	return ret;
+}
+
+/* Last resort when even the arena is exhausted: a constant problem document. */
+static enum MHD_Result queue_static(struct conn_req *cr, unsigned status)
+{
+	static const char body503[] =
+	    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503}";
+	static const char body500[] =
+	    "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+	const char *body = status == 503 ? body503 : body500;
+	size_t len = status == 503 ? sizeof(body503) - 1 : sizeof(body500) - 1;
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (!add_std_headers(cr, r) ||
+	    MHD_add_response_header(r, "Content-Type", "application/problem+json") != MHD_YES ||
+	    (status == 503 && MHD_add_response_header(r, "Retry-After", "1") != MHD_YES)) {
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
+	return queue_mhd(cr, status, r, len);
+}
+
+/* Sends cr->resp; its body buffer moves to libmicrohttpd without a copy. */
+static enum MHD_Result queue_resp(struct conn_req *cr)
+{
+	struct qoc_http_resp *resp = &cr->resp;
+	size_t len = resp->body.len;
+	struct MHD_Response *r =
+	    len ? MHD_create_response_from_buffer_with_free_callback(len, resp->body.data,
+	                                                             wipe_free)
+	        : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return queue_static(cr, 503);
+	if (len)
+		qoc_buf_init(&resp->body, resp->body.max); /* ownership moved */
+	bool ok = add_std_headers(cr, r);
+	if (ok && resp->content_type)
+		ok = MHD_add_response_header(r, "Content-Type", resp->content_type) == MHD_YES;
+	for (const struct qoc_http_resp_header *h = resp->headers; ok && h; h = h->next)
+		ok = MHD_add_response_header(r, h->name, h->value) == MHD_YES;
+	if (!ok) {
+		MHD_destroy_response(r);
+		return queue_static(cr, 503);
+	}
+	return queue_mhd(cr, resp->status, r, len);
+}
+
+/* Replaces whatever a handler left in resp by a problem document. */
+static enum MHD_Result answer_problem(struct conn_req *cr, unsigned status, const char *detail,
+                                      const char *allow)
+{
+	qoc_http_resp_release(&cr->resp);
+	qoc_http_resp_init(&cr->resp, &cr->arena, cr->srv->opts.max_response_bytes);
+	enum qoc_err err = qoc_http_resp_problem(&cr->resp, status, NULL, detail);
+	if (!err && allow)
+		err = qoc_http_resp_header(&cr->resp, "Allow", allow);
+	if (!err && status == 503)
+		err = qoc_http_resp_header(&cr->resp, "Retry-After", "1");
+	if (err)
+		return queue_static(cr, status == 500 ? 500 : 503);
+	return queue_resp(cr);
+}
+
+/* ---- handler and offload ---- */
+
+static enum MHD_Result run_handler(struct conn_req *cr);
+
+static void offload_done(struct qoc_offload_job *job)
+{
+	struct conn_req *cr =
+	    (struct conn_req *)(void *)((char *)job - offsetof(struct conn_req, job));
+	MHD_resume_connection(cr->conn); /* cr may be gone once this returns */
+}
+
+static enum MHD_Result start_offload(struct conn_req *cr)
+{
+	struct qoc_http_server *srv = cr->srv;
+	if (!qoc_offload_pool_reserve(&srv->pool))
+		return answer_problem(cr, 503, "server busy, retry later", NULL);
+	cr->job = (struct qoc_offload_job){.work = cr->req.offload.work,
+	                                   .arg = cr->req.offload.arg,
+	                                   .done = offload_done,
+	                                   .request_id = cr->req.request_id};
+	cr->phase = PH_OFFLOADED;
+	atomic_fetch_add(&srv->suspended, 1);
+	MHD_suspend_connection(cr->conn);
+	qoc_offload_pool_push(&srv->pool, &cr->job); /* may resume at once when stopping */
+	return MHD_YES;
+}
+
+static enum MHD_Result resumed_call(struct conn_req *cr)
+{
+	atomic_fetch_sub(&cr->srv->suspended, 1);
+	cr->phase = PH_BODY;
+	if (cr->job.cancelled)
+		return answer_problem(cr, 503, "server stopping", NULL);
+	cr->req.resumed = true;
+	return run_handler(cr);
+}
+
+static enum MHD_Result run_handler(struct conn_req *cr)
+{
+	struct qoc_http_req *req = &cr->req;
+	req->offload.work = NULL; /* arg stays: the resumed call reads it */
+	enum qoc_err err = cr->match.handler(req, &cr->resp, cr->match.ctx);
+	if (err == QOC_EPENDING && req->offload.work)
+		return start_offload(cr);
+	if (err == QOC_ENOMEM)
+		return answer_problem(cr, 503, NULL, NULL);
+	if (err == QOC_EPENDING) {
+		qoc_log_error("handler returned pending without an offload", "route=%s",
+		              cr->match.pattern);
+		return answer_problem(cr, 500, NULL, NULL);
+	}
+	if (err)
+		qoc_log_warn("handler failed", "route=%s err=\"%s\"", cr->match.pattern,
+		             qoc_strerror(err));
+	if (cr->resp.status == 0) {
+		if (!err)
+			qoc_log_error("handler set no response", "route=%s", cr->match.pattern);
+		return answer_problem(cr, 500, NULL, NULL);
+	}
+	return queue_resp(cr);
+}
+
+/* ---- the access handler's phases ---- */
+
+struct header_scan {
+	struct qoc_http_header_field *fields;
+	size_t count;
+	size_t cap;
+	size_t bytes;
+	bool malformed;
+};
+
+/* RFC 9110 §5.1: a field name is a token; §5.5: a value holds no control byte but HTAB.
+ * libmicrohttpd 0.9.75 lets "Name :" and some control bytes through; refusing them keeps
+ * us from reading a request differently from a proxy in front (request smuggling). */
+static bool field_ok(const char *key, size_t key_size, const char *value, size_t value_size)
+{
+	static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
+	if (key_size == 0)
+		return false;
+	for (size_t i = 0; i < key_size; i++) {
+		unsigned char c = (unsigned char)key[i];
+		bool alnum =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && (c == '\0' || !memchr(tchar_punct, c, sizeof(tchar_punct) - 1)))
+			return false;
+	}
+	for (size_t i = 0; i < value_size; i++) {
+		unsigned char c = (unsigned char)value[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
+{
+	struct header_scan *h = cls;
+	(void)kind;
+	h->bytes += key_size + value_size + 4; /* "name: value\r\n" */
+	if (!field_ok(key, key_size, value ? value : "", value ? value_size : 0))
+		h->malformed = true;
+	if (h->count < h->cap) {
+		h->fields[h->count].name = key;
+		h->fields[h->count].value = value ? value : "";
+		h->count++;
+	}
+	return MHD_YES;
+}
+
+/* Fills req->headers. QOC_ELIMIT over max_header_bytes, QOC_EINVAL for a malformed field,
+ * QOC_ENOMEM. */
+static enum qoc_err collect_headers(struct conn_req *cr)
+{
+	int n = MHD_get_connection_values(cr->conn, MHD_HEADER_KIND, NULL, NULL);
+	struct header_scan h = {0};
+	if (n > 0) {
+		h.cap = (size_t)n;
+		h.fields = qoc_arena_alloc(&cr->arena, h.cap * sizeof(*h.fields));
+		if (!h.fields)
+			return QOC_ENOMEM;
+		MHD_get_connection_values_n(cr->conn, MHD_HEADER_KIND, collect_header, &h);
+	}
+	if (h.bytes > cr->srv->opts.max_header_bytes)
+		return QOC_ELIMIT;
+	if (h.malformed)
+		return QOC_EINVAL;
+	cr->req.headers = h.fields;
+	cr->req.header_count = h.count;
+	return QOC_OK;
+}
+
+/* True when a Content-Length is present and larger than max. */
+static bool content_length_over(const struct qoc_http_req *req, size_t max)
+{
+	const char *cl = qoc_http_header(req, "Content-Length");
+	if (!cl)
+		return false;
+	unsigned long long v = 0;
+	for (const char *p = cl; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false; /* libmicrohttpd refuses malformed lengths itself */
+		if (v > (max - (unsigned)(*p - '0')) / 10)
+			return true;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	return v > max;
+}
+
+static enum MHD_Result first_call(struct conn_req *cr, const char *method)
+{
+	struct qoc_http_server *srv = cr->srv;
+	struct qoc_http_req *req = &cr->req;
+	char id[QOC_HTTP_REQUEST_ID_LEN + 1];
+	memcpy(id, req->request_id, sizeof(id));
+	qoc_http_req_init(req, &cr->arena);
+	memcpy(req->request_id, id, sizeof(id));
+	req->method = qoc_http_method_parse(method);
+	req->method_str = method;
+	req->max_form_fields = srv->opts.max_form_fields;
+	peer_text(cr->conn, req->remote_addr, sizeof(req->remote_addr));
+	cr->phase = PH_BODY;
+	if (cr->uri_len > srv->opts.max_uri_bytes)
+		return answer_problem(cr, 414, "request URI too long", NULL);
+	if (!cr->uri)
+		return answer_problem(cr, 503, NULL, NULL);
+	char *q = memchr(cr->uri, '?', cr->uri_len);
+	if (q) {
+		*q = '\0';
+		req->query = q + 1;
+	}
+	req->path = cr->uri;
+	enum qoc_err err = collect_headers(cr);
+	if (err == QOC_ELIMIT)
+		return answer_problem(cr, 431, "request header fields too large", NULL);
+	if (err == QOC_EINVAL)
+		return answer_problem(cr, 400, "malformed header field", NULL);
+	if (err)
+		return answer_problem(cr, 503, NULL, NULL);
+	if (content_length_over(req, srv->opts.max_body_bytes))
+		return answer_problem(cr, 413, "request body too large", NULL);
+	return MHD_YES;
+}
+
+static enum MHD_Result body_call(struct conn_req *cr, const char *data, size_t *size)
+{
+	size_t n = *size;
+	*size = 0;
+	if (!cr->body_too_large && !cr->body_oom) {
+		enum qoc_err err = qoc_buf_append(&cr->body, data, n);
+		if (err == QOC_ELIMIT)
+			cr->body_too_large = true;
+		else if (err)
+			cr->body_oom = true;
+		if (err)
+			qoc_buf_release_secret(&cr->body);
+	}
+	if (cr->body_too_large || cr->body_oom) {
+		/* libmicrohttpd 0.9.75 cannot answer while a body is arriving: read on, up to a
+		 * point, so the client still gets its 413. */
+		size_t max = cr->srv->opts.max_body_bytes;
+		cr->drained += n;
+		if (cr->drained > (max > MIB ? max : MIB))
+			return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result final_call(struct conn_req *cr)
+{
+	struct qoc_http_req *req = &cr->req;
+	if (cr->body_too_large)
+		return answer_problem(cr, 413, "request body too large", NULL);
+	if (cr->body_oom)
+		return answer_problem(cr, 503, NULL, NULL);
+	req->body = qoc_buf_str(&cr->body);
+	if (qoc_router_dispatch(cr->srv->router, req->method, req->path, &cr->arena, &cr->match))
+		return answer_problem(cr, 503, NULL, NULL);
+	switch (cr->match.status) {
+	case QOC_ROUTE_NOT_FOUND:
+		return answer_problem(cr, 404, NULL, NULL);
+	case QOC_ROUTE_METHOD_NOT_ALLOWED:
+		return answer_problem(cr, 405, NULL, cr->match.allow);
+	case QOC_ROUTE_FOUND:
+		break;
+	}
+	req->params = cr->match.params;
+	req->param_count = cr->match.param_count;
+	req->route = cr->match.pattern;
+	return run_handler(cr);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+	struct conn_req *cr = *req_cls;
+	enum MHD_Result ret = MHD_NO;
+	(void)cls, (void)conn, (void)url, (void)version;
+	if (!cr)
+		return MHD_NO; /* on_uri could not allocate: drop the connection */
+	qoc_log_set_request_id(cr->req.request_id);
+	switch (cr->phase) {
+	case PH_NEW:
+		ret = first_call(cr, method);
+		break;
+	case PH_BODY:
+		ret = *upload_data_size ? body_call(cr, upload_data, upload_data_size)
+		                        : final_call(cr);
+		break;
+	case PH_OFFLOADED:
+		ret = resumed_call(cr);
+		break;
+	case PH_ANSWERED:
+		break;
+	}
+	qoc_log_set_request_id(NULL);
+	return ret;
+}
+
+/* ---- request begin / end ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct qoc_http_server *srv = cls;
+	struct conn_req *cr = calloc(1, sizeof(*cr));
+	if (!cr)
+		return NULL;
+	cr->srv = srv;
+	cr->conn = conn;
+	cr->start_ns = qoc_monotonic_ns();
+	qoc_arena_init(&cr->arena, srv->opts.arena_budget);
+	qoc_buf_init(&cr->body, srv->opts.max_body_bytes);
+	qoc_http_resp_init(&cr->resp, &cr->arena, srv->opts.max_response_bytes);
+	make_request_id(cr->req.request_id);
+	cr->uri_len = strlen(uri);
+	if (cr->uri_len <= srv->opts.max_uri_bytes)
+		cr->uri = qoc_arena_strndup(&cr->arena, uri, cr->uri_len);
+	atomic_fetch_add(&srv->active, 1);
+	return cr;
+}
+
+static const char *termination_name(enum MHD_RequestTerminationCode toe)
+{
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+		return NULL;
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		return "shutdown";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		return "client_abort";
+	default:
+		return "error";
+	}
+}
+
+static void log_access(struct conn_req *cr, enum MHD_RequestTerminationCode toe)
+{
+	char path[256], qpath[300], qmethod[48];
+	const char *uri = cr->uri ? cr->uri : "-";
+	size_t n = strcspn(uri, "?"); /* the query never reaches the log */
+	if (n >= sizeof(path))
+		n = sizeof(path) - 1;
+	memcpy(path, uri, n);
+	path[n] = '\0';
+	const char *method = cr->phase == PH_NEW ? "-" : cr->req.method_str;
+	const char *term = termination_name(toe);
+	double ms = (double)(qoc_monotonic_ns() - cr->start_ns) / 1e6;
+	qoc_log_set_request_id(cr->req.request_id);
+	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s",
+	             qoc_log_quote(qmethod, sizeof(qmethod), method),
+	             qoc_log_quote(qpath, sizeof(qpath), path), cr->status, cr->bytes, ms,
+	             term ? " term=" : "", term ? term : "");
+	qoc_log_set_request_id(NULL);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct qoc_http_server *srv = cls;
+	struct conn_req *cr = *req_cls;
+	(void)conn;
+	if (!cr)
+		return;
+	*req_cls = NULL;
+	if (cr->phase == PH_OFFLOADED) /* resumed, then closed before the handler ran again */
+		atomic_fetch_sub(&srv->suspended, 1);
+	if (srv->opts.access_log)
+		log_access(cr, toe);
+	qoc_http_resp_release(&cr->resp);
+	qoc_buf_release_secret(&cr->body);
+	qoc_arena_release(&cr->arena);
+	free(cr);
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char text[512], quoted[600];
+	(void)cls;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* Mostly refused client requests (also logged as access lines): info, not warn. */
+	qoc_log_info("libmicrohttpd", "detail=%s", qoc_log_quote(quoted, sizeof(quoted), text));
+}
+
+/* We route on the raw target and decode ourselves: tell libmicrohttpd not to unescape. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls, (void)conn;
+	return strlen(s);
+}
+
+/* ---- start / stop ---- */
+
+static enum qoc_err parse_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
+                                  socklen_t *len)
+{
+	char host[64];
+	size_t n = strlen(address);
+	memset(ss, 0, sizeof(*ss));
+	if (n >= 2 && address[0] == '[' && address[n - 1] == ']') {
+		address++;
+		n -= 2;
+	}
+	if (n >= sizeof(host))
+		return QOC_EINVAL;
+	memcpy(host, address, n);
+	host[n] = '\0';
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		*len = sizeof(*in4);
+		return QOC_OK;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return QOC_OK;
+	}
+	return QOC_EINVAL;
+}
+
+/* Binds and listens ourselves: libmicrohttpd would only say "failed", we want errno. */
+static enum qoc_err open_listener(struct qoc_http_server *srv, int *sys_errno)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1;
+	if (parse_address(srv->opts.address, srv->opts.port, &ss, &len)) {
+		qoc_log_error("invalid listen address", "addr=%s", srv->opts.address);
+		*sys_errno = EINVAL;
+		return QOC_EINVAL;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0)
+		goto fail;
+	srv->listen_fd = fd;
+	srv->port = srv->opts.port;
+	return QOC_OK;
+fail:
+	*sys_errno = errno;
+	if (fd >= 0)
+		close(fd);
+	qoc_log_error("cannot listen", "addr=%s port=%u error=\"%s\"", srv->opts.address,
+	              (unsigned)srv->opts.port, strerror(*sys_errno));
+	return QOC_EIO;
+}
+
+static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
+{
+	const struct qoc_http_options *o = &srv->opts;
+	/* Room for our header and URI limits with a wide margin, so they trip first. */
+	size_t mem = 2 * (o->max_header_bytes + o->max_uri_bytes) + 16 * KIB;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* libmicrohttpd 0.9.75 closes the socket it was given on some failure paths and not
+	 * on others. It gets a duplicate: we never close that one after a failure (its number
+	 * may be reused already); at worst a failed start leaks one descriptor. */
+	int mhd_fd = fcntl(srv->listen_fd, F_DUPFD_CLOEXEC, 0);
+	if (mhd_fd < 0) {
+		*sys_errno = errno;
+		return QOC_EIO;
+	}
+	errno = 0;
+	/* clang-format off */
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)mhd_fd,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->connection_timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->max_connections,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		/* Last: with one thread, end the list here (a pool of 1 draws a warning). */
+		o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		(unsigned int)o->threads,
+		MHD_OPTION_END);
+	/* clang-format on */
+	if (!srv->daemon) {
+		*sys_errno = errno ? errno : EIO;
+		qoc_log_error("cannot start libmicrohttpd", "error=\"%s\"", strerror(*sys_errno));
+		return QOC_EIO;
+	}
+	/* Only the daemon's copy may stay open, or the port would outlive MHD_quiesce_daemon. */
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
+	return QOC_OK;
+}
+
+enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct qoc_router *router,
+                                   struct qoc_http_server **out)
+{
+	enum qoc_err err = QOC_OK;
+	int sys_errno = EINVAL;
+	bool pool_started = false;
+	*out = NULL;
+	if (!opts || !router || opts->port == 0) {
+		errno = EINVAL;
+		return QOC_EINVAL;
+	}
+	struct qoc_http_server *srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		errno = ENOMEM;
+		return QOC_ENOMEM;
+	}
+	srv->listen_fd = -1;
+	srv->router = router;
+	srv->opts = *opts;
+	fill_defaults(&srv->opts);
+	err = open_listener(srv, &sys_errno);
+	if (err)
+		goto out;
+	err =
+	    qoc_offload_pool_start(&srv->pool, srv->opts.offload_threads, srv->opts.offload_queue);
+	if (err) {
+		sys_errno = err == QOC_ENOMEM ? ENOMEM : EAGAIN;
+		goto out;
+	}
+	pool_started = true;
+	err = start_daemon(srv, &sys_errno);
+	if (err)
+		goto out;
+	*out = srv;
+	srv = NULL;
+out:
+	if (srv) {
+		if (pool_started) {
+			qoc_offload_pool_stop(&srv->pool);
+			qoc_offload_pool_release(&srv->pool);
+		}
+		if (srv->listen_fd >= 0)
+			close(srv->listen_fd);
+		free(srv);
+	}
+	if (err)
+		errno = sys_errno;
+	return err;
+}
+
+uint16_t qoc_http_server_port(const struct qoc_http_server *srv)
+{
+	return srv->port;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
+{
+	if (!srv)
+		return;
+	atomic_store(&srv->stopping, true);
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	/* Quiescing only stops polling the socket: the kernel would go on completing
+	 * handshakes that nobody accepts. Shutting the listener down makes new connections
+	 * fail at once (Linux: the socket leaves LISTEN); it is closed after the daemon. */
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
+	uint64_t deadline = qoc_monotonic_ns() + (uint64_t)timeout_ms * 1000000u;
+	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < deadline)
+		sleep_ms(2);
+	/* Queued jobs are cancelled, running ones finish; each resumes its connection. */
+	qoc_offload_pool_stop(&srv->pool);
+	/* libmicrohttpd 0.9.75 aborts in MHD_stop_daemon while a connection is suspended:
+	 * wait until every resumed connection has been taken back by its thread. */
+	while (atomic_load(&srv->suspended) > 0)
+		sleep_ms(1);
+	/* Those resumed requests now have answers (a result or a 503) on their way out: give
+	 * them a moment to be written before the connections close. */
+	uint64_t flush = qoc_monotonic_ns() + FLUSH_NS;
+	if (flush < deadline)
+		flush = deadline;
+	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < flush)
+		sleep_ms(1);
+	MHD_stop_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	qoc_offload_pool_release(&srv->pool);
+	free(srv);
+}
