@@ -1,0 +1,128 @@
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "oidc/keyring.h"
+
+/* SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
+ * and taken synchronously here, so no handler runs at an arbitrary point. */
+static int wait_for_stop_signal(const sigset_t *set)
+{
+	int sig = 0;
+	while (sigwait(set, &sig) != 0)
+		;
+	return sig;
+}
+
+static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
+			struct qoc_http_server **srv)
+{
+	const struct qoc_config *c = &ctx->cfg;
+	struct qoc_http_options opts = {
+		.address = c->listen_host,
+		.port = (uint16_t)c->listen_port,
+		.threads = c->threads,
+		.offload_threads = c->password_concurrency,
+		.connection_timeout_s = c->connection_timeout,
+		.max_header_bytes = c->max_header_bytes,
+		.max_uri_bytes = c->max_uri_bytes,
+		.max_body_bytes = c->max_body_bytes,
+		.max_form_fields = c->max_form_fields,
+		.access_log = c->access_log,
+	};
+	errno = 0;
+	enum qoc_err err = qoc_http_server_start(&opts, router, srv);
+	if (err == QOC_EIO && errno == EADDRINUSE) {
+		fprintf(stderr, "qoc: listen: %s is already in use\n", c->listen);
+		return QOC_EXIT_USAGE;
+	}
+	if (err) {
+		fprintf(stderr, "qoc: listen: cannot serve on %s: %s\n", c->listen,
+			errno ? strerror(errno) : qoc_strerror(err));
+		return QOC_EXIT_USAGE;
+	}
+	return QOC_EXIT_OK;
+}
+
+static void print_welcome(const struct qoc_config *c)
+{
+	printf("QOC is serving on http://%s%s%s:%u (issuer %s)\n"
+	       "  Console:   %s/console/\n"
+	       "  Discovery: %s/.well-known/openid-configuration\n"
+	       "Create the first administrator in another terminal:\n"
+	       "  build/qoc user add --admin --email you@example.com --name \"Your Name\" "
+	       "--password-stdin\n",
+	       strchr(c->listen_host, ':') ? "[" : "", c->listen_host,
+	       strchr(c->listen_host, ':') ? "]" : "", c->listen_port, c->issuer, c->issuer,
+	       c->issuer);
+	fflush(stdout);
+}
+
+int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "qoc: serve takes no arguments besides --config\n");
+		return QOC_EXIT_USAGE;
+	}
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned applied = 0;
+	int rc = qoc_cli_ctx_open(ctx, &applied);
+	if (rc)
+		return rc;
+	if (applied)
+		qoc_log_info("store migrated", "store=%s applied=%u", ctx->store->ops->name, applied);
+
+	struct qoc_keyring_params kp = {
+		.store = ctx->store,
+		.clock = &qoc_clock_system,
+		.master_key = ctx->master_key,
+		.alg = ctx->cfg.signing_alg,
+		.retention = ctx->cfg.key_retention,
+	};
+	bool created = false;
+	enum qoc_err err = qoc_keyring_ensure(&kp, &created);
+	if (err) {
+		fprintf(stderr, "qoc: cannot make the first signing key: %s\n", qoc_strerror(err));
+		return QOC_EXIT_FAIL;
+	}
+
+	struct qoc_api api = { .cfg = &ctx->cfg, .store = ctx->store, .clock = &qoc_clock_system };
+	struct qoc_router *router = qoc_router_new();
+	struct qoc_http_server *srv = NULL;
+	if (!router || qoc_api_register(router, &api)) {
+		fprintf(stderr, "qoc: out of memory\n");
+		rc = QOC_EXIT_FAIL;
+		goto out;
+	}
+	if ((rc = start_server(ctx, router, &srv)))
+		goto out;
+	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
+		     ctx->cfg.issuer, ctx->store->ops->name, ctx->cfg.threads);
+	print_welcome(&ctx->cfg);
+
+	int sig = wait_for_stop_signal(&stop_set);
+	qoc_log_info("stopping", "signal=%s grace_s=%u", sig == SIGINT ? "SIGINT" : "SIGTERM",
+		     ctx->cfg.shutdown_timeout);
+	qoc_http_server_stop(srv, ctx->cfg.shutdown_timeout * 1000u);
+	qoc_log_info("stopped", "%s", "");
+	rc = QOC_EXIT_OK;
+out:
+	qoc_router_free(router);
+	return rc;
+}

@@ -1,0 +1,139 @@
+#include "cli/context.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "crypto/masterkey.h"
+
+int qoc_cli_ctx_config(struct qoc_cli_ctx *ctx)
+{
+	char err[512];
+	if (!ctx->config_file) {
+		const char *env = getenv("QOC_CONFIG");
+		if (env && *env)
+			ctx->config_file = env;
+	}
+	if (qoc_config_load(&ctx->cfg, ctx->config_file, NULL, err, sizeof(err))) {
+		fprintf(stderr, "qoc: %s\n", err);
+		return QOC_EXIT_USAGE;
+	}
+	enum qoc_log_level level = QOC_LOG_INFO;
+	qoc_log_level_parse(ctx->cfg.log_level, &level);
+	qoc_log_set_level(level);
+	return QOC_EXIT_OK;
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path)
+{
+	char tmp[4096];
+	int n = snprintf(tmp, sizeof(tmp), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(tmp, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/* access(W_OK) says yes to root everywhere; creating a file is the real test. */
+static int check_writable(const char *dir)
+{
+	char probe[4200];
+	snprintf(probe, sizeof(probe), "%s/.qoc-write-test-%ld", dir, (long)getpid());
+	int fd = open(probe, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+static int open_master_key(struct qoc_cli_ctx *ctx)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/master.key", ctx->cfg.data_dir);
+	bool created = false;
+	enum qoc_err err = qoc_master_key_load_or_create(path, ctx->master_key, &created);
+	if (err == QOC_EPERM) {
+		fprintf(stderr, "qoc: data_dir: %s may be read or written by group or others; "
+				"run chmod 600 on it\n", path);
+		return QOC_EXIT_USAGE;
+	}
+	if (err) {
+		fprintf(stderr, "qoc: data_dir: cannot use master key %s: %s\n", path,
+			qoc_strerror(err));
+		return QOC_EXIT_USAGE;
+	}
+	ctx->have_master_key = true;
+	if (created)
+		qoc_log_info("master key created", "path=%s", path);
+	return QOC_EXIT_OK;
+}
+
+int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied)
+{
+	const char *dir = ctx->cfg.data_dir;
+	if (make_dirs(dir) != 0 || check_writable(dir) != 0) {
+		fprintf(stderr, "qoc: data_dir: cannot create or write %s: %s\n", dir,
+			strerror(errno));
+		return QOC_EXIT_USAGE;
+	}
+	int rc = open_master_key(ctx);
+	if (rc)
+		return rc;
+	struct qoc_store_options opts = {
+		.url = ctx->cfg.database,
+		.sync = strcmp(ctx->cfg.sqlite_synchronous, "normal") == 0 ? QOC_SYNC_NORMAL
+									  : QOC_SYNC_FULL,
+		.pool_size = ctx->cfg.db_pool_size,
+		.busy_timeout_ms = ctx->cfg.db_busy_timeout_ms,
+	};
+	enum qoc_err err = qoc_store_open(&opts, &ctx->store);
+	if (err) {
+		fprintf(stderr, "qoc: database: cannot open %s: %s\n", ctx->cfg.database,
+			qoc_strerror(err));
+		return err == QOC_EINVAL ? QOC_EXIT_USAGE : QOC_EXIT_FAIL;
+	}
+	unsigned n = 0;
+	err = qoc_store_migrate(ctx->store, &n);
+	if (err) {
+		fprintf(stderr, "qoc: database: migration failed: %s\n", qoc_strerror(err));
+		return QOC_EXIT_FAIL;
+	}
+	if (applied)
+		*applied = n;
+	return QOC_EXIT_OK;
+}
+
+void qoc_cli_ctx_release(struct qoc_cli_ctx *ctx)
+{
+	qoc_store_close(ctx->store);
+	ctx->store = NULL;
+	qoc_memwipe(ctx->master_key, sizeof(ctx->master_key));
+	ctx->have_master_key = false;
+	qoc_config_release(&ctx->cfg);
+}

@@ -1,0 +1,34 @@
+/* context.h - what every subcommand sets up the same way: configuration, data directory,
+ * master key, store. Keeping it in one place is what makes `QOC_DATA_DIR=x qoc user add`
+ * act on the store that `QOC_DATA_DIR=x qoc serve` serves.
+ */
+#ifndef QOC_CLI_CONTEXT_H
+#define QOC_CLI_CONTEXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "store/store.h"
+
+struct qoc_cli_ctx {
+	struct qoc_config cfg;
+	const char *config_file;      /* --config or QOC_CONFIG; NULL: none */
+	struct qoc_store *store;      /* open after qoc_cli_ctx_open */
+	uint8_t master_key[32];
+	bool have_master_key;
+};
+
+/* Exit codes (README): 0 ok, 1 runtime failure, 2 usage or configuration error. */
+enum { QOC_EXIT_OK = 0, QOC_EXIT_FAIL = 1, QOC_EXIT_USAGE = 2 };
+
+/* Loads and validates the configuration (printing one line naming the key on error).
+ * Returns an exit code. */
+int qoc_cli_ctx_config(struct qoc_cli_ctx *ctx);
+/* Creates the data directory (0700) if needed and checks that it is writable, loads or
+ * creates the master key, opens the store and applies migrations (*applied counts them;
+ * may be NULL). Returns an exit code; prints the problem naming the key on failure. */
+int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied);
+void qoc_cli_ctx_release(struct qoc_cli_ctx *ctx);
+
+#endif
