@@ -37,7 +37,16 @@ QOC_DATA_DIR="$work/data" QOC_LISTEN="127.0.0.1:$p2" QOC_ACCESS_LOG=false QOC_TH
 wait_up "$p2"
 read -r qoc_rps qoc_p99 < <(run_wrk "$p2" /healthz)
 
+p3=$(free_port)
+QOC_DATA_DIR="$work/data" QOC_LISTEN="127.0.0.1:$p3" QOC_ACCESS_LOG=true QOC_THREADS="$threads" \
+  "$build/qoc" serve > "$work/qoc-log.log" 2>&1 & pids+=($!)
+wait_up "$p3"
+read -r log_rps log_p99 < <(run_wrk "$p3" /healthz)
+
 printf '\nHTTP layer: GET /healthz, wrk -t2 -c%s -d%ss, %s server threads, loopback\n' "$conns" "$secs" "$threads"
 printf '  %-28s %12s req/s   p99 %s\n' "bare libmicrohttpd" "$base_rps" "$base_p99"
 printf '  %-28s %12s req/s   p99 %s\n' "qoc (router, arena, logs)" "$qoc_rps" "$qoc_p99"
-awk -v b="$base_rps" -v q="$qoc_rps" 'BEGIN { printf "  qoc / bare = %.3f  (overhead %.1f%%; target < 15%%)\n", q/b, (1-q/b)*100 }'
+printf '  %-28s %12s req/s   p99 %s\n' "qoc + access log to a file" "$log_rps" "$log_p99"
+awk -v b="$base_rps" -v q="$qoc_rps" -v l="$log_rps" 'BEGIN {
+  printf "  qoc / bare = %.3f  (router overhead %.1f%%; target < 15%%)\n", q/b, (1-q/b)*100
+  printf "  qoc with access log / bare = %.3f\n", l/b }'
