@@ -1,13 +1,18 @@
 // Test support: start and stop the real `qoc` binary on a free loopback port with a
-// temporary data directory, run its subcommands, and talk raw HTTP when fetch would hide
-// what is on the wire.
+// temporary data directory, run its subcommands and the test-only `qoc-fixture`, make
+// accounts, and talk raw HTTP when fetch would hide what is on the wire. The cookie-jar
+// browser for the QOC Login pages lives in browser.mjs (re-exported here).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+export { Browser, CookieJar, parseForms, formRequest } from './browser.mjs';
+
 export const BIN = process.env.QOCTEST_BIN || path.resolve('build/qoc');
+// TEST-ONLY helper binary (tests/fixture/qoc_fixture.c), built next to qoc by CMake.
+export const FIXTURE = process.env.QOCTEST_FIXTURE || path.join(path.dirname(BIN), 'qoc-fixture');
 
 export function tempDir(prefix = 'qoc-test-') {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -96,4 +101,44 @@ export function rawRequest(port, bytes, { untilMs = 3000 } = {}) {
 export function statusOf(raw) {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
   return m ? Number(m[1]) : null;
+}
+
+// Runs `qoc-fixture` to completion: { status, stdout, stderr }.
+export function runFixture(args, { env = {} } = {}) {
+  const r = spawnSync(FIXTURE, args, { env: qocEnv(env), encoding: 'utf8', timeout: 60000 });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Runs `qoc-fixture ARGS` with env (e.g. { QOC_DATA_DIR: dir }) and returns its JSON
+// output; throws (with .status and .stderr) when it fails.
+//   fixture(['app', 'create', '--owner-email', e, '--name', 'App', '--type', 'web',
+//            '--redirect-uri', 'https://app.example/cb'], { QOC_DATA_DIR: dir })
+//   -> { client_id, client_secret (null for spa/mobile), team_id, owner_id }
+export function fixture(args, env = {}) {
+  const r = runFixture(args, { env });
+  if (r.status !== 0) {
+    const e = new Error(`qoc-fixture ${args.slice(0, 2).join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+    e.status = r.status;
+    e.stderr = r.stderr;
+    throw e;
+  }
+  return JSON.parse(r.stdout);
+}
+
+// Makes an account with `qoc user add --password-stdin` in the store of dataDir (or of
+// the env given); returns { id, email }. Throws with qoc's message when it fails.
+export function createAccount(dataDir, { email, name = 'Test User', password = 'correct horse battery', admin = false } = {}, env = {}) {
+  const args = ['user', 'add', '--email', email, '--name', name, '--password-stdin'];
+  if (admin) args.push('--admin');
+  const r = runQoc(args, { env: { ...env, QOC_DATA_DIR: dataDir }, input: `${password}\n` });
+  if (r.status !== 0) {
+    const e = new Error(`qoc user add ${email} exited ${r.status}: ${r.stderr.trim()}`);
+    e.status = r.status;
+    e.stderr = r.stderr;
+    throw e;
+  }
+  const m = /created account (acct_[a-z0-9]+) /.exec(r.stdout);
+  if (!m) throw new Error(`qoc user add printed no account id: ${r.stdout}`);
+  return { id: m[1], email, name, password };
 }
