@@ -54,7 +54,8 @@
 
 /* Writes the token for (browser_id, purpose) and a NUL into out. QOC_EINVAL when
  * browser_id or purpose is NULL or empty (a token bound to nothing would be accepted
- * from any browser); QOC_ECRYPTO when OpenSSL fails. */
+ * from any browser); QOC_ELIMIT when browser_id and purpose together pass 511 bytes (a
+ * hostile cookie); QOC_ECRYPTO when OpenSSL fails. */
 enum qoc_err qoc_csrf_token(const uint8_t key[QOC_CSRF_KEY_LEN], const char *browser_id,
                             const char *purpose, char out[QOC_CSRF_TOKEN_LEN + 1]);
 

@@ -127,47 +127,49 @@ static enum qoc_err form_begin(struct qoc_buf *b, const char *action, const char
 
 static const char wrong_credentials[] = "Wrong email or password.";
 
-enum qoc_err qoc_login_render_signin(struct qoc_buf *out, const struct qoc_login_signin *in)
+/* The one message of a failed or throttled attempt, or nothing. */
+static enum qoc_err signin_alert(struct qoc_buf *out, const struct qoc_login_signin *in)
 {
 	char wait[64];
-	const char *message = NULL;
+	if (in->retry_after > 0)
+		return qoc_html_fmt(
+		    out,
+		    "<div class=\"alert\" id=\"form-error\" role=\"alert\">Too many "
+		    "attempts. Try again in %s.</div>\n",
+		    wait_words(in->retry_after, wait, sizeof wait));
+	/* SECURITY.md Passwords: one answer for an unknown account and a wrong password. */
+	return in->failed ? alert(out, wrong_credentials) : QOC_OK;
+}
+
+enum qoc_err qoc_login_render_signin(struct qoc_buf *out, const struct qoc_login_signin *in)
+{
 	if (!in->csrf || !in->csrf[0])
 		return QOC_EINVAL;
-	if (in->retry_after > 0)
-		message = "Too many attempts.";
-	else if (in->failed)
-		message = wrong_credentials; /* SECURITY.md Passwords: one answer for all */
+	/* Focus the first field to fill: the password when the email is known. */
 	bool have_email = in->email && in->email[0];
-	const struct field email = {"email",
-	                            "Email",
-	                            "email",
-	                            "username",
-	                            in->email ? in->email : "",
-	                            NULL,
-	                            NULL,
-	                            have_email ? " maxlength=\"" STR(QOC_EMAIL_MAX) "\""
-	                                       : " maxlength=\"" STR(QOC_EMAIL_MAX) "\" autofocus"};
-	const struct field password = {"password",
-	                               "Password",
-	                               "password",
-	                               "current-password",
-	                               NULL,
-	                               NULL,
-	                               NULL,
-	                               have_email
-	                                   ? " maxlength=\"" STR(QOC_PASSWORD_MAX) "\" autofocus"
-	                                   : " maxlength=\"" STR(QOC_PASSWORD_MAX) "\""};
-
+	const struct field email = {
+	    .id = "email",
+	    .label = "Email",
+	    .type = "email",
+	    .autocomplete = "username",
+	    .value = in->email ? in->email : "",
+	    .extra = have_email ? " maxlength=\"" STR(QOC_EMAIL_MAX) "\""
+	                        : " maxlength=\"" STR(QOC_EMAIL_MAX) "\" autofocus",
+	};
+	const struct field password = {
+	    .id = "password",
+	    .label = "Password",
+	    .type = "password",
+	    .autocomplete = "current-password",
+	    .extra = have_email ? " maxlength=\"" STR(QOC_PASSWORD_MAX) "\" autofocus"
+	                        : " maxlength=\"" STR(QOC_PASSWORD_MAX) "\"",
+	};
 	enum qoc_err err = qoc_html_page_begin(out, "Sign in");
 	if (!err)
 		err = qoc_html_fmt(out, "<h1>Sign in to %s</h1>\n",
 		                   in->app_name && in->app_name[0] ? in->app_name : "QOC");
-	if (!err && message)
-		err = qoc_html_fmt(
-		    out, "<div class=\"alert\" id=\"form-error\" role=\"alert\">%s%s%s%s</div>\n",
-		    message, in->retry_after > 0 ? " Try again in " : NULL,
-		    in->retry_after > 0 ? wait_words(in->retry_after, wait, sizeof wait) : NULL,
-		    in->retry_after > 0 ? "." : NULL);
+	if (!err)
+		err = signin_alert(out, in);
 	if (!err)
 		err = form_begin(out, in->action ? in->action : QOC_LOGIN_PATH_SIGNIN, in->csrf,
 		                 in->handle);
@@ -194,36 +196,49 @@ enum qoc_err qoc_login_render_signin(struct qoc_buf *out, const struct qoc_login
 
 /* ---- sign-up ---- */
 
+/* Name, email and password, each with its error beside it. */
+static enum qoc_err signup_fields(struct qoc_buf *out, const struct qoc_login_signup *in)
+{
+	const struct field name = {
+	    .id = "name",
+	    .label = "Name",
+	    .type = "text",
+	    .autocomplete = "name",
+	    .value = in->name ? in->name : "",
+	    .error = in->name_error,
+	    .extra = " maxlength=\"" STR(QOC_NAME_MAX) "\" autofocus",
+	};
+	const struct field email = {
+	    .id = "email",
+	    .label = "Email",
+	    .type = "email",
+	    .autocomplete = "username",
+	    .value = in->email ? in->email : "",
+	    .error = in->email_error,
+	    .extra = " maxlength=\"" STR(QOC_EMAIL_MAX) "\"",
+	};
+	const struct field password = {
+	    .id = "password",
+	    .label = "Password",
+	    .type = "password",
+	    .autocomplete = "new-password",
+	    .hint = "At least " STR(QOC_PASSWORD_MIN) " characters.",
+	    .error = in->password_error,
+	    .extra =
+	        " minlength=\"" STR(QOC_PASSWORD_MIN) "\" maxlength=\"" STR(QOC_PASSWORD_MAX) "\"",
+	};
+	enum qoc_err err = field(out, &name);
+	if (!err)
+		err = field(out, &email);
+	if (!err)
+		err = field(out, &password);
+	return err;
+}
+
 enum qoc_err qoc_login_render_signup(struct qoc_buf *out, const struct qoc_login_signup *in)
 {
 	if (!in->csrf || !in->csrf[0])
 		return QOC_EINVAL;
-	const struct field name = {"name",
-	                           "Name",
-	                           "text",
-	                           "name",
-	                           in->name ? in->name : "",
-	                           NULL,
-	                           in->name_error,
-	                           " maxlength=\"" STR(QOC_NAME_MAX) "\" autofocus"};
-	const struct field email = {"email",
-	                            "Email",
-	                            "email",
-	                            "username",
-	                            in->email ? in->email : "",
-	                            NULL,
-	                            in->email_error,
-	                            " maxlength=\"" STR(QOC_EMAIL_MAX) "\""};
-	const struct field password = {
-	    "password",
-	    "Password",
-	    "password",
-	    "new-password",
-	    NULL,
-	    "At least " STR(QOC_PASSWORD_MIN) " characters.",
-	    in->password_error,
-	    " minlength=\"" STR(QOC_PASSWORD_MIN) "\" maxlength=\"" STR(QOC_PASSWORD_MAX) "\""};
-
 	enum qoc_err err = qoc_html_page_begin(out, "Create an account");
 	if (!err)
 		err = qoc_buf_append_cstr(out, "<h1>Create your QOC account</h1>\n");
@@ -235,11 +250,7 @@ enum qoc_err qoc_login_render_signup(struct qoc_buf *out, const struct qoc_login
 		err = form_begin(out, in->action ? in->action : QOC_LOGIN_PATH_SIGNUP, in->csrf,
 		                 in->handle);
 	if (!err)
-		err = field(out, &name);
-	if (!err)
-		err = field(out, &email);
-	if (!err)
-		err = field(out, &password);
+		err = signup_fields(out, in);
 	if (!err)
 		err = qoc_buf_append_cstr(out,
 		                          "<div class=\"actions\"><button type=\"submit\">Create "
@@ -365,8 +376,8 @@ enum qoc_err qoc_login_render_consent(struct qoc_buf *out, const struct qoc_logi
 		    "</div>\n</form>\n");
 	if (!err)
 		err = qoc_html_fmt(out,
-		                   "<p class=\"muted\">Only allow %s if you trust it. You "
-		                   "can stop it later by signing out of it.</p>\n",
+		                   "<p class=\"muted\">Only allow %s if you trust it with "
+		                   "this information.</p>\n",
 		                   in->app_name);
 	if (!err)
 		err = qoc_html_page_end(out, NULL);

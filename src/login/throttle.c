@@ -205,10 +205,14 @@ static uint32_t insert(struct qoc_throttle *t, const uint8_t key[KEY_LEN], int64
 	return i;
 }
 
-/* Nothing left to remember: no lock in force and the quiet period has passed. */
+/* Nothing left to remember: the quiet period has passed since the last failure or, when
+ * the key was locked, since the lock ended (a locked key cannot fail, so its quiet period
+ * starts when it may try again; otherwise a lock as long as the window would forget the
+ * back-off the moment it ends). */
 static bool stale(const struct qoc_throttle *t, const struct entry *e, int64_t now)
 {
-	return e->locked_until <= now && now - e->last_fail >= t->p.window;
+	int64_t since = e->locked_until > e->last_fail ? e->locked_until : e->last_fail;
+	return now - since >= t->p.window;
 }
 
 bool qoc_throttle_check(struct qoc_throttle *t, const char *key, int64_t now, int64_t *retry_after)

@@ -14,7 +14,8 @@
  * account clear their address between guesses on others).
  *
  * Policy, per key: failures are counted until a quiet period of `window` seconds passes
- * after the last failure, which forgets the key. Once `max_failures` are counted, every
+ * after the last failure (or after the end of the lock, when there was one), which
+ * forgets the key. Once `max_failures` are counted, every
  * further failure (including the one reaching the limit) locks the key for lock_base
  * seconds, doubling with each lock up to lock_max: 5 failures lock 30 s, the next one
  * after that 60 s, then 120 s, ... 900 s. A check while locked is not a failure.
