@@ -25,6 +25,11 @@
  * table with fresh keys does not easily unlock an account under attack. Keys are never
  * stored: an entry holds 128 bits of HMAC-SHA256(per-table random key, key string).
  *
+ * Check-then-fail is not atomic: attempts already past qoc_throttle_check when the limit
+ * is reached still run (at most the number of sign-ins in flight at once, which the
+ * argon2id offload queue bounds). The handler should call qoc_throttle_fail before it
+ * answers, so the next request sees the lock.
+ *
  * Several nodes: each node throttles on its own (the limits multiply by the node count
  * behind a load balancer without stickiness). A later issue may move this to the store.
  *

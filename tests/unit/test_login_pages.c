@@ -514,6 +514,88 @@ static void small_buffer_is_an_error(void **state)
 	qoc_buf_release(&b);
 }
 
+typedef enum qoc_err render_fn(struct qoc_buf *b);
+
+static enum qoc_err r_signin(struct qoc_buf *b)
+{
+	const struct qoc_login_signin in = {.csrf = CSRF,
+	                                    .handle = HANDLE,
+	                                    .email = EVIL,
+	                                    .retry_after = 90,
+	                                    .signup_enabled = true};
+	return qoc_login_render_signin(b, &in);
+}
+
+static enum qoc_err r_signup(struct qoc_buf *b)
+{
+	const struct qoc_login_signup in = {.csrf = CSRF,
+	                                    .handle = HANDLE,
+	                                    .app_name = EVIL,
+	                                    .name = EVIL,
+	                                    .name_error = EVIL,
+	                                    .error = EVIL};
+	return qoc_login_render_signup(b, &in);
+}
+
+static enum qoc_err r_consent(struct qoc_buf *b)
+{
+	const struct qoc_login_consent in = {.csrf = CSRF,
+	                                     .handle = HANDLE,
+	                                     .app_name = EVIL,
+	                                     .client_id = CLIENT_ID,
+	                                     .app_has_icon = true,
+	                                     .scope = "openid x<y",
+	                                     .account_name = "A",
+	                                     .account_email = EVIL};
+	return qoc_login_render_consent(b, &in);
+}
+
+static enum qoc_err r_error(struct qoc_buf *b)
+{
+	const struct qoc_login_error in = {.kind = QOC_LOGIN_ERR_TOO_MANY_ATTEMPTS,
+	                                   .retry_after = 5,
+	                                   .detail = EVIL,
+	                                   .request_id = "r"};
+	return qoc_login_render_error(b, &in);
+}
+
+static enum qoc_err r_logout(struct qoc_buf *b)
+{
+	const struct qoc_login_logout in = {.csrf = CSRF, .handle = HANDLE, .app_name = EVIL};
+	enum qoc_err err = qoc_login_render_logout(b, &in);
+	return err ? err : qoc_login_render_signed_out(b, EVIL);
+}
+
+static enum qoc_err r_form_post(struct qoc_buf *b)
+{
+	const struct qoc_login_field f[] = {{"code", "c"}, {"state", EVIL}};
+	return qoc_login_render_form_post(b, "https://app.example.com/cb", f, 2);
+}
+
+/* Every page, under every buffer bound short of its length, fails with QOC_ELIMIT: each
+ * error path is taken once and none reports a truncated page as done (the curl torture
+ * test idea, with the bound standing in for the allocator). */
+static void every_bound_fails_cleanly(void **state)
+{
+	(void)state;
+	render_fn *const pages[] = {r_signin, r_signup, r_consent, r_error, r_logout, r_form_post};
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		struct qoc_buf b;
+		qoc_buf_init(&b, 1 << 20);
+		assert_int_equal(pages[i](&b), QOC_OK);
+		size_t full = b.len;
+		qoc_buf_release(&b);
+		for (size_t max = 0; max < full; max++) {
+			qoc_buf_init(&b, max);
+			assert_int_equal(pages[i](&b), QOC_ELIMIT);
+			qoc_buf_release(&b);
+		}
+		qoc_buf_init(&b, full);
+		assert_int_equal(pages[i](&b), QOC_OK);
+		qoc_buf_release(&b);
+	}
+}
+
 /* The stylesheet and the script are self-contained: no network, no web fonts. */
 static void assets_need_no_network(void **state)
 {
@@ -549,6 +631,7 @@ int main(void)
 	    cmocka_unit_test(form_post_posts_hidden_fields),
 	    cmocka_unit_test(form_post_refuses_dangerous_actions),
 	    cmocka_unit_test(small_buffer_is_an_error),
+	    cmocka_unit_test(every_bound_fails_cleanly),
 	    cmocka_unit_test(assets_need_no_network),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
