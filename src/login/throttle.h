@@ -46,9 +46,10 @@
 
 struct qoc_throttle_params {
 	unsigned max_failures; /* failures counted before the first lock; >= 1 */
-	int64_t window;        /* seconds of quiet after the last failure that forget a key; >= 1 */
-	int64_t lock_base;     /* first lock, seconds; >= 1 */
-	int64_t lock_max;      /* longest lock, seconds; >= lock_base */
+	int64_t
+	    window; /* seconds of quiet (after the last failure or lock) that forget a key; >= 1 */
+	int64_t lock_base; /* first lock, seconds; >= 1 */
+	int64_t lock_max;  /* longest lock, seconds; >= lock_base */
 };
 
 /* 5 failures for one account, then 30 s doubling up to 15 min; forgotten after 15 min. */
