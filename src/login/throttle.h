@@ -46,8 +46,7 @@
 
 struct qoc_throttle_params {
 	unsigned max_failures; /* failures counted before the first lock; >= 1 */
-	int64_t
-	    window; /* seconds of quiet (after the last failure or lock) that forget a key; >= 1 */
+	int64_t window;    /* quiet seconds (since the last failure or lock) that forget a key */
 	int64_t lock_base; /* first lock, seconds; >= 1 */
 	int64_t lock_max;  /* longest lock, seconds; >= lock_base */
 };
