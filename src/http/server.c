@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/random.h"
+#include "http/listen.h"
 #include "http/offload.h"
 #include "http/token.h"
 
@@ -626,68 +627,6 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
 
 /* ---- start / stop ---- */
 
-static enum qoc_err parse_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
-                                  socklen_t *len)
-{
-	char host[64];
-	size_t n = strlen(address);
-	memset(ss, 0, sizeof(*ss));
-	if (n >= 2 && address[0] == '[' && address[n - 1] == ']') {
-		address++;
-		n -= 2;
-	}
-	if (n >= sizeof(host))
-		return QOC_EINVAL;
-	memcpy(host, address, n);
-	host[n] = '\0';
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		*len = sizeof(*in4);
-		return QOC_OK;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*len = sizeof(*in6);
-		return QOC_OK;
-	}
-	return QOC_EINVAL;
-}
-
-/* Binds and listens ourselves: libmicrohttpd would only say "failed", we want errno. */
-static enum qoc_err open_listener(struct qoc_http_server *srv, int *sys_errno)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-	if (parse_address(srv->opts.address, srv->opts.port, &ss, &len)) {
-		qoc_log_error("invalid listen address", "addr=%s", srv->opts.address);
-		*sys_errno = EINVAL;
-		return QOC_EINVAL;
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0)
-		goto fail;
-	srv->listen_fd = fd;
-	srv->port = srv->opts.port;
-	return QOC_OK;
-fail:
-	*sys_errno = errno;
-	if (fd >= 0)
-		close(fd);
-	qoc_log_error("cannot listen", "addr=%s port=%u error=\"%s\"", srv->opts.address,
-	              (unsigned)srv->opts.port, strerror(*sys_errno));
-	return QOC_EIO;
-}
-
 static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 {
 	const struct qoc_http_options *o = &srv->opts;
@@ -756,9 +695,10 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 	srv->router = router;
 	srv->opts = *opts;
 	fill_defaults(&srv->opts);
-	err = open_listener(srv, &sys_errno);
+	err = qoc_http_listen(srv->opts.address, srv->opts.port, &srv->listen_fd, &sys_errno);
 	if (err)
 		goto out;
+	srv->port = srv->opts.port;
 	err =
 	    qoc_offload_pool_start(&srv->pool, srv->opts.offload_threads, srv->opts.offload_queue);
 	if (err) {
