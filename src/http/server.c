@@ -149,8 +149,8 @@ static char *put_u8(char *out, unsigned n)
 	return out;
 }
 
-/* The peer address as text. IPv4 by hand: inet_ntop goes through sprintf, which was a
- * tenth of the layer's cost per request. */
+/* The peer address as text. IPv4 by hand: inet_ntop goes through sprintf, which was the
+ * largest single cost of this layer per request (docs/http.md). */
 static void peer_text(struct MHD_Connection *conn, char *out, size_t size)
 {
 	out[0] = '\0';
@@ -407,15 +407,16 @@ static bool content_length_over(const struct qoc_http_req *req, size_t max)
 	const char *cl = qoc_http_header(req, "Content-Length");
 	if (!cl)
 		return false;
-	unsigned long long v = 0;
+	size_t v = 0;
 	for (const char *p = cl; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return false; /* libmicrohttpd refuses malformed lengths itself */
-		if (v > (max - (unsigned)(*p - '0')) / 10)
-			return true;
-		v = v * 10 + (unsigned)(*p - '0');
+		size_t d = (size_t)(*p - '0');
+		if (v > max / 10 || (v == max / 10 && d > max % 10))
+			return true; /* v * 10 + d > max, without overflowing */
+		v = v * 10 + d;
 	}
-	return v > max;
+	return false;
 }
 
 static enum MHD_Result first_call(struct conn_req *cr, const char *method)
@@ -569,19 +570,20 @@ static const char *termination_name(enum MHD_RequestTerminationCode toe)
 
 static void log_access(struct conn_req *cr, enum MHD_RequestTerminationCode toe)
 {
-	char path[256], qpath[300], qmethod[48];
+	char path[256], qpath[300];
 	const char *uri = cr->uri ? cr->uri : "-";
 	size_t n = strcspn(uri, "?"); /* the query never reaches the log */
 	if (n >= sizeof(path))
 		n = sizeof(path) - 1;
 	memcpy(path, uri, n);
 	path[n] = '\0';
-	const char *method = cr->phase == PH_NEW ? "-" : cr->req.method_str;
+	/* The method's name from our table: libmicrohttpd's copy may be gone by now, and an
+	 * unknown method token is the client's text. */
+	const char *method = cr->phase == PH_NEW ? "-" : qoc_http_method_name(cr->req.method);
 	const char *term = termination_name(toe);
 	double ms = (double)(qoc_monotonic_ns() - cr->start_ns) / 1e6;
 	qoc_log_set_request_id(cr->req.request_id);
-	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s",
-	             qoc_log_quote(qmethod, sizeof(qmethod), method),
+	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s", method,
 	             qoc_log_quote(qpath, sizeof(qpath), path), cr->status, cr->bytes, ms,
 	             term ? " term=" : "", term ? term : "");
 	qoc_log_set_request_id(NULL);
@@ -633,7 +635,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 	/* Room for a request at our header and URI limits plus 16 KiB for libmicrohttpd's own
 	 * bookkeeping (about 48 bytes per header field, the response head), so our limits trip
 	 * first. No more: libmicrohttpd zeroes the whole pool for every request, so each KiB
-	 * here is paid on every request (64 KiB cost ~5% more CPU per request than 40). */
+	 * here is paid on every request (see docs/http.md). */
 	size_t mem = o->max_header_bytes + o->max_uri_bytes + 16 * KIB;
 	if (mem < 32 * KIB)
 		mem = 32 * KIB;
