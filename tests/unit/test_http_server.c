@@ -286,6 +286,28 @@ static void malformed_request_is_400(void **state)
 	test_resp_free(&r);
 }
 
+/* SECURITY.md "Slow clients time out": a request that never completes its headers is
+ * dropped after connection_timeout_s, and the server keeps serving others. */
+static void slow_client_times_out(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.connection_timeout_s = 1;
+	test_start(f, &o);
+	struct test_conn c;
+	struct test_resp r;
+	assert_true(test_connect(&c, f->port));
+	assert_true(test_send_str(&c, "GET /hello HTTP/1.1\r\nHost: t\r\n")); /* no blank line */
+	double t0 = test_now_ms();
+	assert_true(test_peer_closed(&c, 5000));
+	double waited = test_now_ms() - t0;
+	assert_true(waited >= 900 && waited < 4000);
+	test_close(&c);
+	assert_true(test_request(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_int_equal(r.status, 200);
+	test_resp_free(&r);
+}
+
 static void port_in_use_is_reported(void **state)
 {
 	struct test_fixture *f = *state;
@@ -363,6 +385,8 @@ int main(void)
 	                                    test_teardown),
 	    cmocka_unit_test_setup_teardown(body_too_large_chunked, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(malformed_request_is_400, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(slow_client_times_out, test_setup_router_only,
+	                                    test_teardown),
 	    cmocka_unit_test_setup_teardown(port_in_use_is_reported, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(access_log_line, test_setup_router_only, test_teardown),
 	};
