@@ -4,23 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* RFC 7230 §3.2.6 tchar. */
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static bool is_token(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!is_tchar((unsigned char)s[i]))
-			return false;
-	return true;
-}
+#include "http/token.h"
 
 /* RFC 6265 §4.1.1 cookie-octet. */
 static bool is_cookie_octet(unsigned char c)
@@ -100,7 +84,7 @@ static enum qoc_err parse_piece(struct qoc_arena *arena, const char *p, size_t n
 		v++;
 		vlen -= 2;
 	}
-	if (!is_token(p, name_len))
+	if (!qoc_http_token(p, name_len))
 		return QOC_OK;
 	for (size_t i = 0; i < vlen; i++)
 		if (!is_cookie_octet((unsigned char)v[i]))
@@ -167,7 +151,7 @@ enum qoc_err qoc_cookie_build(struct qoc_buf *out, const char *name, const char 
 {
 	static const char *const same_site[] = {"Lax", "Strict", "None"};
 	const char *path = opts->path ? opts->path : "/";
-	if (!is_token(name, strlen(name)) || !qoc_cookie_value_safe(value) || !path_ok(path))
+	if (!qoc_http_token(name, strlen(name)) || !qoc_cookie_value_safe(value) || !path_ok(path))
 		return QOC_EINVAL;
 	if ((unsigned)opts->same_site > QOC_COOKIE_SAMESITE_NONE)
 		return QOC_EINVAL;

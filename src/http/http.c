@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "http/token.h"
+
 static const char *const method_names[QOC_HTTP_METHOD_COUNT] = {
     [QOC_HTTP_GET] = "GET",         [QOC_HTTP_HEAD] = "HEAD",   [QOC_HTTP_POST] = "POST",
     [QOC_HTTP_PUT] = "PUT",         [QOC_HTTP_PATCH] = "PATCH", [QOC_HTTP_DELETE] = "DELETE",
@@ -143,20 +145,10 @@ void *qoc_http_offload_arg(const struct qoc_http_req *req)
 
 /* ---- response ---- */
 
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 static bool header_name_ok(const char *name)
 {
-	if (!name[0])
+	if (!qoc_http_token(name, strlen(name)))
 		return false;
-	for (const char *p = name; *p; p++)
-		if (!is_tchar((unsigned char)*p))
-			return false;
 	static const char *const reserved[] = {"Content-Type", "Content-Length",
 	                                       "Transfer-Encoding", "Connection"};
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
@@ -321,6 +313,8 @@ enum qoc_err qoc_http_resp_security_headers(struct qoc_http_resp *resp)
 		err = add_header(resp, "X-Frame-Options", "DENY");
 	if (!err)
 		err = add_header(resp, "Referrer-Policy", "no-referrer");
+	if (!err)
+		err = add_header(resp, "X-Content-Type-Options", "nosniff");
 	return err;
 }
 

@@ -183,7 +183,8 @@ enum qoc_err qoc_http_resp_problem(struct qoc_http_resp *resp, unsigned status, 
 enum qoc_err qoc_http_resp_html(struct qoc_http_resp *resp, unsigned status, const char *html);
 /* SECURITY.md page headers: Content-Security-Policy (default-src 'self'; frame-ancestors
  * 'none'; base-uri 'none'; object-src 'none'), X-Frame-Options: DENY, Referrer-Policy:
- * no-referrer. (X-Content-Type-Options: nosniff is on every response, set by the server.) */
+ * no-referrer, X-Content-Type-Options: nosniff. Static files (scripts, styles) want them
+ * too; JSON APIs need not pay for them. */
 enum qoc_err qoc_http_resp_security_headers(struct qoc_http_resp *resp);
 /* 301, 302 or 303 (SECURITY.md: never 307/308 after a credential POST) with Location and an
  * empty body. location must be printable ASCII without spaces: QOC_EINVAL otherwise. */

@@ -23,7 +23,7 @@ struct qoc_offload_job {
 	struct qoc_offload_job *next; /* pool-private */
 	qoc_http_work_fn *work;
 	void *arg;
-	void (*done)(struct qoc_offload_job *job); /* runs on the pool thread */
+	void (*done)(struct qoc_offload_job *job); /* on a pool thread (see push) */
 	const char *request_id;                    /* for log lines; may be NULL */
 	bool cancelled;                            /* set by the pool when stopping */
 };

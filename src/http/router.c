@@ -1,7 +1,10 @@
-/* router.c - a sorted list of path patterns, each with one handler per method.
+/* router.c - a trie of path segments; each pattern ends in a node with one handler per method.
  *
- * A linear scan over patterns kept in specificity order: QOC has tens of routes, a scan
- * over them costs well under a microsecond, and it keeps precedence obvious. See router.h.
+ * A node has literal children, at most one {param} child, at most one route ending there
+ * and at most one catch-all route (pattern "<node>/" + "*"). Dispatch walks the path depth-first
+ * trying literal, then parameter, then catch-all at every segment, which visits the routes that
+ * match in exactly the specificity order of router.h, and only those: the cost follows
+ * the depth of the path, not the number of routes. See router.h for the rules.
  */
 #include "http/router.h"
 
@@ -24,17 +27,25 @@ struct handler {
 
 struct route {
 	char *pattern;    /* heap copy of the pattern as registered */
-	char *buf;        /* heap: segment texts, NUL-separated */
+	char *buf;        /* heap: another copy, that segs point into */
 	struct seg *segs; /* heap; the catch-all, if any, is not among them */
 	size_t nseg;
 	bool catch_all;
 	struct handler handlers[QOC_HTTP_METHOD_COUNT];
 };
 
+struct node {
+	char *text; /* literal children only: the segment, heap */
+	size_t len;
+	struct node **lits; /* literal children, heap */
+	size_t nlits;
+	struct node *param; /* the {name} child */
+	struct route *end;  /* the route whose pattern ends here */
+	struct route *star; /* the catch-all route of this node */
+};
+
 struct qoc_router {
-	struct route **routes; /* most specific first */
-	size_t count;
-	size_t cap;
+	struct node root;
 };
 
 struct qoc_router *qoc_router_new(void)
@@ -52,13 +63,27 @@ static void route_free(struct route *r)
 	free(r);
 }
 
+static void node_free(struct node *n)
+{
+	for (size_t i = 0; i < n->nlits; i++) {
+		node_free(n->lits[i]);
+		free(n->lits[i]);
+	}
+	free(n->lits);
+	if (n->param) {
+		node_free(n->param);
+		free(n->param);
+	}
+	free(n->text);
+	route_free(n->end);
+	route_free(n->star);
+}
+
 void qoc_router_free(struct qoc_router *router)
 {
 	if (!router)
 		return;
-	for (size_t i = 0; i < router->count; i++)
-		route_free(router->routes[i]);
-	free(router->routes);
+	node_free(&router->root);
 	free(router);
 }
 
@@ -157,63 +182,53 @@ static enum qoc_err parse_pattern(const char *pattern, struct route *r)
 	return check_param_names(r);
 }
 
-static enum seg_kind kind_at(const struct route *r, size_t i)
+/* For two routes of the same shape: 1 when their parameter names agree, else -1. */
+static int same_names(const struct route *a, const struct route *b)
 {
-	return i < r->nseg ? r->segs[i].kind : SEG_CATCH_ALL;
-}
-
-static size_t kind_len(const struct route *r)
-{
-	return r->nseg + (r->catch_all ? 1 : 0);
-}
-
-/* < 0 when a is more specific than b (see router.h), 0 when they rank the same. */
-static int compare_specificity(const struct route *a, const struct route *b)
-{
-	size_t na = kind_len(a), nb = kind_len(b);
-	for (size_t i = 0; i < na && i < nb; i++) {
-		int d = (int)kind_at(a, i) - (int)kind_at(b, i);
-		if (d)
-			return d;
-	}
-	return 0;
-}
-
-/* 1: same pattern; -1: same shape, different parameter names; 0: different shapes. */
-static int same_shape(const struct route *a, const struct route *b)
-{
-	if (a->nseg != b->nseg || a->catch_all != b->catch_all)
-		return 0;
-	bool same_names = true;
 	for (size_t i = 0; i < a->nseg; i++) {
 		const struct seg *x = &a->segs[i], *y = &b->segs[i];
-		bool same_text = x->len == y->len && memcmp(x->text, y->text, x->len) == 0;
-		if (x->kind != y->kind || (x->kind == SEG_LITERAL && !same_text))
-			return 0;
-		if (!same_text)
-			same_names = false;
+		if (x->len != y->len || memcmp(x->text, y->text, x->len) != 0)
+			return -1;
 	}
-	return same_names ? 1 : -1;
+	return 1;
 }
 
-static enum qoc_err insert_route(struct qoc_router *router, struct route *r)
+static struct node *literal_child(const struct node *n, const char *text, size_t len)
 {
-	if (router->count == router->cap) {
-		size_t cap = router->cap ? router->cap * 2 : 16;
-		struct route **routes = realloc(router->routes, cap * sizeof(*routes));
-		if (!routes)
-			return QOC_ENOMEM;
-		router->routes = routes;
-		router->cap = cap;
+	for (size_t i = 0; i < n->nlits; i++)
+		if (n->lits[i]->len == len && memcmp(n->lits[i]->text, text, len) == 0)
+			return n->lits[i];
+	return NULL;
+}
+
+/* The child of n for segment s, created when missing. NULL when out of memory. */
+static struct node *child_for(struct node *n, const struct seg *s)
+{
+	if (s->kind == SEG_PARAM) {
+		if (!n->param)
+			n->param = calloc(1, sizeof(*n->param));
+		return n->param;
 	}
-	size_t at = router->count;
-	while (at > 0 && compare_specificity(r, router->routes[at - 1]) < 0)
-		at--;
-	memmove(&router->routes[at + 1], &router->routes[at],
-	        (router->count - at) * sizeof(*router->routes));
-	router->routes[at] = r;
-	router->count++;
-	return QOC_OK;
+	struct node *c = literal_child(n, s->text, s->len);
+	if (c)
+		return c;
+	struct node **lits = realloc(n->lits, (n->nlits + 1) * sizeof(*lits));
+	if (!lits)
+		return NULL;
+	n->lits = lits;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->text = malloc(s->len + 1);
+	if (!c->text) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->text, s->text, s->len);
+	c->text[s->len] = '\0';
+	c->len = s->len;
+	lits[n->nlits++] = c;
+	return c;
 }
 
 enum qoc_err qoc_router_add(struct qoc_router *router, const char *method, const char *pattern,
@@ -229,56 +244,27 @@ enum qoc_err qoc_router_add(struct qoc_router *router, const char *method, const
 	err = parse_pattern(pattern, r);
 	if (err)
 		goto out;
-	for (size_t i = 0; i < router->count; i++) {
-		struct route *old = router->routes[i];
-		int same = same_shape(old, r);
-		if (same == 0)
-			continue;
-		if (same < 0 || old->handlers[m].fn) {
+	struct node *n = &router->root;
+	for (size_t i = 0; i < r->nseg && n; i++)
+		n = child_for(n, &r->segs[i]);
+	if (!n) {
+		err = QOC_ENOMEM;
+		goto out;
+	}
+	struct route **slot = r->catch_all ? &n->star : &n->end;
+	if (*slot) {
+		if (same_names(*slot, r) < 0 || (*slot)->handlers[m].fn)
 			err = QOC_ECONFLICT;
-			goto out;
-		}
-		old->handlers[m] = (struct handler){handler, ctx};
-		goto out; /* r is not needed: freed below */
+		else
+			(*slot)->handlers[m] = (struct handler){handler, ctx};
+		goto out; /* r itself is not needed: freed below */
 	}
 	r->handlers[m] = (struct handler){handler, ctx};
-	err = insert_route(router, r);
-	if (!err)
-		r = NULL;
+	*slot = r;
+	r = NULL;
 out:
 	route_free(r);
 	return err;
-}
-
-/* Matches path against r; on success stores parameter slices (raw) and the catch-all. */
-static bool route_matches(const struct route *r, const char *path, struct qoc_str *params,
-                          size_t *nparams, const char **rest)
-{
-	const char *p = path + 1;
-	*nparams = 0;
-	*rest = NULL;
-	for (size_t i = 0; i < r->nseg; i++) {
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		const struct seg *s = &r->segs[i];
-		if (s->kind == SEG_LITERAL) {
-			if (len != s->len || memcmp(p, s->text, len) != 0)
-				return false;
-		} else {
-			if (len == 0)
-				return false;
-			params[(*nparams)++] = (struct qoc_str){p, len};
-		}
-		bool last = (i + 1 == r->nseg);
-		if (!slash && (!last || r->catch_all))
-			return false;
-		if (slash && last && !r->catch_all)
-			return false;
-		p = slash ? slash + 1 : p + len;
-	}
-	if (r->catch_all)
-		*rest = p;
-	return true;
 }
 
 /* Decodes the parameters of the chosen route into out. QOC_EINVAL: a value does not
@@ -354,6 +340,75 @@ static void format_allow(unsigned mask, char *out, size_t size)
 	}
 }
 
+struct walk {
+	enum qoc_http_method method;
+	struct qoc_arena *arena;
+	struct qoc_route_match *out;
+	struct qoc_str raw[QOC_ROUTER_MAX_PARAMS]; /* parameter values on the current branch */
+	size_t nraw;
+	unsigned allowed; /* methods of matching routes without one for this method */
+	bool found;
+	enum qoc_err err;
+};
+
+/* A route matched the path: take it if it serves the method and its parameters decode. */
+static void consider(struct walk *w, const struct route *r, const char *rest)
+{
+	const struct handler *h = pick_handler(r, w->method);
+	if (!h) {
+		for (int m = 0; m < QOC_HTTP_OTHER; m++)
+			if (r->handlers[m].fn)
+				w->allowed |= 1u << m;
+		return;
+	}
+	enum qoc_err err = bind_params(r, w->raw, w->nraw, rest, w->arena, w->out);
+	if (err == QOC_EINVAL)
+		return; /* a value that does not decode cleanly: this route does not match */
+	if (err) {
+		w->err = err;
+		return;
+	}
+	w->found = true;
+	w->out->handler = h->fn;
+	w->out->ctx = h->ctx;
+	w->out->pattern = r->pattern;
+}
+
+static bool walk_done(const struct walk *w)
+{
+	return w->found || w->err;
+}
+
+static void walk(struct walk *w, const struct node *n, const char *p);
+
+/* Continues in child c with the segment [p, end) consumed. */
+static void descend(struct walk *w, const struct node *c, const char *end)
+{
+	if (*end == '\0') {
+		if (c->end)
+			consider(w, c->end, NULL);
+	} else {
+		walk(w, c, end + 1);
+	}
+}
+
+/* p: the path after the '/' that ends the segment of n. */
+static void walk(struct walk *w, const struct node *n, const char *p)
+{
+	const char *end = p + strcspn(p, "/");
+	size_t len = (size_t)(end - p);
+	const struct node *lit = literal_child(n, p, len);
+	if (lit)
+		descend(w, lit, end);
+	if (!walk_done(w) && n->param && len > 0 && w->nraw < QOC_ROUTER_MAX_PARAMS) {
+		w->raw[w->nraw++] = (struct qoc_str){p, len};
+		descend(w, n->param, end);
+		w->nraw--;
+	}
+	if (!walk_done(w) && n->star)
+		consider(w, n->star, p);
+}
+
 enum qoc_err qoc_router_dispatch(const struct qoc_router *router, enum qoc_http_method method,
                                  const char *path, struct qoc_arena *arena,
                                  struct qoc_route_match *out)
@@ -362,35 +417,17 @@ enum qoc_err qoc_router_dispatch(const struct qoc_router *router, enum qoc_http_
 	out->status = QOC_ROUTE_NOT_FOUND;
 	if (!path || path[0] != '/')
 		return QOC_OK;
-	unsigned allowed = 0;
-	for (size_t i = 0; i < router->count; i++) {
-		const struct route *r = router->routes[i];
-		struct qoc_str raw[QOC_ROUTER_MAX_PARAMS];
-		size_t n;
-		const char *rest;
-		if (!route_matches(r, path, raw, &n, &rest))
-			continue;
-		const struct handler *h = pick_handler(r, method);
-		if (!h) {
-			for (int m = 0; m < QOC_HTTP_OTHER; m++)
-				if (r->handlers[m].fn)
-					allowed |= 1u << m;
-			continue;
-		}
-		enum qoc_err err = bind_params(r, raw, n, rest, arena, out);
-		if (err == QOC_EINVAL)
-			continue;
-		if (err)
-			return err;
+	struct walk w = {.method = method, .arena = arena, .out = out};
+	walk(&w, &router->root, path + 1);
+	if (w.err)
+		return w.err;
+	if (w.found) {
 		out->status = QOC_ROUTE_FOUND;
-		out->handler = h->fn;
-		out->ctx = h->ctx;
-		out->pattern = r->pattern;
 		return QOC_OK;
 	}
-	if (allowed) {
+	if (w.allowed) {
 		out->status = QOC_ROUTE_METHOD_NOT_ALLOWED;
-		format_allow(allowed, out->allow, sizeof(out->allow));
+		format_allow(w.allowed, out->allow, sizeof(out->allow));
 	}
 	return QOC_OK;
 }

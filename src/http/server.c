@@ -31,7 +31,9 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/random.h"
+#include "http/listen.h"
 #include "http/offload.h"
+#include "http/token.h"
 
 #define KIB ((size_t)1024)
 #define MIB (KIB * KIB)
@@ -136,6 +138,19 @@ static void make_request_id(char out[QOC_HTTP_REQUEST_ID_LEN + 1])
 	off += 8;
 }
 
+/* Writes n in decimal at out; returns the end. */
+static char *put_u8(char *out, unsigned n)
+{
+	if (n >= 100)
+		*out++ = (char)('0' + n / 100);
+	if (n >= 10)
+		*out++ = (char)('0' + n / 10 % 10);
+	*out++ = (char)('0' + n % 10);
+	return out;
+}
+
+/* The peer address as text. IPv4 by hand: inet_ntop goes through sprintf, which was the
+ * largest single cost of this layer per request (docs/http.md). */
 static void peer_text(struct MHD_Connection *conn, char *out, size_t size)
 {
 	out[0] = '\0';
@@ -144,12 +159,19 @@ static void peer_text(struct MHD_Connection *conn, char *out, size_t size)
 	if (!ci || !ci->client_addr)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-		          (socklen_t)size);
-	else if (sa->sa_family == AF_INET6)
+	if (sa->sa_family == AF_INET && size >= INET_ADDRSTRLEN) {
+		const unsigned char *b =
+		    (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+		        ->sin_addr;
+		char *p = out;
+		for (int i = 0; i < 4; i++) {
+			p = put_u8(p, b[i]);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+	} else if (sa->sa_family == AF_INET6) {
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		          out, (socklen_t)size);
+	}
 }
 
 /* Response bodies may hold tokens: wipe the whole allocation before freeing it. */
@@ -164,8 +186,7 @@ static void wipe_free(void *p)
 
 static bool add_std_headers(struct conn_req *cr, struct MHD_Response *r)
 {
-	bool ok = MHD_add_response_header(r, "X-Request-Id", cr->req.request_id) == MHD_YES &&
-	          MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES;
+	bool ok = MHD_add_response_header(r, "X-Request-Id", cr->req.request_id) == MHD_YES;
 	if (ok && atomic_load(&cr->srv->stopping))
 		ok = MHD_add_response_header(r, "Connection", "close") == MHD_YES;
 	return ok;
@@ -282,11 +303,10 @@ static enum MHD_Result resumed_call(struct conn_req *cr)
 	return run_handler(cr);
 }
 
-static enum MHD_Result run_handler(struct conn_req *cr)
+/* Turns the handler's result into a response, an offload or an error answer. */
+static enum MHD_Result handler_outcome(struct conn_req *cr, enum qoc_err err)
 {
 	struct qoc_http_req *req = &cr->req;
-	req->offload.work = NULL; /* arg stays: the resumed call reads it */
-	enum qoc_err err = cr->match.handler(req, &cr->resp, cr->match.ctx);
 	if (err == QOC_EPENDING && req->offload.work)
 		return start_offload(cr);
 	if (err == QOC_ENOMEM)
@@ -307,6 +327,17 @@ static enum MHD_Result run_handler(struct conn_req *cr)
 	return queue_resp(cr);
 }
 
+static enum MHD_Result run_handler(struct conn_req *cr)
+{
+	struct qoc_http_req *req = &cr->req;
+	req->offload.work = NULL; /* arg stays: the resumed call reads it */
+	/* The id goes on log lines of the handler and of the outcome below. */
+	qoc_log_set_request_id(req->request_id);
+	enum MHD_Result ret = handler_outcome(cr, cr->match.handler(req, &cr->resp, cr->match.ctx));
+	qoc_log_set_request_id(NULL);
+	return ret;
+}
+
 /* ---- the access handler's phases ---- */
 
 struct header_scan {
@@ -322,16 +353,8 @@ struct header_scan {
  * us from reading a request differently from a proxy in front (request smuggling). */
 static bool field_ok(const char *key, size_t key_size, const char *value, size_t value_size)
 {
-	static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
-	if (key_size == 0)
+	if (!qoc_http_token(key, key_size))
 		return false;
-	for (size_t i = 0; i < key_size; i++) {
-		unsigned char c = (unsigned char)key[i];
-		bool alnum =
-		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-		if (!alnum && (c == '\0' || !memchr(tchar_punct, c, sizeof(tchar_punct) - 1)))
-			return false;
-	}
 	for (size_t i = 0; i < value_size; i++) {
 		unsigned char c = (unsigned char)value[i];
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
@@ -384,15 +407,16 @@ static bool content_length_over(const struct qoc_http_req *req, size_t max)
 	const char *cl = qoc_http_header(req, "Content-Length");
 	if (!cl)
 		return false;
-	unsigned long long v = 0;
+	size_t v = 0;
 	for (const char *p = cl; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return false; /* libmicrohttpd refuses malformed lengths itself */
-		if (v > (max - (unsigned)(*p - '0')) / 10)
-			return true;
-		v = v * 10 + (unsigned)(*p - '0');
+		size_t d = (size_t)(*p - '0');
+		if (v > max / 10 || (v == max / 10 && d > max % 10))
+			return true; /* v * 10 + d > max, without overflowing */
+		v = v * 10 + d;
 	}
-	return v > max;
+	return false;
 }
 
 static enum MHD_Result first_call(struct conn_req *cr, const char *method)
@@ -487,7 +511,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)cls, (void)conn, (void)url, (void)version;
 	if (!cr)
 		return MHD_NO; /* on_uri could not allocate: drop the connection */
-	qoc_log_set_request_id(cr->req.request_id);
 	switch (cr->phase) {
 	case PH_NEW:
 		ret = first_call(cr, method);
@@ -502,7 +525,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	case PH_ANSWERED:
 		break;
 	}
-	qoc_log_set_request_id(NULL);
 	return ret;
 }
 
@@ -511,9 +533,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct qoc_http_server *srv = cls;
-	struct conn_req *cr = calloc(1, sizeof(*cr));
+	/* malloc + memset, not calloc: glibc's calloc skips the thread cache (measured). */
+	struct conn_req *cr = malloc(sizeof(*cr));
 	if (!cr)
 		return NULL;
+	memset(cr, 0, sizeof(*cr));
 	cr->srv = srv;
 	cr->conn = conn;
 	cr->start_ns = qoc_monotonic_ns();
@@ -546,19 +570,20 @@ static const char *termination_name(enum MHD_RequestTerminationCode toe)
 
 static void log_access(struct conn_req *cr, enum MHD_RequestTerminationCode toe)
 {
-	char path[256], qpath[300], qmethod[48];
+	char path[256], qpath[300];
 	const char *uri = cr->uri ? cr->uri : "-";
 	size_t n = strcspn(uri, "?"); /* the query never reaches the log */
 	if (n >= sizeof(path))
 		n = sizeof(path) - 1;
 	memcpy(path, uri, n);
 	path[n] = '\0';
-	const char *method = cr->phase == PH_NEW ? "-" : cr->req.method_str;
+	/* The method's name from our table: libmicrohttpd's copy may be gone by now, and an
+	 * unknown method token is the client's text. */
+	const char *method = cr->phase == PH_NEW ? "-" : qoc_http_method_name(cr->req.method);
 	const char *term = termination_name(toe);
 	double ms = (double)(qoc_monotonic_ns() - cr->start_ns) / 1e6;
 	qoc_log_set_request_id(cr->req.request_id);
-	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s",
-	             qoc_log_quote(qmethod, sizeof(qmethod), method),
+	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s", method,
 	             qoc_log_quote(qpath, sizeof(qpath), path), cr->status, cr->bytes, ms,
 	             term ? " term=" : "", term ? term : "");
 	qoc_log_set_request_id(NULL);
@@ -604,73 +629,16 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
 
 /* ---- start / stop ---- */
 
-static enum qoc_err parse_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
-                                  socklen_t *len)
-{
-	char host[64];
-	size_t n = strlen(address);
-	memset(ss, 0, sizeof(*ss));
-	if (n >= 2 && address[0] == '[' && address[n - 1] == ']') {
-		address++;
-		n -= 2;
-	}
-	if (n >= sizeof(host))
-		return QOC_EINVAL;
-	memcpy(host, address, n);
-	host[n] = '\0';
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		*len = sizeof(*in4);
-		return QOC_OK;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*len = sizeof(*in6);
-		return QOC_OK;
-	}
-	return QOC_EINVAL;
-}
-
-/* Binds and listens ourselves: libmicrohttpd would only say "failed", we want errno. */
-static enum qoc_err open_listener(struct qoc_http_server *srv, int *sys_errno)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-	if (parse_address(srv->opts.address, srv->opts.port, &ss, &len)) {
-		qoc_log_error("invalid listen address", "addr=%s", srv->opts.address);
-		*sys_errno = EINVAL;
-		return QOC_EINVAL;
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0)
-		goto fail;
-	srv->listen_fd = fd;
-	srv->port = srv->opts.port;
-	return QOC_OK;
-fail:
-	*sys_errno = errno;
-	if (fd >= 0)
-		close(fd);
-	qoc_log_error("cannot listen", "addr=%s port=%u error=\"%s\"", srv->opts.address,
-	              (unsigned)srv->opts.port, strerror(*sys_errno));
-	return QOC_EIO;
-}
-
 static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 {
 	const struct qoc_http_options *o = &srv->opts;
-	/* Room for our header and URI limits with a wide margin, so they trip first. */
-	size_t mem = 2 * (o->max_header_bytes + o->max_uri_bytes) + 16 * KIB;
+	/* Room for a request at our header and URI limits plus 16 KiB for libmicrohttpd's own
+	 * bookkeeping (about 48 bytes per header field, the response head), so our limits trip
+	 * first. No more: libmicrohttpd zeroes the whole pool for every request, so each KiB
+	 * here is paid on every request (see docs/http.md). */
+	size_t mem = o->max_header_bytes + o->max_uri_bytes + 16 * KIB;
+	if (mem < 32 * KIB)
+		mem = 32 * KIB;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	/* libmicrohttpd 0.9.75 closes the socket it was given on some failure paths and not
@@ -729,9 +697,10 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 	srv->router = router;
 	srv->opts = *opts;
 	fill_defaults(&srv->opts);
-	err = open_listener(srv, &sys_errno);
+	err = qoc_http_listen(srv->opts.address, srv->opts.port, &srv->listen_fd, &sys_errno);
 	if (err)
 		goto out;
+	srv->port = srv->opts.port;
 	err =
 	    qoc_offload_pool_start(&srv->pool, srv->opts.offload_threads, srv->opts.offload_queue);
 	if (err) {

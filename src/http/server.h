@@ -12,14 +12,14 @@
  *   body larger than max_body_bytes, by Content-Length     -> 413 (before reading it)
  *   ... or while receiving a chunked body                  -> 413 (after draining up to
  *       max(max_body_bytes, 1 MiB) more; past that the connection is just closed)
- * libmicrohttpd's own per-connection memory limit is set well above these, so ours apply
+ * libmicrohttpd's own per-connection memory limit is set 16 KiB above these, so ours apply
  * first; requests beyond it get libmicrohttpd's own 414 / 431 (an HTML body, no
  * X-Request-Id). Idle or slow connections are closed after connection_timeout_s.
  *
- * Every response carries X-Request-Id and X-Content-Type-Options: nosniff; HEAD responses
- * carry no body. With access_log, one logfmt line per request goes to qoc_log at info:
- *   msg=http method=GET path=/x status=200 bytes=12 dur_ms=0.153 req=<id>
- * (path without the query; no header values, no query, no body).
+ * Every response carries X-Request-Id; HEAD responses carry no body. (Page security headers
+ * are the handler's, with qoc_http_resp_html / qoc_http_resp_security_headers.) With access_log,
+ * one logfmt line per request goes to qoc_log at info: msg=http method=GET path=/x status=200
+ * bytes=12 dur_ms=0.153 req=<id> (path without the query; no header values, no query, no body).
  */
 #ifndef QOC_HTTP_SERVER_H
 #define QOC_HTTP_SERVER_H

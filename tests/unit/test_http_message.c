@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "http/http.h"
 #include "http/json.h"
+#include "http/token.h"
 
 struct fixture {
 	struct qoc_arena a;
@@ -224,6 +225,8 @@ static void html_carries_security_headers(void **state)
 	assert_non_null(strstr(csp, "frame-ancestors 'none'"));
 	assert_string_equal(qoc_http_resp_get_header(&f->resp, "X-Frame-Options"), "DENY");
 	assert_string_equal(qoc_http_resp_get_header(&f->resp, "Referrer-Policy"), "no-referrer");
+	assert_string_equal(qoc_http_resp_get_header(&f->resp, "X-Content-Type-Options"),
+	                    "nosniff");
 }
 
 /* SECURITY.md: redirects after a credential POST use 303, never 307/308. */
@@ -272,6 +275,21 @@ static void arena_exhaustion_is_enomem(void **state)
 	qoc_arena_release(&tiny);
 }
 
+/* RFC 9110 §5.6.2 tchar, checked against the grammar's own list for every byte. */
+static void token_chars(void **state)
+{
+	(void)state;
+	const char *punct = "!#$%&'*+-.^_`|~";
+	for (int c = 0; c < 256; c++) {
+		bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		            (c >= '0' && c <= '9') || (c && strchr(punct, c));
+		assert_int_equal(qoc_http_tchar((unsigned char)c), want);
+	}
+	assert_true(qoc_http_token("X-Request-Id", 12));
+	assert_false(qoc_http_token("", 0));
+	assert_false(qoc_http_token("a b", 3));
+}
+
 static void reasons(void **state)
 {
 	(void)state;
@@ -294,6 +312,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(redirects, setup, teardown),
 	    cmocka_unit_test_setup_teardown(set_cookie_header, setup, teardown),
 	    cmocka_unit_test(arena_exhaustion_is_enomem),
+	    cmocka_unit_test(token_chars),
 	    cmocka_unit_test(reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,255 @@
+/* Tests for the offload pool and graceful stop of src/http/server.c, on the real server:
+ * an offloaded request does not hold a connection thread, a full queue is a 503, a stop
+ * refuses new connections at once, waits for requests in flight, cancels queued work and
+ * leaks nothing (ASan), even under load. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "support/http_fixture.h"
+
+/* The point of offload: on ONE connection thread, a 1 s offloaded request does not
+ * delay a concurrent fast request. */
+static void offload_does_not_stall_other_requests(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.threads = 1;
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request slow;
+	double t0 = test_now_ms();
+	test_bg_start(&slow, f->port, "GET /offload/1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 1);
+	struct test_resp r;
+	double t1 = test_now_ms();
+	assert_true(test_request(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	double fast_ms = test_now_ms() - t1;
+	assert_int_equal(r.status, 200);
+	test_resp_free(&r);
+	test_bg_join(&slow);
+	assert_true(slow.ok);
+	assert_int_equal(slow.resp.status, 200);
+	assert_string_equal(slow.resp.body, "done after 1000 ms");
+	assert_true(slow.done_ms - t0 >= 990);
+	/* Served while the offload still ran: well before it ended. */
+	assert_true(fast_ms < 500);
+	assert_true(t1 + fast_ms < slow.done_ms - 300);
+	test_resp_free(&slow.resp);
+}
+
+static void offload_queue_full_is_503(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.offload_queue = 1; /* one running + one queued, the third is refused */
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request a, b;
+	test_bg_start(&a, f->port, "GET /offload/400 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 1);
+	test_bg_start(&b, f->port, "GET /offload/100 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_entered, 2);
+	test_sleep_ms(20); /* b's handler returned: its job is queued behind a */
+	struct test_resp r;
+	char v[16];
+	assert_true(test_request(f->port, "GET /offload/1 HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_int_equal(r.status, 503);
+	assert_string_equal(test_header(&r, "Retry-After", v, sizeof(v)), "1");
+	test_resp_free(&r);
+	test_bg_join(&a);
+	test_bg_join(&b);
+	assert_int_equal(a.resp.status, 200);
+	assert_int_equal(b.resp.status, 200);
+	test_resp_free(&a.resp);
+	test_resp_free(&b.resp);
+}
+
+struct bg_stop {
+	pthread_t thread;
+	struct qoc_http_server *srv;
+	unsigned timeout_ms;
+	double took_ms;
+};
+
+static void *bg_stop_main(void *arg)
+{
+	struct bg_stop *b = arg;
+	double t0 = test_now_ms();
+	qoc_http_server_stop(b->srv, b->timeout_ms);
+	b->took_ms = test_now_ms() - t0;
+	return NULL;
+}
+
+/* Graceful stop: no new connections at once, but a request a connection thread is busy
+ * with completes (with Connection: close). */
+static void stop_waits_for_in_flight_request(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request slow;
+	test_bg_start(&slow, f->port, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_slow_entered, 1);
+	struct bg_stop stop = {.srv = f->srv, .timeout_ms = 5000};
+	f->srv = NULL;
+	assert_int_equal(pthread_create(&stop.thread, NULL, bg_stop_main, &stop), 0);
+	/* Refused while the slow one still runs (it sleeps 300 ms). */
+	struct test_conn c;
+	bool refused = false;
+	for (int i = 0; i < 50 && !refused; i++) {
+		refused = !test_connect(&c, f->port);
+		if (!refused) {
+			test_close(&c);
+			test_sleep_ms(2);
+		}
+	}
+	assert_true(refused);
+	assert_false(atomic_load(&slow.done));
+	pthread_join(stop.thread, NULL);
+	test_bg_join(&slow);
+	assert_true(slow.ok);
+	assert_int_equal(slow.resp.status, 200);
+	assert_string_equal(slow.resp.body, "slow");
+	char v[16];
+	assert_string_equal(test_header(&slow.resp, "Connection", v, sizeof(v)), "close");
+	assert_true(stop.took_ms < 3000);
+	test_resp_free(&slow.resp);
+}
+
+/* ... and for an offloaded one; with a short timeout, queued jobs are cancelled (503) while
+ * the running one completes, and nothing leaks or crashes (ASan). */
+static void stop_with_offloads_in_flight(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request a, b;
+	test_bg_start(&a, f->port, "GET /offload/300 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 1);
+	test_bg_start(&b, f->port, "GET /offload/300 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_entered, 2);
+	qoc_http_server_stop(f->srv, 20);
+	f->srv = NULL;
+	test_bg_join(&a);
+	test_bg_join(&b);
+	assert_int_equal(a.resp.status, 200);
+	assert_int_equal(b.resp.status, 503);
+	assert_int_equal(atomic_load(&test_offload_runs), 1);
+	test_resp_free(&a.resp);
+	test_resp_free(&b.resp);
+
+	/* With time enough, both complete. */
+	test_start(f, &o);
+	test_reset_counters();
+	test_bg_start(&a, f->port, "GET /offload/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 1);
+	test_bg_start(&b, f->port, "GET /offload/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_entered, 2);
+	qoc_http_server_stop(f->srv, 5000);
+	f->srv = NULL;
+	test_bg_join(&a);
+	test_bg_join(&b);
+	assert_int_equal(a.resp.status, 200);
+	assert_int_equal(b.resp.status, 200);
+	test_resp_free(&a.resp);
+	test_resp_free(&b.resp);
+}
+
+/* An idle keep-alive connection does not hold up a stop. */
+static void stop_closes_idle_keep_alive(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	test_start(f, &o);
+	struct test_conn c;
+	struct test_resp r;
+	assert_true(test_connect(&c, f->port));
+	assert_true(test_send_str(&c, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"));
+	assert_true(test_read(&c, &r, false));
+	test_resp_free(&r);
+	double t0 = test_now_ms();
+	qoc_http_server_stop(f->srv, 5000);
+	f->srv = NULL;
+	assert_true(test_now_ms() - t0 < 1000);
+	assert_true(test_peer_closed(&c, 1000));
+	test_close(&c);
+}
+
+struct hammer {
+	pthread_t thread;
+	uint16_t port;
+	int ok, refused;
+};
+
+static void *hammer_main(void *arg)
+{
+	struct hammer *h = arg;
+	static const char *const reqs[] = {
+	    "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n",
+	    "GET /offload/5 HTTP/1.1\r\nHost: t\r\n\r\n",
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi",
+	    "GET /items/x?y=z HTTP/1.1\r\nHost: t\r\n\r\n",
+	};
+	for (int i = 0; i < 60; i++) {
+		struct test_resp r;
+		if (test_request(h->port, reqs[i % 4], &r, false) &&
+		    (r.status == 200 || r.status == 503))
+			h->ok++;
+		else
+			h->refused++;
+		test_resp_free(&r);
+	}
+	return NULL;
+}
+
+/* Many clients, offloads in flight, then a stop in the middle: every answer is a clean
+ * 200 or 503 or a refused connection, and ASan sees no leak or use-after-free. */
+static void stop_under_load(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.offload_threads = 2;
+	o.offload_queue = 8;
+	test_start(f, &o);
+	struct hammer h[6];
+	for (int i = 0; i < 6; i++) {
+		h[i] = (struct hammer){.port = f->port};
+		assert_int_equal(pthread_create(&h[i].thread, NULL, hammer_main, &h[i]), 0);
+	}
+	test_sleep_ms(150);
+	qoc_http_server_stop(f->srv, 50);
+	f->srv = NULL;
+	int ok = 0;
+	for (int i = 0; i < 6; i++) {
+		pthread_join(h[i].thread, NULL);
+		ok += h[i].ok;
+	}
+	assert_true(ok > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(offload_does_not_stall_other_requests,
+	                                    test_setup_router_only, test_teardown),
+	    cmocka_unit_test_setup_teardown(offload_queue_full_is_503, test_setup_router_only,
+	                                    test_teardown),
+	    cmocka_unit_test_setup_teardown(stop_waits_for_in_flight_request,
+	                                    test_setup_router_only, test_teardown),
+	    cmocka_unit_test_setup_teardown(stop_with_offloads_in_flight, test_setup_router_only,
+	                                    test_teardown),
+	    cmocka_unit_test_setup_teardown(stop_closes_idle_keep_alive, test_setup_router_only,
+	                                    test_teardown),
+	    cmocka_unit_test_setup_teardown(stop_under_load, test_setup_router_only, test_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
