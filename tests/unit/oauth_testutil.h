@@ -49,9 +49,9 @@ static inline bool oauth_form(struct qoc_arena *a, const char *query, struct qoc
 	return qoc_form_parse(a, query, strlen(query), 64, f) == QOC_OK;
 }
 
-#define OAUTH_LIST(...)                                                                            \
-	((struct qoc_str_list){(const char *[]){__VA_ARGS__},                                       \
-	                       sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)})
+/* A struct qoc_str_list over a static array (compound literals in a function would die with
+ * it). */
+#define OAUTH_LIST(arr) ((struct qoc_str_list){(arr), sizeof(arr) / sizeof((arr)[0])})
 #define OAUTH_EMPTY_LIST ((struct qoc_str_list){NULL, 0})
 
 #endif
