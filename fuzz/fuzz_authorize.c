@@ -68,8 +68,8 @@ static bool registered(const struct qoc_str_list *l, const char *uri)
 /* Builds the response and checks iss and state survive the trip. */
 static void check_response(const struct qoc_authz_request *r, const struct qoc_oauth_error *e)
 {
-	struct qoc_authz_response resp = {.state = r->state, .iss = "https://id.example.com",
-	                                  .expires_in = -1};
+	struct qoc_authz_response resp = {
+	    .state = r->state, .iss = "https://id.example.com", .expires_in = -1};
 	if (e)
 		resp.error = e->code, resp.error_description = e->description;
 	else
@@ -85,11 +85,13 @@ static void check_response(const struct qoc_authz_request *r, const struct qoc_o
 	const char *v = NULL;
 	qoc_buf_init(&b, 16384);
 	qoc_arena_init(&a, 0);
-	enum qoc_err err = qoc_authz_response_location(r->redirect_uri, r->response_mode, &resp, &b);
+	enum qoc_err err =
+	    qoc_authz_response_location(r->redirect_uri, r->response_mode, &resp, &b);
 	CHECK(err == QOC_OK || err == QOC_ELIMIT);
 	if (err == QOC_OK) {
 		const char *s = qoc_buf_cstr(&b);
-		const char *sep = strchr(s, r->response_mode == QOC_RESPONSE_MODE_FRAGMENT ? '#' : '?');
+		const char *sep =
+		    strchr(s, r->response_mode == QOC_RESPONSE_MODE_FRAGMENT ? '#' : '?');
 		CHECK(sep);
 		CHECK(qoc_form_parse(&a, sep + 1, strlen(sep + 1), 64, &f) == QOC_OK);
 		CHECK(qoc_form_get(&f, "iss", &v) == QOC_OK);
@@ -115,7 +117,8 @@ static void run(const struct qoc_form *f, const struct qoc_authz_policy *policy)
 		CHECK(registered(&app.redirect_uris, r.redirect_uri) ||
 		      (r.openid && registered(&app.sso_redirect_uris, r.redirect_uri)));
 		CHECK(!r.state || strlen(r.state) <= QOC_AUTHZ_STATE_MAX);
-		CHECK(r.scope.count <= QOC_SCOPE_MAX_TOKENS && r.scope.bytes <= QOC_SCOPE_MAX_BYTES);
+		CHECK(r.scope.count <= QOC_SCOPE_MAX_TOKENS &&
+		      r.scope.bytes <= QOC_SCOPE_MAX_BYTES);
 		CHECK(r.max_age >= -1);
 		CHECK(!(r.prompt & QOC_PROMPT_NONE) || r.prompt == QOC_PROMPT_NONE);
 		CHECK(r.response_type == QOC_RESPONSE_TYPE_CODE || policy->implicit);

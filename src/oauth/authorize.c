@@ -95,8 +95,8 @@ static enum qoc_redirect_kind redirect_kind(const char *type)
 }
 
 /* RFC 6749 §3.1.2.3: without the parameter, the one registered URI (no wildcard). */
-static bool default_redirect(const struct qoc_app *app, bool openid,
-                             struct qoc_authz_request *out, struct qoc_oauth_error *err)
+static bool default_redirect(const struct qoc_app *app, bool openid, struct qoc_authz_request *out,
+                             struct qoc_oauth_error *err)
 {
 	if (openid) /* OIDC Core §3.1.2.1: redirect_uri REQUIRED */
 		return show(err, QOC_OAUTH_INVALID_REQUEST,
@@ -129,7 +129,8 @@ static bool check_redirect(const struct qoc_form *form, const struct qoc_app *ap
 		break;
 	}
 	/* Issue 3: SSO redirect URIs serve OpenID requests only. */
-	if (!in_list(&app->redirect_uris, uri) && !(openid && in_list(&app->sso_redirect_uris, uri)))
+	if (!in_list(&app->redirect_uris, uri) &&
+	    !(openid && in_list(&app->sso_redirect_uris, uri)))
 		return show(err, QOC_OAUTH_INVALID_REQUEST,
 		            "redirect_uri is not registered for this application");
 	out->redirect_uri = uri;
@@ -189,8 +190,13 @@ static bool parse_response_type(const char *v, enum qoc_response_type *rt)
 		seen |= bit;
 		start = i + 1;
 	}
-	static const int map[8] = {-1, QOC_RESPONSE_TYPE_CODE, QOC_RESPONSE_TYPE_TOKEN, -1,
-	                           QOC_RESPONSE_TYPE_ID_TOKEN, -1, QOC_RESPONSE_TYPE_ID_TOKEN_TOKEN,
+	static const int map[8] = {-1,
+	                           QOC_RESPONSE_TYPE_CODE,
+	                           QOC_RESPONSE_TYPE_TOKEN,
+	                           -1,
+	                           QOC_RESPONSE_TYPE_ID_TOKEN,
+	                           -1,
+	                           QOC_RESPONSE_TYPE_ID_TOKEN_TOKEN,
 	                           -1};
 	if (map[seen] < 0)
 		return false;
@@ -247,7 +253,8 @@ static bool check_response_type(const struct qoc_form *form, const struct qoc_ap
 {
 	const char *v = NULL;
 	if (get(form, "response_type", &v) != ONE) /* RFC 6749 §4.1.1: REQUIRED */
-		return fail(err, QOC_OAUTH_INVALID_REQUEST, "the response_type parameter is missing");
+		return fail(err, QOC_OAUTH_INVALID_REQUEST,
+		            "the response_type parameter is missing");
 	if (!parse_response_type(v, &out->response_type))
 		return fail(err, QOC_OAUTH_UNSUPPORTED_RESPONSE_TYPE,
 		            "response_type must be code, token, id_token or id_token token");
@@ -267,10 +274,11 @@ static bool check_response_type(const struct qoc_form *form, const struct qoc_ap
 		return fail(err, QOC_OAUTH_INVALID_REQUEST,
 		            "response_mode must be query, fragment or form_post");
 	if (!mode_allowed(mode, out->response_type, policy))
-		return fail(err, QOC_OAUTH_INVALID_REQUEST,
-		            mode == QOC_RESPONSE_MODE_QUERY
-		                ? "tokens are never returned in the query: use fragment or form_post"
-		                : "this server does not offer response_mode form_post");
+		return fail(
+		    err, QOC_OAUTH_INVALID_REQUEST,
+		    mode == QOC_RESPONSE_MODE_QUERY
+		        ? "tokens are never returned in the query: use fragment or form_post"
+		        : "this server does not offer response_mode form_post");
 	out->response_mode = mode;
 	return true;
 }
@@ -288,8 +296,9 @@ static bool check_scope(const struct qoc_form *form, const struct qoc_app *app,
 		            "scope must be at most 32 space-separated tokens of printable ASCII "
 		            "(1024 bytes)");
 	if (policy->scopes_supported && !qoc_scope_is_subset(&out->scope, policy->scopes_supported))
-		return fail(err, QOC_OAUTH_INVALID_SCOPE, "scope holds a value this server does not "
-		                                          "offer");
+		return fail(err, QOC_OAUTH_INVALID_SCOPE,
+		            "scope holds a value this server does not "
+		            "offer");
 	out->openid = qoc_scope_contains(&out->scope, QOC_SCOPE_OPENID);
 	/* OIDC Core §11: ignored unless a code is returned; QOC also needs openid and the
 	 * refresh_token grant for it to mean anything. */
@@ -356,7 +365,8 @@ static bool parse_prompt(const char *v, unsigned *out)
 			continue;
 		size_t k = 0, n = i - start;
 		for (; k < sizeof(values) / sizeof(values[0]); k++)
-			if (strlen(values[k].name) == n && memcmp(v + start, values[k].name, n) == 0)
+			if (strlen(values[k].name) == n &&
+			    memcmp(v + start, values[k].name, n) == 0)
 				break;
 		if (k == sizeof(values) / sizeof(values[0]))
 			return false;
@@ -427,8 +437,9 @@ static bool check_interaction(const struct qoc_form *form, struct qoc_authz_requ
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
 		const char **slot = (const char **)((char *)out + hints[i].offset);
 		if (get(form, hints[i].name, slot) == ONE && strlen(*slot) > hints[i].max)
-			return fail(err, QOC_OAUTH_INVALID_REQUEST,
-			            "login_hint, id_token_hint, ui_locales or acr_values is too long");
+			return fail(
+			    err, QOC_OAUTH_INVALID_REQUEST,
+			    "login_hint, id_token_hint, ui_locales or acr_values is too long");
 	}
 	return true;
 }
@@ -454,8 +465,7 @@ static unsigned claim_bit(const char *name)
 
 /* One of the "userinfo" / "id_token" members: an object of claim -> null or
  * {"essential": bool, "value": any, "values": array}. */
-static bool claims_member(const json_t *root, const char *key, unsigned *named,
-                          unsigned *essential)
+static bool claims_member(const json_t *root, const char *key, unsigned *named, unsigned *essential)
 {
 	const json_t *m = json_object_get(root, key);
 	const char *name;
@@ -464,7 +474,8 @@ static bool claims_member(const json_t *root, const char *key, unsigned *named,
 		return true;
 	if (!json_is_object(m))
 		return false;
-	json_object_foreach((json_t *)m, name, spec) {
+	json_object_foreach((json_t *)m, name, spec)
+	{
 		if (!json_is_null(spec) && !json_is_object(spec))
 			return false;
 		json_t *ess = json_object_get(spec, "essential"); /* NULL for a null spec */
@@ -491,11 +502,11 @@ static bool check_claims(const struct qoc_form *form, struct qoc_authz_request *
 		*err = qoc_oauth_error_internal(e);
 		return false;
 	}
-	bool ok = e == QOC_OK && json_is_object(root) &&
-	          claims_member(root, "userinfo", &out->claims_userinfo,
-	                        &out->claims_userinfo_essential) &&
-	          claims_member(root, "id_token", &out->claims_id_token,
-	                        &out->claims_id_token_essential);
+	bool ok =
+	    e == QOC_OK && json_is_object(root) &&
+	    claims_member(root, "userinfo", &out->claims_userinfo,
+	                  &out->claims_userinfo_essential) &&
+	    claims_member(root, "id_token", &out->claims_id_token, &out->claims_id_token_essential);
 	json_decref(root);
 	if (!ok)
 		return fail(err, QOC_OAUTH_INVALID_REQUEST,

@@ -52,7 +52,7 @@ struct qoc_form;
 /* Longest values accepted, in bytes; longer is invalid_request. */
 #define QOC_AUTHZ_STATE_MAX 1024
 #define QOC_AUTHZ_NONCE_MAX 1024
-#define QOC_AUTHZ_HINT_MAX 1024          /* login_hint, ui_locales, acr_values */
+#define QOC_AUTHZ_HINT_MAX 1024 /* login_hint, ui_locales, acr_values */
 #define QOC_AUTHZ_ID_TOKEN_HINT_MAX 8192
 #define QOC_AUTHZ_CLAIMS_MAX 4096
 #define QOC_AUTHZ_MAX_AGE_MAX 315360000 /* ten years: larger values are refused */
@@ -124,7 +124,7 @@ struct qoc_authz_request {
 	const char *ui_locales;
 	const char *acr_values;
 	enum qoc_display display;
-	const char *claims; /* JSON object text */
+	const char *claims;                 /* JSON object text */
 	unsigned claims_id_token;           /* QOC_CLAIM_* named in claims.id_token */
 	unsigned claims_id_token_essential; /* ... with "essential": true */
 	unsigned claims_userinfo;

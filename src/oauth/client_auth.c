@@ -115,8 +115,8 @@ static enum qoc_err parse_basic(struct qoc_arena *a, const char *header,
 	e = urldecode_secret(a, raw.data, n, &id, &id_len);
 	if (!e)
 		e = urldecode_secret(a, colon + 1, raw.len - n - 1, &secret, &out->secret_len);
-	if (e == QOC_EINVAL || (!e && (id_len > QOC_CLIENT_ID_MAX ||
-	                               out->secret_len > QOC_CLIENT_SECRET_MAX)))
+	if (e == QOC_EINVAL ||
+	    (!e && (id_len > QOC_CLIENT_ID_MAX || out->secret_len > QOC_CLIENT_SECRET_MAX)))
 		e = invalid_client(err, "the Basic credentials are not validly form-encoded");
 	if (e)
 		goto out;

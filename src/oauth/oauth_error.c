@@ -7,7 +7,8 @@ unsigned qoc_oauth_error_status(const char *code)
 {
 	if (!code)
 		return 500;
-	if (strcmp(code, QOC_OAUTH_INVALID_CLIENT) == 0 || strcmp(code, QOC_OAUTH_INVALID_TOKEN) == 0)
+	if (strcmp(code, QOC_OAUTH_INVALID_CLIENT) == 0 ||
+	    strcmp(code, QOC_OAUTH_INVALID_TOKEN) == 0)
 		return 401;
 	if (strcmp(code, QOC_OAUTH_INSUFFICIENT_SCOPE) == 0)
 		return 403;
@@ -23,8 +24,7 @@ struct qoc_oauth_error qoc_oauth_error_make(const char *code, const char *descri
 	return (struct qoc_oauth_error){code, description, qoc_oauth_error_status(code)};
 }
 
-enum qoc_err qoc_oauth_fail(struct qoc_oauth_error *err, const char *code,
-                            const char *description)
+enum qoc_err qoc_oauth_fail(struct qoc_oauth_error *err, const char *code, const char *description)
 {
 	if (err)
 		*err = qoc_oauth_error_make(code, description);

@@ -55,8 +55,7 @@ struct qoc_oauth_error qoc_oauth_error_make(const char *code, const char *descri
 
 /* Sets *err (when err is not NULL) to qoc_oauth_error_make(code, description) and returns
  * QOC_EINVAL, so a validator can `return qoc_oauth_fail(err, ..., "...")`. */
-enum qoc_err qoc_oauth_fail(struct qoc_oauth_error *err, const char *code,
-                            const char *description);
+enum qoc_err qoc_oauth_fail(struct qoc_oauth_error *err, const char *code, const char *description);
 
 /* The protocol error for an internal failure: QOC_ENOMEM and QOC_EBUSY are
  * temporarily_unavailable (503: retry later, STYLE.md), anything else server_error (500).

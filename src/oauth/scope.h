@@ -34,10 +34,10 @@
 #define QOC_SCOPE_OFFLINE_ACCESS "offline_access"
 
 struct qoc_scope {
-	size_t count;                          /* distinct tokens */
-	size_t bytes;                          /* length of the canonical string */
-	size_t used;                           /* bytes of text in use */
-	uint16_t off[QOC_SCOPE_MAX_TOKENS];    /* token i starts at text[off[i]], sorted */
+	size_t count;                       /* distinct tokens */
+	size_t bytes;                       /* length of the canonical string */
+	size_t used;                        /* bytes of text in use */
+	uint16_t off[QOC_SCOPE_MAX_TOKENS]; /* token i starts at text[off[i]], sorted */
 	char text[QOC_SCOPE_MAX_BYTES + QOC_SCOPE_MAX_TOKENS]; /* tokens, each NUL-terminated */
 };
 

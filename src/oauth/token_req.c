@@ -45,9 +45,10 @@ static enum qoc_err parse_scope(const struct qoc_form *form, struct qoc_token_re
 	qoc_scope_init(&out->scope);
 	out->scope_given = get(form, "scope", &v) == ONE;
 	if (out->scope_given && qoc_scope_parse(v, strlen(v), &out->scope) != QOC_OK)
-		return qoc_oauth_fail(err, QOC_OAUTH_INVALID_SCOPE,
-		                      "scope must be at most 32 space-separated tokens of printable "
-		                      "ASCII (1024 bytes)");
+		return qoc_oauth_fail(
+		    err, QOC_OAUTH_INVALID_SCOPE,
+		    "scope must be at most 32 space-separated tokens of printable "
+		    "ASCII (1024 bytes)");
 	return QOC_OK;
 }
 
@@ -66,19 +67,18 @@ static enum qoc_err parse_code_grant(const struct qoc_form *form, struct qoc_tok
 	return QOC_OK;
 }
 
-static enum qoc_err parse_refresh_grant(const struct qoc_form *form,
-                                        struct qoc_token_request *out,
+static enum qoc_err parse_refresh_grant(const struct qoc_form *form, struct qoc_token_request *out,
                                         struct qoc_oauth_error *err)
 {
 	if (get(form, "refresh_token", &out->refresh_token) != ONE) /* RFC 6749 §6 */
 		return invalid_request(err, "the refresh_token parameter is missing");
 	if (strlen(out->refresh_token) > QOC_TOKEN_REQ_TOKEN_MAX)
-		return qoc_oauth_fail(err, QOC_OAUTH_INVALID_GRANT, "the refresh token is not valid");
+		return qoc_oauth_fail(err, QOC_OAUTH_INVALID_GRANT,
+		                      "the refresh token is not valid");
 	return parse_scope(form, out, err);
 }
 
-static enum qoc_err parse_client_credentials(const struct qoc_form *form,
-                                             const struct qoc_app *app,
+static enum qoc_err parse_client_credentials(const struct qoc_form *form, const struct qoc_app *app,
                                              struct qoc_token_request *out,
                                              struct qoc_oauth_error *err)
 {
@@ -98,8 +98,7 @@ static enum qoc_err parse_client_credentials(const struct qoc_form *form,
 }
 
 enum qoc_err qoc_token_request_parse(const struct qoc_form *form, const struct qoc_app *app,
-                                     struct qoc_token_request *out,
-                                     struct qoc_oauth_error *err)
+                                     struct qoc_token_request *out, struct qoc_oauth_error *err)
 {
 	const char *v = NULL;
 	memset(out, 0, sizeof(*out));
@@ -143,8 +142,7 @@ static enum qoc_err check_pkce(const struct qoc_token_request *req,
 		return invalid_grant(err, "code_verifier is given but the code has no challenge");
 	if (!challenge && (app->pkce_required || qoc_app_type_is_public(app->type)))
 		return invalid_grant(err, "this application must use PKCE");
-	if (challenge &&
-	    !qoc_pkce_check(verifier, strlen(verifier), challenge, strlen(challenge)))
+	if (challenge && !qoc_pkce_check(verifier, strlen(verifier), challenge, strlen(challenge)))
 		return invalid_grant(err, "code_verifier does not match the code_challenge");
 	return QOC_OK;
 }

@@ -77,8 +77,7 @@ const char *qoc_grant_name(enum qoc_grant g);
  * unauthorized_client (not enabled for the app, or client_credentials for a public client),
  * invalid_scope (malformed scope; openid or offline_access with client_credentials). */
 enum qoc_err qoc_token_request_parse(const struct qoc_form *form, const struct qoc_app *app,
-                                     struct qoc_token_request *out,
-                                     struct qoc_oauth_error *err);
+                                     struct qoc_token_request *out, struct qoc_oauth_error *err);
 
 /* Step 2 for authorization_code: does the consumed code belong to this request? Checks, in
  * order: the client (a code of another client), expiry (now >= expires_at), redirect_uri

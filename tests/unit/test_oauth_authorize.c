@@ -24,8 +24,21 @@
 #define SPA "client_id=qoc_client_spa&redirect_uri=https%3A%2F%2Fspa.example.com%2Fcb"
 #define IMP "client_id=qoc_client_imp&redirect_uri=https%3A%2F%2Fimp.example.com%2Fcb"
 
-enum app_id { NO_APP = -1, WEB, SPA_APP, ONE, IMPLICIT, INACTIVE, SUSPENDED, WILD, SERVICE,
-	      NO_URI, MOBILE, WEB_PKCE, APP_COUNT };
+enum app_id {
+	NO_APP = -1,
+	WEB,
+	SPA_APP,
+	ONE,
+	IMPLICIT,
+	INACTIVE,
+	SUSPENDED,
+	WILD,
+	SERVICE,
+	NO_URI,
+	MOBILE,
+	WEB_PKCE,
+	APP_COUNT
+};
 
 static struct qoc_app apps[APP_COUNT];
 
@@ -93,8 +106,8 @@ static struct qoc_authz_policy policy(int which)
 		return (struct qoc_authz_policy){.implicit = true, .form_post = true};
 	const char *s = "openid profile email offline_access api";
 	assert_int_equal(qoc_scope_parse(s, strlen(s), &supported), QOC_OK);
-	return (struct qoc_authz_policy){.implicit = false, .form_post = false,
-	                                 .scopes_supported = &supported};
+	return (struct qoc_authz_policy){
+	    .implicit = false, .form_post = false, .scopes_supported = &supported};
 }
 
 /* Runs one request; fails the test when the form does not decode. */
@@ -251,8 +264,8 @@ static void rows_follow_their_clauses(void **state)
 		qoc_arena_init(&a, 0);
 		enum qoc_authz_disposition got = run(&a, r->app, r->policy, r->query, &out, &err);
 		if (got != r->want)
-			fail_msg("row %zu (%s): disposition %d, want %d (%s: %s)", i, r->clause, got,
-			         r->want, err.code ? err.code : "-",
+			fail_msg("row %zu (%s): disposition %d, want %d (%s: %s)", i, r->clause,
+			         got, r->want, err.code ? err.code : "-",
 			         err.description ? err.description : "-");
 		if (r->want == V) {
 			if (err.code)
@@ -289,12 +302,13 @@ static void valid_request_fields(void **state)
 	struct qoc_arena a;
 	struct qoc_authz_request r;
 	struct qoc_oauth_error e;
-	assert_int_equal(run1(WEB,
-	                      WC "&scope=profile%20openid%20email%20openid&state=af0ifjsldkj&nonce=n-0S6"
-	                         "&prompt=login%20consent&max_age=3600&login_hint=a%40b.c&ui_locales=fr"
-	                         "&acr_values=1&display=touch&id_token_hint=h.p.s" PKCE,
-	                      &r, &e, &a),
-	                 V);
+	assert_int_equal(
+	    run1(WEB,
+	         WC "&scope=profile%20openid%20email%20openid&state=af0ifjsldkj&nonce=n-0S6"
+	            "&prompt=login%20consent&max_age=3600&login_hint=a%40b.c&ui_locales=fr"
+	            "&acr_values=1&display=touch&id_token_hint=h.p.s" PKCE,
+	         &r, &e, &a),
+	    V);
 	assert_string_equal(r.client_id, "qoc_client_web");
 	assert_string_equal(r.redirect_uri, "https://app.example.com/cb");
 	assert_true(r.redirect_uri_given);
@@ -337,11 +351,12 @@ static void valid_request_fields(void **state)
 	qoc_arena_release(&a);
 
 	/* RFC 8252 §7.3: the URI the response goes to is the one sent, port included */
-	assert_int_equal(run1(WEB,
-	                      "client_id=qoc_client_web&response_type=code&redirect_uri=http%3A%2F%2F"
-	                      "127.0.0.1%3A51234%2Floop",
-	                      &r, &e, &a),
-	                 V);
+	assert_int_equal(
+	    run1(WEB,
+	         "client_id=qoc_client_web&response_type=code&redirect_uri=http%3A%2F%2F"
+	         "127.0.0.1%3A51234%2Floop",
+	         &r, &e, &a),
+	    V);
 	assert_string_equal(r.redirect_uri, "http://127.0.0.1:51234/loop");
 	qoc_arena_release(&a);
 }
@@ -413,7 +428,8 @@ static void state_is_kept_exact_and_bounded(void **state)
 	assert_string_equal(e.code, IREQ);
 	qoc_arena_release(&a);
 
-	assert_int_equal(run1(WEB, WC "&state=a%20b%2Bc%26d%3De%23f%25%C3%A9%3C%3E", &r, &e, &a), V);
+	assert_int_equal(run1(WEB, WC "&state=a%20b%2Bc%26d%3De%23f%25%C3%A9%3C%3E", &r, &e, &a),
+	                 V);
 	assert_string_equal(r.state, "a b+c&d=e#f%\xc3\xa9<>");
 	qoc_arena_release(&a);
 
@@ -431,8 +447,10 @@ static void over_long_values_are_refused(void **state)
 		const char *name;
 		size_t max;
 	} limits[] = {
-	    {"nonce", QOC_AUTHZ_NONCE_MAX},         {"login_hint", QOC_AUTHZ_HINT_MAX},
-	    {"ui_locales", QOC_AUTHZ_HINT_MAX},     {"acr_values", QOC_AUTHZ_HINT_MAX},
+	    {"nonce", QOC_AUTHZ_NONCE_MAX},
+	    {"login_hint", QOC_AUTHZ_HINT_MAX},
+	    {"ui_locales", QOC_AUTHZ_HINT_MAX},
+	    {"acr_values", QOC_AUTHZ_HINT_MAX},
 	    {"id_token_hint", QOC_AUTHZ_ID_TOKEN_HINT_MAX},
 	};
 	static char q[16384], v[9000];
@@ -487,19 +505,21 @@ static void offline_access_rule(void **state)
 	assert_string_equal(s, "email");
 	qoc_arena_release(&a);
 	/* §11: "MUST ignore" unless a code is returned */
-	assert_int_equal(run1(IMPLICIT,
-	                      IMP "&response_type=id_token%20token&scope=openid%20offline_access&nonce=n",
-	                      &r, &e, &a),
-	                 V);
+	assert_int_equal(
+	    run1(IMPLICIT,
+	         IMP "&response_type=id_token%20token&scope=openid%20offline_access&nonce=n", &r,
+	         &e, &a),
+	    V);
 	assert_false(r.offline_access);
 	assert_false(qoc_scope_contains(&r.scope, "offline_access"));
 	qoc_arena_release(&a);
 	/* the app cannot use refresh tokens */
-	assert_int_equal(run1(ONE,
-	                      "client_id=qoc_client_one&response_type=code&scope=openid%20offline_access&"
-	                      "redirect_uri=https%3A%2F%2Fone.example.com%2Fcb",
-	                      &r, &e, &a),
-	                 V);
+	assert_int_equal(
+	    run1(ONE,
+	         "client_id=qoc_client_one&response_type=code&scope=openid%20offline_access&"
+	         "redirect_uri=https%3A%2F%2Fone.example.com%2Fcb",
+	         &r, &e, &a),
+	    V);
 	assert_false(r.offline_access);
 	qoc_arena_release(&a);
 }
@@ -512,11 +532,13 @@ static void claims_are_summarised(void **state)
 	struct qoc_authz_request r;
 	struct qoc_oauth_error e;
 	/* {"userinfo":{"email":{"essential":true},"name":null,"nickname":null},
-	 *  "id_token":{"auth_time":{"essential":true},"acr":{"values":["1"]},"email":{"essential":false}}} */
-	const char *q = WC "&scope=openid&claims=%7B%22userinfo%22%3A%7B%22email%22%3A%7B%22essential%22"
-	                   "%3Atrue%7D%2C%22name%22%3Anull%2C%22nickname%22%3Anull%7D%2C%22id_token%22%3A"
-	                   "%7B%22auth_time%22%3A%7B%22essential%22%3Atrue%7D%2C%22acr%22%3A%7B%22values"
-	                   "%22%3A%5B%221%22%5D%7D%2C%22email%22%3A%7B%22essential%22%3Afalse%7D%7D%7D";
+	 *  "id_token":{"auth_time":{"essential":true},"acr":{"values":["1"]},"email":{"essential":false}}}
+	 */
+	const char *q =
+	    WC "&scope=openid&claims=%7B%22userinfo%22%3A%7B%22email%22%3A%7B%22essential%22"
+	       "%3Atrue%7D%2C%22name%22%3Anull%2C%22nickname%22%3Anull%7D%2C%22id_token%22%3A"
+	       "%7B%22auth_time%22%3A%7B%22essential%22%3Atrue%7D%2C%22acr%22%3A%7B%22values"
+	       "%22%3A%5B%221%22%5D%7D%2C%22email%22%3A%7B%22essential%22%3Afalse%7D%7D%7D";
 	assert_int_equal(run1(WEB, q, &r, &e, &a), V);
 	assert_non_null(r.claims);
 	assert_int_equal(r.claims_userinfo, QOC_CLAIM_EMAIL | QOC_CLAIM_NAME);

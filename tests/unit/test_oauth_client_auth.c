@@ -17,7 +17,8 @@
 #define SECRET "qoc_secret_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 /* base64("qoc_client_web:" SECRET) */
 #define BASIC_WEB                                                                                  \
-	"Basic cW9jX2NsaWVudF93ZWI6cW9jX3NlY3JldF9BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB" \
+	"Basic "                                                                                   \
+	"cW9jX2NsaWVudF93ZWI6cW9jX3NlY3JldF9BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"     \
 	"QUFBQUFB"
 
 bool __real_qoc_secret_verify(const uint8_t key[32], const char *secret, size_t len,
@@ -34,7 +35,7 @@ bool __wrap_qoc_secret_verify(const uint8_t key[32], const char *secret, size_t 
 	return __real_qoc_secret_verify(key, secret, len, stored);
 }
 
-static const uint8_t key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+static const uint8_t key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 static uint8_t web_hash[QOC_SECRET_HASH_LEN];
 static const char *grants[] = {"authorization_code", "refresh_token"};
@@ -44,11 +45,17 @@ static int setup(void **state)
 {
 	(void)state;
 	assert_int_equal(qoc_secret_hash(key, SECRET, strlen(SECRET), web_hash), QOC_OK);
-	web = (struct qoc_app){.client_id = "qoc_client_web", .type = "web", .status = "active",
-	                       .grant_types = OAUTH_LIST(grants), .secret_hash = web_hash,
+	web = (struct qoc_app){.client_id = "qoc_client_web",
+	                       .type = "web",
+	                       .status = "active",
+	                       .grant_types = OAUTH_LIST(grants),
+	                       .secret_hash = web_hash,
 	                       .secret_hash_len = sizeof(web_hash)};
-	spa = (struct qoc_app){.client_id = "qoc_client_spa", .type = "spa", .status = "active",
-	                       .grant_types = OAUTH_LIST(grants), .pkce_required = true};
+	spa = (struct qoc_app){.client_id = "qoc_client_spa",
+	                       .type = "spa",
+	                       .status = "active",
+	                       .grant_types = OAUTH_LIST(grants),
+	                       .pkce_required = true};
 	inactive = web;
 	inactive.status = "inactive";
 	no_hash = web;
@@ -119,8 +126,8 @@ static void extraction_follows_rfc6749_2_3_1(void **state)
 		struct qoc_oauth_error e = {0};
 		qoc_arena_init(&a, 0);
 		assert_true(oauth_form(&a, r->body, &f));
-		enum qoc_err got = qoc_client_creds_extract(&a, r->authorization, &f, r->query_creds,
-		                                            &c, &e);
+		enum qoc_err got =
+		    qoc_client_creds_extract(&a, r->authorization, &f, r->query_creds, &c, &e);
 		if (!r->code) {
 			if (got != QOC_OK)
 				fail_msg("row %zu (%s): %d %s", i, r->clause, got, e.code);
@@ -196,7 +203,8 @@ static void verdicts(void **state)
 	/* clang-format on */
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct vrow *r = &rows[i];
-		struct qoc_client_creds c = {.method = r->method, .client_id = r->client_id,
+		struct qoc_client_creds c = {.method = r->method,
+		                             .client_id = r->client_id,
 		                             .secret = r->secret,
 		                             .secret_len = r->secret ? strlen(r->secret) : 0};
 		struct qoc_oauth_error e = {0};

@@ -16,17 +16,17 @@ static void statuses_follow_the_rfcs(void **state)
 		const char *code;
 		unsigned status;
 	} rows[] = {
-	    {QOC_OAUTH_INVALID_REQUEST, 400},          /* RFC 6749 §5.2 */
-	    {QOC_OAUTH_INVALID_CLIENT, 401},           /* RFC 6749 §5.2: 401 with a challenge */
-	    {QOC_OAUTH_INVALID_GRANT, 400},            /* RFC 6749 §5.2 */
-	    {QOC_OAUTH_UNAUTHORIZED_CLIENT, 400},      /* RFC 6749 §5.2 */
-	    {QOC_OAUTH_UNSUPPORTED_GRANT_TYPE, 400},   /* RFC 6749 §5.2 */
-	    {QOC_OAUTH_INVALID_SCOPE, 400},            /* RFC 6749 §5.2 */
-	    {QOC_OAUTH_INVALID_TOKEN, 401},            /* RFC 6750 §3.1 */
-	    {QOC_OAUTH_INSUFFICIENT_SCOPE, 403},       /* RFC 6750 §3.1 */
-	    {QOC_OAUTH_SERVER_ERROR, 500},             /* RFC 6749 §4.1.2.1 */
-	    {QOC_OAUTH_TEMPORARILY_UNAVAILABLE, 503},  /* RFC 6749 §4.1.2.1 */
-	    {QOC_OAUTH_REQUEST_NOT_SUPPORTED, 400},    /* OIDC Core §3.1.2.6 */
+	    {QOC_OAUTH_INVALID_REQUEST, 400},         /* RFC 6749 §5.2 */
+	    {QOC_OAUTH_INVALID_CLIENT, 401},          /* RFC 6749 §5.2: 401 with a challenge */
+	    {QOC_OAUTH_INVALID_GRANT, 400},           /* RFC 6749 §5.2 */
+	    {QOC_OAUTH_UNAUTHORIZED_CLIENT, 400},     /* RFC 6749 §5.2 */
+	    {QOC_OAUTH_UNSUPPORTED_GRANT_TYPE, 400},  /* RFC 6749 §5.2 */
+	    {QOC_OAUTH_INVALID_SCOPE, 400},           /* RFC 6749 §5.2 */
+	    {QOC_OAUTH_INVALID_TOKEN, 401},           /* RFC 6750 §3.1 */
+	    {QOC_OAUTH_INSUFFICIENT_SCOPE, 403},      /* RFC 6750 §3.1 */
+	    {QOC_OAUTH_SERVER_ERROR, 500},            /* RFC 6749 §4.1.2.1 */
+	    {QOC_OAUTH_TEMPORARILY_UNAVAILABLE, 503}, /* RFC 6749 §4.1.2.1 */
+	    {QOC_OAUTH_REQUEST_NOT_SUPPORTED, 400},   /* OIDC Core §3.1.2.6 */
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct qoc_oauth_error e = qoc_oauth_error_make(rows[i].code, "d");
@@ -65,7 +65,8 @@ static void internal_failures_map_to_503_or_500(void **state)
 static void json_has_error_and_description(void **state)
 {
 	(void)state;
-	struct qoc_oauth_error e = qoc_oauth_error_make(QOC_OAUTH_INVALID_GRANT, "the code has expired");
+	struct qoc_oauth_error e =
+	    qoc_oauth_error_make(QOC_OAUTH_INVALID_GRANT, "the code has expired");
 	json_t *j = qoc_oauth_error_json(&e);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "error")), "invalid_grant");

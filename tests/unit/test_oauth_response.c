@@ -17,7 +17,8 @@
 
 static struct qoc_authz_response success(const char *code, const char *state)
 {
-	return (struct qoc_authz_response){.code = code, .state = state, .iss = ISS, .expires_in = -1};
+	return (struct qoc_authz_response){
+	    .code = code, .state = state, .iss = ISS, .expires_in = -1};
 }
 
 static void check_location(const char *uri, enum qoc_response_mode mode,
@@ -35,17 +36,20 @@ static void query_appends_with_the_right_separator(void **state)
 {
 	(void)state;
 	struct qoc_authz_response r = success("c1", "s1");
-	check_location("https://app.example.com/cb", QOC_RESPONSE_MODE_QUERY, &r,
-	               "https://app.example.com/cb?code=c1&state=s1&iss=https%3A%2F%2Fid.example.com");
+	check_location(
+	    "https://app.example.com/cb", QOC_RESPONSE_MODE_QUERY, &r,
+	    "https://app.example.com/cb?code=c1&state=s1&iss=https%3A%2F%2Fid.example.com");
 	/* RFC 6749 §3.1.2: the registered query component is kept */
 	check_location("https://app.example.com/cb?tenant=a", QOC_RESPONSE_MODE_QUERY, &r,
 	               "https://app.example.com/cb?tenant=a&code=c1&state=s1&iss=https%3A%2F%2Fid."
 	               "example.com");
-	check_location("https://app.example.com/cb?", QOC_RESPONSE_MODE_QUERY, &r,
-	               "https://app.example.com/cb?code=c1&state=s1&iss=https%3A%2F%2Fid.example.com");
-	check_location("https://app.example.com/cb?a=1&", QOC_RESPONSE_MODE_QUERY, &r,
-	               "https://app.example.com/cb?a=1&code=c1&state=s1&iss=https%3A%2F%2Fid.example."
-	               "com");
+	check_location(
+	    "https://app.example.com/cb?", QOC_RESPONSE_MODE_QUERY, &r,
+	    "https://app.example.com/cb?code=c1&state=s1&iss=https%3A%2F%2Fid.example.com");
+	check_location(
+	    "https://app.example.com/cb?a=1&", QOC_RESPONSE_MODE_QUERY, &r,
+	    "https://app.example.com/cb?a=1&code=c1&state=s1&iss=https%3A%2F%2Fid.example."
+	    "com");
 	/* no state in the request: none in the response */
 	r.state = NULL;
 	check_location("com.example.app:/cb", QOC_RESPONSE_MODE_QUERY, &r,
@@ -93,8 +97,12 @@ static void state_round_trips_byte_exact(void **state)
 {
 	(void)state;
 	static const char *const states[] = {
-	    "a b+c&d=e#f%g", "caf\xc3\xa9 \xf0\x9f\x94\x91", "<script>alert(1)</script>",
-	    "\"'\\\r\n\t", "-._~AZaz09", "%00%zz%%",
+	    "a b+c&d=e#f%g",
+	    "caf\xc3\xa9 \xf0\x9f\x94\x91",
+	    "<script>alert(1)</script>",
+	    "\"'\\\r\n\t",
+	    "-._~AZaz09",
+	    "%00%zz%%",
 	};
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		for (int mode = 0; mode < 2; mode++) {
@@ -105,15 +113,17 @@ static void state_round_trips_byte_exact(void **state)
 			const char *v;
 			qoc_buf_init(&b, 8192);
 			qoc_arena_init(&a, 0);
-			assert_int_equal(qoc_authz_response_location("https://a.example/cb?k=v", mode,
-			                                             &r, &b),
-			                 QOC_OK);
+			assert_int_equal(
+			    qoc_authz_response_location("https://a.example/cb?k=v", mode, &r, &b),
+			    QOC_OK);
 			const char *params = strchr(qoc_buf_cstr(&b), mode ? '#' : '?') + 1;
 			/* only unreserved characters and escapes: nothing a browser rewrites */
-			assert_int_equal(strspn(params, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-			                                "vwxyz0123456789-._~%=&"),
+			assert_int_equal(strspn(params,
+			                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			                        "vwxyz0123456789-._~%=&"),
 			                 strlen(params));
-			assert_int_equal(qoc_form_parse(&a, params, strlen(params), 16, &f), QOC_OK);
+			assert_int_equal(qoc_form_parse(&a, params, strlen(params), 16, &f),
+			                 QOC_OK);
 			assert_int_equal(qoc_form_get(&f, "state", &v), QOC_OK);
 			assert_string_equal(v, states[i]);
 			qoc_arena_release(&a);
@@ -172,9 +182,9 @@ static void malformed_responses_are_refused(void **state)
 	qoc_buf_init(&b, 1024);
 	r = success("c", "s");
 	/* SECURITY.md: redirect URIs never carry a fragment */
-	assert_int_equal(qoc_authz_response_location("https://a.example/cb#x",
-	                                             QOC_RESPONSE_MODE_QUERY, &r, &b),
-	                 QOC_EINVAL);
+	assert_int_equal(
+	    qoc_authz_response_location("https://a.example/cb#x", QOC_RESPONSE_MODE_QUERY, &r, &b),
+	    QOC_EINVAL);
 	assert_int_equal(qoc_authz_response_location("", QOC_RESPONSE_MODE_QUERY, &r, &b),
 	                 QOC_EINVAL);
 	assert_int_equal(qoc_authz_response_location(NULL, QOC_RESPONSE_MODE_QUERY, &r, &b),
@@ -194,9 +204,9 @@ static void location_is_bounded(void **state)
 	struct qoc_buf b;
 	qoc_buf_init(&b, 2048);
 	assert_int_equal(qoc_buf_append_cstr(&b, "keep"), QOC_OK);
-	assert_int_equal(qoc_authz_response_location("https://a.example/cb",
-	                                             QOC_RESPONSE_MODE_QUERY, &r, &b),
-	                 QOC_ELIMIT);
+	assert_int_equal(
+	    qoc_authz_response_location("https://a.example/cb", QOC_RESPONSE_MODE_QUERY, &r, &b),
+	    QOC_ELIMIT);
 	assert_string_equal(qoc_buf_cstr(&b), "keep");
 	assert_int_equal(qoc_oauth_percent_encode(big_state, 1024, &b), QOC_ELIMIT);
 	assert_string_equal(qoc_buf_cstr(&b), "keep");

@@ -26,14 +26,19 @@ static struct qoc_app web, narrow, spa, web_pkce;
 static int setup(void **state)
 {
 	(void)state;
-	web = (struct qoc_app){.client_id = "qoc_client_web", .type = "web", .status = "active",
+	web = (struct qoc_app){.client_id = "qoc_client_web",
+	                       .type = "web",
+	                       .status = "active",
 	                       .grant_types = OAUTH_LIST(web_grants)};
 	narrow = web;
 	narrow.grant_types = OAUTH_LIST(code_only);
 	/* a public client with client_credentials listed (the console refuses that; the
 	 * protocol refuses it again) */
-	spa = (struct qoc_app){.client_id = "qoc_client_spa", .type = "spa", .status = "active",
-	                       .grant_types = OAUTH_LIST(spa_grants), .pkce_required = true};
+	spa = (struct qoc_app){.client_id = "qoc_client_spa",
+	                       .type = "spa",
+	                       .status = "active",
+	                       .grant_types = OAUTH_LIST(spa_grants),
+	                       .pkce_required = true};
 	web_pkce = web;
 	web_pkce.pkce_required = true;
 	return 0;
@@ -128,16 +133,18 @@ static void parsed_fields(void **state)
 	struct qoc_token_request t;
 	struct qoc_oauth_error e;
 	qoc_arena_init(&a, 0);
-	assert_true(oauth_form(&a,
-	                       "grant_type=authorization_code&code=c1&redirect_uri=https%3A%2F%2Fapp."
-	                       "example.com%2Fcb&code_verifier=" VERIFIER,
-	                       &f));
+	assert_true(
+	    oauth_form(&a,
+	               "grant_type=authorization_code&code=c1&redirect_uri=https%3A%2F%2Fapp."
+	               "example.com%2Fcb&code_verifier=" VERIFIER,
+	               &f));
 	assert_int_equal(qoc_token_request_parse(&f, &web, &t, &e), QOC_OK);
 	assert_string_equal(t.code, "c1");
 	assert_string_equal(t.redirect_uri, CB);
 	assert_string_equal(t.code_verifier, VERIFIER);
 	assert_null(t.refresh_token);
-	assert_true(oauth_form(&a, "grant_type=refresh_token&refresh_token=r1&scope=email+openid", &f));
+	assert_true(
+	    oauth_form(&a, "grant_type=refresh_token&refresh_token=r1&scope=email+openid", &f));
 	assert_int_equal(qoc_token_request_parse(&f, &web, &t, &e), QOC_OK);
 	assert_string_equal(t.refresh_token, "r1");
 	assert_true(t.scope_given);
@@ -173,7 +180,10 @@ struct crow {
 	bool ok;
 };
 
-#define BIND(id, uri, req, ch) {(id), (uri), (req), (ch), 1000}
+#define BIND(id, uri, req, ch)                                                                     \
+	{                                                                                          \
+		(id), (uri), (req), (ch), 1000                                                     \
+	}
 
 static void code_binding(void **state)
 {
@@ -203,7 +213,9 @@ static void code_binding(void **state)
 	/* clang-format on */
 	for (size_t i = 0; i < sizeof(crows) / sizeof(crows[0]); i++) {
 		const struct crow *r = &crows[i];
-		struct qoc_token_request t = {.grant = AC, .code = "c", .redirect_uri = r->redirect_uri,
+		struct qoc_token_request t = {.grant = AC,
+		                              .code = "c",
+		                              .redirect_uri = r->redirect_uri,
 		                              .code_verifier = r->verifier};
 		struct qoc_oauth_error e = {0};
 		enum qoc_err got = qoc_token_code_check(&t, &r->code, r->app, r->now, &e);
