@@ -65,11 +65,17 @@ static struct qoc_store_options opts_for(const struct tmpdb *t)
 	return (struct qoc_store_options){.url = t->url, .sync = QOC_SYNC_FULL};
 }
 
-/* --- the contract, on SQLite --- */
+/* --- the contract, on SQLite (arg: the enum qoc_group_commit to open with) --- */
+
+static struct qoc_store_options contract_opts(void *arg, const struct tmpdb *t)
+{
+	struct qoc_store_options o = opts_for(t);
+	o.group_commit = *(const enum qoc_group_commit *)arg;
+	return o;
+}
 
 static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 {
-	(void)arg;
 	struct tmpdb *t = calloc(1, sizeof(*t));
 	if (!t)
 		return QOC_ENOMEM;
@@ -77,7 +83,7 @@ static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 		free(t);
 		return QOC_EIO;
 	}
-	struct qoc_store_options o = opts_for(t);
+	struct qoc_store_options o = contract_opts(arg, t);
 	enum qoc_err err = qoc_store_open(&o, st);
 	if (err) {
 		tmpdb_remove(t);
@@ -94,6 +100,14 @@ static void contract_close(void *arg, struct qoc_store *st, void *ctx)
 	qoc_store_close(st);
 	tmpdb_remove(ctx);
 	free(ctx);
+}
+
+static enum qoc_err contract_reopen(void *arg, struct qoc_store **st, void *ctx)
+{
+	qoc_store_close(*st);
+	*st = NULL;
+	struct qoc_store_options o = contract_opts(arg, ctx);
+	return qoc_store_open(&o, st);
 }
 
 /* --- SQLite-only fixture: a directory, the store opened on demand --- */
@@ -638,12 +652,26 @@ int main(void)
 {
 	/* The error paths under test log on purpose; keep the output to real problems. */
 	qoc_log_set_level(QOC_LOG_ERROR);
+	/* The whole contract twice: with group commit (the default) and without, so the
+	 * batched writes behave exactly as the plain ones. */
+	static const enum qoc_group_commit gc_default = QOC_GROUP_COMMIT_DEFAULT;
+	static const enum qoc_group_commit gc_off = QOC_GROUP_COMMIT_OFF;
 	static const struct store_contract_backend sqlite_backend = {
 	    .name = "sqlite",
 	    .open = contract_open,
 	    .close = contract_close,
+	    .reopen = contract_reopen,
+	    .arg = (void *)&gc_default,
+	};
+	static const struct store_contract_backend sqlite_no_gc_backend = {
+	    .name = "sqlite, group commit off",
+	    .open = contract_open,
+	    .close = contract_close,
+	    .reopen = contract_reopen,
+	    .arg = (void *)&gc_off,
 	};
 	int failed = store_contract_run(&sqlite_backend);
+	failed += store_contract_run(&sqlite_no_gc_backend);
 
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(pragmas_are_applied_on_every_connection, fx_setup,
