@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,43 +21,7 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/store.h"
 #include "support/store_contract.h"
-
-/* --- a temporary database directory --- */
-
-struct tmpdb {
-	char dir[256];
-	char path[300];
-	char url[320];
-};
-
-static int tmpdb_make(struct tmpdb *t)
-{
-	const char *base = getenv("TMPDIR");
-	snprintf(t->dir, sizeof(t->dir), "%s/qoc-store-XXXXXX", base && base[0] ? base : "/tmp");
-	if (!mkdtemp(t->dir))
-		return -1;
-	snprintf(t->path, sizeof(t->path), "%s/qoc.db", t->dir);
-	snprintf(t->url, sizeof(t->url), "sqlite:%s", t->path);
-	return 0;
-}
-
-/* Removes the directory and what SQLite left in it (db, -wal, -shm). */
-static void tmpdb_remove(struct tmpdb *t)
-{
-	DIR *d = opendir(t->dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[600];
-			snprintf(p, sizeof(p), "%s/%s", t->dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(t->dir);
-}
+#include "support/tmpdb.h"
 
 static struct qoc_store_options opts_for(const struct tmpdb *t)
 {
