@@ -10,6 +10,7 @@
  */
 #include "store/sqlite/sqlite_internal.h"
 
+#include <semaphore.h>
 #include <stdatomic.h>
 
 #include "core/log.h"
@@ -17,9 +18,13 @@
 struct qoc_sqlite_batch_item {
 	qoc_sqlite_work_fn fn;
 	void *arg;
-	enum qoc_err err; /* written by the leader before done is set (under mu) */
-	bool done;
-	pthread_cond_t cv; /* the caller waits here to be done or to become the head */
+	enum qoc_err err; /* set by the leader before it posts `wake` */
+	bool lead;        /* set before `wake` is posted: the item is the head, lead a batch */
+	/* The caller sleeps here until its write is done or it must lead. A semaphore rather
+	 * than a condition variable: the leader wakes callers after letting go of the queue
+	 * lock (no woken caller then blocks on it), and glibc's sem_post does not touch the
+	 * semaphore once the waiter can return, so the waiter may destroy it at once. */
+	sem_t wake;
 	struct qoc_sqlite_batch_item *next;
 };
 
@@ -107,13 +112,14 @@ fail_all:
 		items[i]->err = err;
 }
 
-/* Called by the head of the queue with b->mu held; returns with it held. Takes up to cap
- * items, runs them without the lock (others keep queueing meanwhile), then marks them
- * done and wakes the new head, which leads the next batch. */
+/* Run by the head of the queue. Takes up to cap items (its own first) under the lock, runs
+ * them without it (others keep queueing meanwhile), unlinks them, then wakes their callers
+ * and hands the lead to the new head, if any. */
 static void lead(struct qoc_sqlite_store *st, struct qoc_sqlite_batcher *b)
 {
 	struct qoc_sqlite_batch_item *items[QOC_SQLITE_BATCH_MAX];
 	size_t n = 0;
+	pthread_mutex_lock(&b->mu);
 	for (struct qoc_sqlite_batch_item *it = b->head; it && n < b->cap; it = it->next)
 		items[n++] = it;
 	pthread_mutex_unlock(&b->mu);
@@ -121,22 +127,26 @@ static void lead(struct qoc_sqlite_store *st, struct qoc_sqlite_batcher *b)
 	run_batch(st, items, n);
 
 	pthread_mutex_lock(&b->mu);
-	b->head = items[n - 1]->next; /* read under mu: appends write it */
-	if (!b->head)
+	struct qoc_sqlite_batch_item *next = items[n - 1]->next; /* appends write it under mu */
+	b->head = next;
+	if (!next)
 		b->tail = NULL;
-	for (size_t i = 0; i < n; i++) {
-		items[i]->done = true;
-		pthread_cond_signal(&items[i]->cv);
+	pthread_mutex_unlock(&b->mu);
+	/* items[0] is the caller itself. After its post an item's caller may return and
+	 * its stack frame is gone: nothing reads an item after posting it. */
+	for (size_t i = 1; i < n; i++)
+		sem_post(&items[i]->wake);
+	if (next) {
+		next->lead = true;
+		sem_post(&next->wake);
 	}
-	if (b->head)
-		pthread_cond_signal(&b->head->cv);
 }
 
 enum qoc_err qoc_sqlite_batch_write(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg)
 {
 	struct qoc_sqlite_batcher *b = &st->batcher;
 	struct qoc_sqlite_batch_item me = {.fn = fn, .arg = arg, .err = QOC_EDB};
-	if (pthread_cond_init(&me.cv, NULL) != 0)
+	if (sem_init(&me.wake, 0, 0) != 0)
 		return QOC_ENOMEM;
 	pthread_mutex_lock(&b->mu);
 	if (b->tail)
@@ -144,12 +154,15 @@ enum qoc_err qoc_sqlite_batch_write(struct qoc_sqlite_store *st, qoc_sqlite_work
 	else
 		b->head = &me;
 	b->tail = &me;
-	while (!me.done && b->head != &me)
-		pthread_cond_wait(&me.cv, &b->mu);
-	if (!me.done)
-		lead(st, b);
+	bool leader = b->head == &me;
 	pthread_mutex_unlock(&b->mu);
-	/* Nobody touches me any more: the leader let go of it under mu. */
-	pthread_cond_destroy(&me.cv);
+	if (!leader) {
+		while (sem_wait(&me.wake) != 0) /* EINTR: a signal handler ran */
+			;
+		leader = me.lead; /* written by the previous leader before its post */
+	}
+	if (leader)
+		lead(st, b);
+	sem_destroy(&me.wake);
 	return me.err;
 }

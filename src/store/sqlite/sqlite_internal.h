@@ -52,7 +52,7 @@ struct qoc_sqlite_batch_item;
  * up to cap queued writes in one transaction, wakes their callers and hands the lead to
  * the next head (after LevelDB's writer queue: no thread of its own). */
 struct qoc_sqlite_batcher {
-	pthread_mutex_t mu; /* guards head, tail and the items' done flags */
+	pthread_mutex_t mu; /* guards head, tail and the items' next links */
 	struct qoc_sqlite_batch_item *head, *tail;
 	unsigned cap; /* QOC_SQLITE_BATCH_MAX, or 1 with group commit off */
 	/* Counters for tests and benchmarks. */

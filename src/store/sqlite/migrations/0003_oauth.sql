@@ -10,7 +10,13 @@
 -- Everything of an application goes with it (client_id ... ON DELETE CASCADE), everything
 -- of an account too (account_id ... ON DELETE CASCADE); each such column has an index, or
 -- the cascade would scan the table.
--- The hot rows (codes, tokens) are WITHOUT ROWID: a look-up by hash is one B-tree descent.
+-- Rows keyed by a hash are ordinary rowid tables on purpose. A hash is random, so every
+-- B-tree keyed by it takes each insert on a random page, and each such page is written to
+-- the WAL at the next commit. With rowid tables only the hash's own index (and the family
+-- index) are random; the table and the (client, rowid) / (expires_at, rowid) indexes
+-- append. WITHOUT ROWID would make the row itself and every secondary index (which then
+-- carries the hash) random too: measured here, about 4x fewer durable tokens/s under
+-- group commit, for a look-up that costs two descents instead of one (still > 100k/s).
 
 -- Signed-in browsers. sid is the public id of the session (the OIDC `sid` claim, the key
 -- of RP-initiated logout).
@@ -21,7 +27,7 @@ CREATE TABLE sso_sessions (
 	auth_time INTEGER NOT NULL,
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE INDEX sso_sessions_account ON sso_sessions (account_id);
 CREATE INDEX sso_sessions_expires ON sso_sessions (expires_at);
@@ -39,7 +45,7 @@ CREATE TABLE auth_requests (
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL,
 	CHECK ((account_id IS NULL) = (auth_time IS NULL))
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE INDEX auth_requests_client ON auth_requests (client_id);
 CREATE INDEX auth_requests_account ON auth_requests (account_id) WHERE account_id IS NOT NULL;
@@ -61,7 +67,7 @@ CREATE TABLE auth_codes (
 	created_at INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL,
 	consumed_at INTEGER
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE INDEX auth_codes_client ON auth_codes (client_id);
 CREATE INDEX auth_codes_account ON auth_codes (account_id);
@@ -86,7 +92,7 @@ CREATE TABLE tokens (
 	used_at INTEGER,
 	CHECK (kind = 'refresh' OR used_at IS NULL),
 	CHECK (kind = 'access' OR account_id IS NOT NULL)
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 CREATE INDEX tokens_family ON tokens (family_id);
 CREATE INDEX tokens_client ON tokens (client_id);
