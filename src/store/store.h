@@ -396,8 +396,9 @@ struct qoc_store_ops {
 	 * Every *_hash argument and field is qoc_token_hash() output (43 base64url characters);
 	 * anything else is QOC_EINVAL, so a raw secret is never stored. A row is live while
 	 * now < expires_at; the calls that take `now` treat an expired row as absent.
-	 * Deleting an application or an account deletes its sessions, requests, codes, tokens
-	 * and consents in the same commit. Writes other than these are not audited. */
+	 * Deleting an application deletes its requests, codes, tokens and consents in the same
+	 * commit; deleting an account, its sessions too. None of these writes is audited (they
+	 * are protocol state, not management changes). */
 
 	/* SSO sessions. session_create: QOC_ECONFLICT when id_hash or sid is taken;
 	 * QOC_ENOTFOUND: no such account. Group-committed. */
