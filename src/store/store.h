@@ -395,7 +395,8 @@ struct qoc_store_ops {
 	/* --- OAuth 2.0 / OpenID Connect state (records in store/store_oauth.h) ---
 	 * Every *_hash argument and field is qoc_token_hash() output (43 base64url characters);
 	 * anything else is QOC_EINVAL, so a raw secret is never stored. A row is live while
-	 * now < expires_at; the calls that take `now` treat an expired row as absent.
+	 * now < expires_at; the calls that take `now` answer for an expired row as for an
+	 * absent one (code_consume and refresh_rotate say what else they do with it).
 	 * Deleting an application deletes its requests, codes, tokens and consents in the same
 	 * commit; deleting an account, its sessions too. None of these writes is audited (they
 	 * are protocol state, not management changes). */
