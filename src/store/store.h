@@ -32,13 +32,20 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 2
+#define QOC_STORE_OPS_VERSION 3
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
 #define QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS 5000
 
 enum qoc_sync_mode { QOC_SYNC_FULL, QOC_SYNC_NORMAL };
+
+/* Group commit: the single-row writes of the protocol's hot path (tokens_issue,
+ * code_create, session_create, authreq_create, app_touch_last_used) from concurrent
+ * callers share one transaction and one commit. Each caller still returns only after
+ * the commit holding its write, with its own result. OFF commits every write alone (a
+ * benchmark's baseline). Backends without it (none yet) treat ON as OFF. */
+enum qoc_group_commit { QOC_GROUP_COMMIT_DEFAULT = 0, QOC_GROUP_COMMIT_ON, QOC_GROUP_COMMIT_OFF };
 
 struct qoc_store_options {
 	/* "sqlite:<path>", "sqlite://<path>" or a bare path: SQLite (the file is created when
@@ -51,6 +58,7 @@ struct qoc_store_options {
 	/* How long a call waits for a free pooled connection, and then again for a database
 	 * lock, before QOC_EBUSY; 0 picks QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS. */
 	unsigned busy_timeout_ms;
+	enum qoc_group_commit group_commit; /* DEFAULT (0) is ON */
 };
 
 /* A JWS signing key. The private key is sealed (see crypto/seal.h) before it gets here. */
@@ -219,6 +227,13 @@ struct qoc_audit_page {
 
 struct qoc_store;
 
+/* The records of the protocol state; defined, with the qoc_store_* calls on them, in
+ * store/store_oauth.h. */
+struct qoc_sso_session;
+struct qoc_auth_request;
+struct qoc_auth_code;
+struct qoc_token;
+
 struct qoc_store_ops {
 	unsigned version; /* QOC_STORE_OPS_VERSION */
 	const char *name; /* "sqlite", "postgres" */
@@ -376,6 +391,122 @@ struct qoc_store_ops {
 	 * over QOC_AUDIT_LIST_MAX_LIMIT. */
 	enum qoc_err (*audit_list)(struct qoc_store *st, struct qoc_arena *a,
 	                           const struct qoc_audit_query *q, struct qoc_audit_page *out);
+
+	/* --- OAuth 2.0 / OpenID Connect state (records in store/store_oauth.h) ---
+	 * Every *_hash argument and field is qoc_token_hash() output (43 base64url characters);
+	 * anything else is QOC_EINVAL, so a raw secret is never stored. A row is live while
+	 * now < expires_at; the calls that take `now` answer for an expired row as for an
+	 * absent one (code_consume and refresh_rotate say what else they do with it).
+	 * Deleting an application deletes its requests, codes, tokens and consents in the same
+	 * commit; deleting an account, its sessions too. None of these writes is audited (they
+	 * are protocol state, not management changes). */
+
+	/* SSO sessions. session_create: QOC_ECONFLICT when id_hash or sid is taken;
+	 * QOC_ENOTFOUND: no such account. Group-committed. */
+	enum qoc_err (*session_create)(struct qoc_store *st, const struct qoc_sso_session *s);
+	/* QOC_ENOTFOUND when absent or expired at now. */
+	enum qoc_err (*session_get)(struct qoc_store *st, struct qoc_arena *a, const char *id_hash,
+	                            int64_t now, struct qoc_sso_session *out);
+	/* Sets expires_at (never shortens it) of a session live at now. QOC_ENOTFOUND. */
+	enum qoc_err (*session_touch)(struct qoc_store *st, const char *id_hash, int64_t now,
+	                              int64_t expires_at);
+	/* Delete one session (sign-out, RP-initiated logout by sid). QOC_ENOTFOUND: absent. */
+	enum qoc_err (*session_delete)(struct qoc_store *st, const char *id_hash);
+	enum qoc_err (*session_delete_by_sid)(struct qoc_store *st, const char *sid);
+
+	/* Pending authorization requests. The reads and changes below find a request only by
+	 * its handle AND the browser_hash it was created with: another browser presenting the
+	 * handle gets QOC_ENOTFOUND and changes nothing.
+	 * authreq_create: QOC_ECONFLICT: handle taken; QOC_ENOTFOUND: no such application;
+	 * QOC_EINVAL also when params is not a JSON object or account_id is set. Group-
+	 * committed. */
+	enum qoc_err (*authreq_create)(struct qoc_store *st, const struct qoc_auth_request *r);
+	/* QOC_ENOTFOUND: absent, expired at now, or another browser. */
+	enum qoc_err (*authreq_get)(struct qoc_store *st, struct qoc_arena *a,
+	                            const char *handle_hash, const char *browser_hash, int64_t now,
+	                            struct qoc_auth_request *out);
+	/* Records who signed in (account_id, auth_time) on a request live at now; may be
+	 * called again (re-authentication). QOC_ENOTFOUND: no such live request, or no such
+	 * account. */
+	enum qoc_err (*authreq_set_account)(struct qoc_store *st, const char *handle_hash,
+	                                    const char *browser_hash, const char *account_id,
+	                                    int64_t auth_time, int64_t now);
+	/* Consumes the request: reads and deletes it in one transaction and returns the row,
+	 * so of any number of parallel takes (a double-submitted consent form) exactly one
+	 * gets QOC_OK. QOC_ENOTFOUND: already taken, absent, another browser, or expired (an
+	 * expired request is deleted all the same). */
+	enum qoc_err (*authreq_take)(struct qoc_store *st, struct qoc_arena *a,
+	                             const char *handle_hash, const char *browser_hash, int64_t now,
+	                             struct qoc_auth_request *out);
+	/* Drops a request (the user denied or cancelled). QOC_ENOTFOUND: already gone. */
+	enum qoc_err (*authreq_delete)(struct qoc_store *st, const char *handle_hash);
+
+	/* Authorization codes. code_create stores code (consumed_at ignored). QOC_ECONFLICT:
+	 * the hash is taken; QOC_ENOTFOUND: no such application or account. Group-committed. */
+	enum qoc_err (*code_create)(struct qoc_store *st, const struct qoc_auth_code *code);
+	/* Redeems a code, atomically, in one transaction committed (durably) before it returns:
+	 *   QOC_OK         the first redemption of a live code: consumed_at = now, *out is the
+	 *                  row. Of any number of parallel calls exactly one gets this.
+	 *   QOC_ECONFLICT  already consumed (a reuse, RFC 6749 §4.1.2, SECURITY.md): every
+	 *                  token of the code's family is revoked (revoked_at = now) and the
+	 *                  family is marked revoked, so tokens still being issued into it are
+	 *                  born revoked; *out is the row (consumed_at: the first redemption).
+	 *   QOC_ENOTFOUND  unknown, or expired at now (then consumed all the same, so it can
+	 *                  never be redeemed later).
+	 * A failed PKCE check after QOC_OK needs nothing more: the code is already burnt. */
+	enum qoc_err (*code_consume)(struct qoc_store *st, struct qoc_arena *a,
+	                             const char *code_hash, int64_t now, struct qoc_auth_code *out);
+
+	/* Tokens. tokens_issue inserts tokens[0..n-1] (1 <= n <= 3) in one transaction:
+	 * all or none. revoked_at and used_at are ignored; when the family was revoked
+	 * (family_revoke, a reused code) they are stored revoked. QOC_ECONFLICT: a hash is
+	 * taken; QOC_ENOTFOUND: no such application or account; QOC_EINVAL also for a refresh
+	 * token without account_id. Group-committed. */
+	enum qoc_err (*tokens_issue)(struct qoc_store *st, const struct qoc_token *tokens,
+	                             size_t n);
+	/* The row, whatever its state: the caller decides activity (expires_at, revoked_at,
+	 * used_at, the application's status). One indexed read, no write. QOC_ENOTFOUND. */
+	enum qoc_err (*token_get)(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
+	                          struct qoc_token *out);
+	/* Rotates a refresh token, atomically (one transaction, committed before it returns):
+	 *   QOC_ENOTFOUND  unknown, not a refresh token, issued to another client, or expired
+	 *                  at now (nothing changes);
+	 *   QOC_ECONFLICT  already used or revoked (reuse, SECURITY.md): every token of its
+	 *                  family, access tokens included, is revoked (revoked_at = now) and
+	 *                  the family marked revoked; nothing is inserted;
+	 *   QOC_OK         used_at = now and new_tokens[0..n-1] (1 <= n <= 3) inserted. Of
+	 *                  parallel rotations of one token exactly one gets QOC_OK.
+	 * Each new token takes account_id, family_id, sid and auth_time from the old one and
+	 * parent_hash = old_hash (the caller's values of these are ignored); its client_id must
+	 * be client_id (else QOC_EINVAL). *old_out (may be NULL) is the old row as it was
+	 * before this call, on QOC_OK and QOC_ECONFLICT. */
+	enum qoc_err (*refresh_rotate)(struct qoc_store *st, struct qoc_arena *a,
+	                               const char *old_hash, const char *client_id, int64_t now,
+	                               const struct qoc_token *new_tokens, size_t n,
+	                               struct qoc_token *old_out);
+	/* RFC 7009: revokes the token if it was issued to client_id; a refresh token takes its
+	 * whole family with it (§2.1). Revoking a revoked token is QOC_OK. QOC_ENOTFOUND:
+	 * unknown or another client's (the caller still answers 200). Any other error means
+	 * nothing was revoked: fail closed. */
+	enum qoc_err (*token_revoke)(struct qoc_store *st, const char *token_hash,
+	                             const char *client_id, int64_t now);
+	/* Revokes every live token of the family and marks the family revoked (even when it
+	 * has no token yet). QOC_OK also when nothing was live. */
+	enum qoc_err (*family_revoke)(struct qoc_store *st, const char *family_id, int64_t now);
+	/* Housekeeping: deletes up to `limit` rows of each of tokens, codes, requests, sessions
+	 * and revoked families that expired (or were revoked) more than a day before now.
+	 * *deleted (may be NULL) counts them; call again while it is > 0. */
+	enum qoc_err (*tokens_purge_expired)(struct qoc_store *st, int64_t now, size_t limit,
+	                                     size_t *deleted);
+
+	/* Consents. consent_get: the granted scope string (arena), QOC_ENOTFOUND when none.
+	 * consent_put: upsert (the caller computes the union); QOC_ENOTFOUND: no such
+	 * account or application. */
+	enum qoc_err (*consent_get)(struct qoc_store *st, struct qoc_arena *a,
+	                            const char *account_id, const char *client_id,
+	                            const char **scope);
+	enum qoc_err (*consent_put)(struct qoc_store *st, const char *account_id,
+	                            const char *client_id, const char *scope, int64_t now);
 };
 
 /* Every backend's handle starts with this. */

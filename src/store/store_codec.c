@@ -197,3 +197,28 @@ enum qoc_err qoc_store_cursor_decode(struct qoc_arena *a, const char *s,
 	out->client_id = p;
 	return QOC_OK;
 }
+
+bool qoc_store_is_hash(const char *s)
+{
+	if (!s)
+		return false;
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char ch = s[n];
+		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		          (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+		if (!ok || n >= 43)
+			return false;
+	}
+	return n == 43;
+}
+
+bool qoc_store_is_json_object(const char *s)
+{
+	if (!s || strlen(s) > 65536)
+		return false;
+	json_t *v = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	bool ok = v && json_is_object(v);
+	json_decref(v);
+	return ok;
+}

@@ -7,6 +7,7 @@
 #ifndef QOC_STORE_CODEC_H
 #define QOC_STORE_CODEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -21,6 +22,13 @@ enum qoc_err qoc_store_list_to_json(struct qoc_arena *a, const struct qoc_str_li
  * (a corrupt row; the caller logs it) or a string holds a NUL. */
 enum qoc_err qoc_store_list_from_json(struct qoc_arena *a, const char *json,
                                       struct qoc_str_list *out);
+
+/* True when s has the form of qoc_token_hash() output: exactly 43 base64url characters
+ * (what every *_hash of store_oauth.h must be, so a raw secret is never stored). */
+bool qoc_store_is_hash(const char *s);
+
+/* True when s is the text of a JSON object (at most 64 KiB; the depth jansson allows). */
+bool qoc_store_is_json_object(const char *s);
 
 /* Where a page of app_list ended: the sort key and client_id of its last row. */
 struct qoc_store_cursor {

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,54 +21,24 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/store.h"
 #include "support/store_contract.h"
-
-/* --- a temporary database directory --- */
-
-struct tmpdb {
-	char dir[256];
-	char path[300];
-	char url[320];
-};
-
-static int tmpdb_make(struct tmpdb *t)
-{
-	const char *base = getenv("TMPDIR");
-	snprintf(t->dir, sizeof(t->dir), "%s/qoc-store-XXXXXX", base && base[0] ? base : "/tmp");
-	if (!mkdtemp(t->dir))
-		return -1;
-	snprintf(t->path, sizeof(t->path), "%s/qoc.db", t->dir);
-	snprintf(t->url, sizeof(t->url), "sqlite:%s", t->path);
-	return 0;
-}
-
-/* Removes the directory and what SQLite left in it (db, -wal, -shm). */
-static void tmpdb_remove(struct tmpdb *t)
-{
-	DIR *d = opendir(t->dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char p[600];
-			snprintf(p, sizeof(p), "%s/%s", t->dir, e->d_name);
-			unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(t->dir);
-}
+#include "support/tmpdb.h"
 
 static struct qoc_store_options opts_for(const struct tmpdb *t)
 {
 	return (struct qoc_store_options){.url = t->url, .sync = QOC_SYNC_FULL};
 }
 
-/* --- the contract, on SQLite --- */
+/* --- the contract, on SQLite (arg: the enum qoc_group_commit to open with) --- */
+
+static struct qoc_store_options contract_opts(void *arg, const struct tmpdb *t)
+{
+	struct qoc_store_options o = opts_for(t);
+	o.group_commit = *(const enum qoc_group_commit *)arg;
+	return o;
+}
 
 static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 {
-	(void)arg;
 	struct tmpdb *t = calloc(1, sizeof(*t));
 	if (!t)
 		return QOC_ENOMEM;
@@ -77,7 +46,7 @@ static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 		free(t);
 		return QOC_EIO;
 	}
-	struct qoc_store_options o = opts_for(t);
+	struct qoc_store_options o = contract_opts(arg, t);
 	enum qoc_err err = qoc_store_open(&o, st);
 	if (err) {
 		tmpdb_remove(t);
@@ -94,6 +63,14 @@ static void contract_close(void *arg, struct qoc_store *st, void *ctx)
 	qoc_store_close(st);
 	tmpdb_remove(ctx);
 	free(ctx);
+}
+
+static enum qoc_err contract_reopen(void *arg, struct qoc_store **st, void *ctx)
+{
+	qoc_store_close(*st);
+	*st = NULL;
+	struct qoc_store_options o = contract_opts(arg, ctx);
+	return qoc_store_open(&o, st);
 }
 
 /* --- SQLite-only fixture: a directory, the store opened on demand --- */
@@ -638,12 +615,26 @@ int main(void)
 {
 	/* The error paths under test log on purpose; keep the output to real problems. */
 	qoc_log_set_level(QOC_LOG_ERROR);
+	/* The whole contract twice: with group commit (the default) and without, so the
+	 * batched writes behave exactly as the plain ones. */
+	static const enum qoc_group_commit gc_default = QOC_GROUP_COMMIT_DEFAULT;
+	static const enum qoc_group_commit gc_off = QOC_GROUP_COMMIT_OFF;
 	static const struct store_contract_backend sqlite_backend = {
 	    .name = "sqlite",
 	    .open = contract_open,
 	    .close = contract_close,
+	    .reopen = contract_reopen,
+	    .arg = (void *)&gc_default,
+	};
+	static const struct store_contract_backend sqlite_no_gc_backend = {
+	    .name = "sqlite, group commit off",
+	    .open = contract_open,
+	    .close = contract_close,
+	    .reopen = contract_reopen,
+	    .arg = (void *)&gc_off,
 	};
 	int failed = store_contract_run(&sqlite_backend);
+	failed += store_contract_run(&sqlite_no_gc_backend);
 
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(pragmas_are_applied_on_every_connection, fx_setup,

@@ -381,20 +381,26 @@ enum qoc_err qoc_sqlite_app_delete(struct qoc_store *base, const char *client_id
 	return run_change(base, &ctx);
 }
 
+struct touch_ctx {
+	const char *client_id;
+	int64_t at;
+};
+
+static enum qoc_err touch_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	const struct touch_ctx *t = arg;
+	return qoc_sqlite_run(c, &sql_touch, "app_touch_last_used", NULL, "ti", t->client_id,
+	                      t->at);
+}
+
 enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *base, const char *client_id,
                                             int64_t at)
 {
 	if (!nonempty(client_id))
 		return QOC_EINVAL;
-	struct qoc_sqlite_store *st = qoc_sqlite_from(base);
-	struct qoc_sqlite_conn *c;
-	enum qoc_err err = qoc_sqlite_acquire(st, &c);
-	if (err)
-		return err;
-	/* One statement: autocommit is its own (cheapest) transaction. */
-	err = qoc_sqlite_run(c, &sql_touch, "app_touch_last_used", NULL, "ti", client_id, at);
-	qoc_sqlite_release(c);
-	return err;
+	/* Every successful protocol call may touch: share the commit with the other writes. */
+	struct touch_ctx t = {.client_id = client_id, .at = at};
+	return qoc_sqlite_batch_write(qoc_sqlite_from(base), touch_work, &t);
 }
 
 /* --- reads --- */

@@ -12,12 +12,14 @@
 #define QOC_STORE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "store/store_oauth.h"
 
 /* Distinct SQL texts the whole backend may cache; raise it when a new statement is
  * refused with "statement cache full" (it costs a pointer per slot per connection). */
@@ -41,8 +43,27 @@ struct qoc_sqlite_conn {
 	sqlite3_stmt *stmts[QOC_SQLITE_STMT_MAX];
 };
 
+/* Writes shared per commit, at most (group commit). */
+#define QOC_SQLITE_BATCH_MAX 256
+
+struct qoc_sqlite_batch_item;
+
+/* The group-commit queue: callers append their write; the caller at the head leads, runs
+ * up to cap queued writes in one transaction, wakes their callers and hands the lead to
+ * the next head (after LevelDB's writer queue: no thread of its own). */
+struct qoc_sqlite_batcher {
+	pthread_mutex_t mu; /* guards head, tail and the items' next links */
+	struct qoc_sqlite_batch_item *head, *tail;
+	unsigned cap; /* QOC_SQLITE_BATCH_MAX, or 1 with group commit off */
+	/* Counters for tests and benchmarks. */
+	_Atomic unsigned long long commits;   /* transactions run by the queue */
+	_Atomic unsigned long long writes;    /* writes they carried */
+	_Atomic unsigned long long fallbacks; /* shared transactions redone write by write */
+};
+
 struct qoc_sqlite_store {
 	struct qoc_store base; /* first: a struct qoc_store * converts to this */
+	struct qoc_sqlite_batcher batcher;
 	char *path;
 	enum qoc_sync_mode sync;
 	unsigned busy_timeout_ms;
@@ -70,8 +91,9 @@ void qoc_sqlite_release(struct qoc_sqlite_conn *c);
 /* --- statements, errors, transactions (sqlite_util.c) --- */
 
 /* Maps an SQLite result code to the store's errors: BUSY/LOCKED -> QOC_EBUSY, a UNIQUE or
- * PRIMARY KEY violation -> QOC_ECONFLICT, NOMEM -> QOC_ENOMEM, anything else -> QOC_EDB,
- * logged with `what` and the connection's message. */
+ * PRIMARY KEY violation -> QOC_ECONFLICT, a FOREIGN KEY violation -> QOC_ENOTFOUND (a
+ * referenced row is missing), NOMEM -> QOC_ENOMEM, anything else -> QOC_EDB, logged with
+ * `what` and the connection's message. */
 enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *what);
 
 /* The connection's prepared statement for sql, prepared on first use. The caller binds,
@@ -100,6 +122,23 @@ enum qoc_err qoc_sqlite_bound(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *
  * *changes (may be NULL) receives the number of rows it changed. */
 enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
                             const char *what, int64_t *changes, const char *fmt, ...);
+/* qoc_sqlite_run with the arguments in a va_list. */
+enum qoc_err qoc_sqlite_runv(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                             const char *what, int64_t *changes, const char *fmt, va_list ap);
+
+/* Copies the current row of s into out (arena a). */
+typedef enum qoc_err (*qoc_sqlite_row_fn)(struct qoc_arena *a, sqlite3_stmt *s, void *out);
+
+/* One statement (bound as qoc_sqlite_bound) in its own write transaction (write_tx).
+ * QOC_ENOTFOUND when it changed no row. */
+enum qoc_err qoc_sqlite_write_one(struct qoc_sqlite_store *st, struct qoc_sqlite_sql *sql,
+                                  const char *what, const char *fmt, ...);
+/* One query on a pooled connection: its first row goes through read into out.
+ * QOC_ENOTFOUND when it has none. */
+enum qoc_err qoc_sqlite_read_one(struct qoc_sqlite_store *st, struct qoc_arena *a,
+                                 qoc_sqlite_row_fn read, void *out, struct qoc_sqlite_sql *sql,
+                                 const char *what, const char *fmt, ...);
+
 /* Steps s expecting a row: QOC_OK on a row, QOC_ENOTFOUND when there is none. */
 enum qoc_err qoc_sqlite_step_row(struct qoc_sqlite_conn *c, sqlite3_stmt *s, const char *what);
 
@@ -111,6 +150,23 @@ enum qoc_err qoc_sqlite_with_conn(struct qoc_sqlite_store *st, qoc_sqlite_work_f
  * taken up front, so two writers never deadlock upgrading a read lock. QOC_OK only when
  * COMMIT succeeded; any error from fn or COMMIT rolls everything back. */
 enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
+
+/* qoc_sqlite_write_tx on a connection the caller holds. */
+enum qoc_err qoc_sqlite_tx_run(struct qoc_sqlite_conn *c, qoc_sqlite_work_fn fn, void *arg);
+/* Rolls back the transaction c is in, if any (a failed ROLLBACK is logged; release then
+ * discards the connection). */
+void qoc_sqlite_rollback(struct qoc_sqlite_conn *c);
+
+/* Group commit (sqlite_batch.c). Like qoc_sqlite_write_tx - fn runs in a write
+ * transaction and QOC_OK means committed - but concurrent callers' fns share one
+ * transaction and one commit (up to batcher.cap of them). Each fn runs under its own
+ * savepoint, so its error undoes only its own changes and is its caller's result. When the
+ * shared transaction fails as a whole (COMMIT, a lost transaction), every fn of it runs
+ * again alone, in its own transaction. So fn must: write only through c, never
+ * BEGIN/COMMIT, and give the same result when run again (reset any output in arg first).
+ * With group commit off (cap 1) each fn gets its own transaction, in arrival order. */
+enum qoc_err qoc_sqlite_batch_write(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn,
+                                    void *arg);
 
 /* Runs fn inside BEGIN DEFERRED ... COMMIT: its statements read one snapshot. */
 enum qoc_err qoc_sqlite_read_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
@@ -210,6 +266,51 @@ enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *st, const char *cl
 	" (SELECT icon_type FROM application_icons i WHERE i.client_id = a.client_id)"
 /* Copies the current row (QOC_SQLITE_APP_COLUMNS) into out, from a; secrets untouched. */
 enum qoc_err qoc_sqlite_read_app(struct qoc_arena *a, sqlite3_stmt *s, struct qoc_app *out);
+
+/* sqlite_oauth.c: SSO sessions, authorization requests, consents */
+enum qoc_err qoc_sqlite_session_create(struct qoc_store *st, const struct qoc_sso_session *s);
+enum qoc_err qoc_sqlite_session_get(struct qoc_store *st, struct qoc_arena *a,
+                                    const char *id_hash, int64_t now,
+                                    struct qoc_sso_session *out);
+enum qoc_err qoc_sqlite_session_touch(struct qoc_store *st, const char *id_hash, int64_t now,
+                                      int64_t expires_at);
+enum qoc_err qoc_sqlite_session_delete(struct qoc_store *st, const char *id_hash);
+enum qoc_err qoc_sqlite_session_delete_by_sid(struct qoc_store *st, const char *sid);
+enum qoc_err qoc_sqlite_authreq_create(struct qoc_store *st, const struct qoc_auth_request *r);
+enum qoc_err qoc_sqlite_authreq_get(struct qoc_store *st, struct qoc_arena *a,
+                                    const char *handle_hash, const char *browser_hash,
+                                    int64_t now, struct qoc_auth_request *out);
+enum qoc_err qoc_sqlite_authreq_set_account(struct qoc_store *st, const char *handle_hash,
+                                            const char *browser_hash, const char *account_id,
+                                            int64_t auth_time, int64_t now);
+enum qoc_err qoc_sqlite_authreq_take(struct qoc_store *st, struct qoc_arena *a,
+                                     const char *handle_hash, const char *browser_hash,
+                                     int64_t now, struct qoc_auth_request *out);
+enum qoc_err qoc_sqlite_authreq_delete(struct qoc_store *st, const char *handle_hash);
+enum qoc_err qoc_sqlite_consent_get(struct qoc_store *st, struct qoc_arena *a,
+                                    const char *account_id, const char *client_id,
+                                    const char **scope);
+enum qoc_err qoc_sqlite_consent_put(struct qoc_store *st, const char *account_id,
+                                    const char *client_id, const char *scope, int64_t now);
+
+/* sqlite_tokens.c: authorization codes, tokens, families, housekeeping */
+enum qoc_err qoc_sqlite_code_create(struct qoc_store *st, const struct qoc_auth_code *code);
+enum qoc_err qoc_sqlite_code_consume(struct qoc_store *st, struct qoc_arena *a,
+                                     const char *code_hash, int64_t now,
+                                     struct qoc_auth_code *out);
+enum qoc_err qoc_sqlite_tokens_issue(struct qoc_store *st, const struct qoc_token *tokens,
+                                     size_t n);
+enum qoc_err qoc_sqlite_token_get(struct qoc_store *st, struct qoc_arena *a,
+                                  const char *token_hash, struct qoc_token *out);
+enum qoc_err qoc_sqlite_refresh_rotate(struct qoc_store *st, struct qoc_arena *a,
+                                       const char *old_hash, const char *client_id, int64_t now,
+                                       const struct qoc_token *new_tokens, size_t n,
+                                       struct qoc_token *old_out);
+enum qoc_err qoc_sqlite_token_revoke(struct qoc_store *st, const char *token_hash,
+                                     const char *client_id, int64_t now);
+enum qoc_err qoc_sqlite_family_revoke(struct qoc_store *st, const char *family_id, int64_t now);
+enum qoc_err qoc_sqlite_tokens_purge_expired(struct qoc_store *st, int64_t now, size_t limit,
+                                             size_t *deleted);
 
 /* sqlite_audit.c */
 enum qoc_err qoc_sqlite_audit_append(struct qoc_store *st, const struct qoc_audit_entry *entry,

@@ -166,6 +166,7 @@ static void store_free(struct qoc_sqlite_store *st)
 {
 	for (unsigned i = 0; i < st->pool_size; i++)
 		conn_close(&st->conns[i]);
+	pthread_mutex_destroy(&st->batcher.mu);
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
 	free(st->path);
@@ -181,6 +182,11 @@ static void sqlite_close(struct qoc_store *base)
 	if (free_count != st->pool_size)
 		qoc_log_error("store: closed while connections are in use", "in_use=%u",
 		              st->pool_size - free_count);
+	struct qoc_sqlite_batcher *b = &st->batcher;
+	if (b->writes)
+		qoc_log_info("store: group commit totals", "commits=%llu writes=%llu fallbacks=%llu",
+		             (unsigned long long)b->commits, (unsigned long long)b->writes,
+		             (unsigned long long)b->fallbacks);
 	store_free(st);
 }
 
@@ -236,6 +242,26 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .app_touch_last_used = qoc_sqlite_app_touch_last_used,
     .audit_append = qoc_sqlite_audit_append,
     .audit_list = qoc_sqlite_audit_list,
+    .session_create = qoc_sqlite_session_create,
+    .session_get = qoc_sqlite_session_get,
+    .session_touch = qoc_sqlite_session_touch,
+    .session_delete = qoc_sqlite_session_delete,
+    .session_delete_by_sid = qoc_sqlite_session_delete_by_sid,
+    .authreq_create = qoc_sqlite_authreq_create,
+    .authreq_get = qoc_sqlite_authreq_get,
+    .authreq_set_account = qoc_sqlite_authreq_set_account,
+    .authreq_take = qoc_sqlite_authreq_take,
+    .authreq_delete = qoc_sqlite_authreq_delete,
+    .code_create = qoc_sqlite_code_create,
+    .code_consume = qoc_sqlite_code_consume,
+    .tokens_issue = qoc_sqlite_tokens_issue,
+    .token_get = qoc_sqlite_token_get,
+    .refresh_rotate = qoc_sqlite_refresh_rotate,
+    .token_revoke = qoc_sqlite_token_revoke,
+    .family_revoke = qoc_sqlite_family_revoke,
+    .tokens_purge_expired = qoc_sqlite_tokens_purge_expired,
+    .consent_get = qoc_sqlite_consent_get,
+    .consent_put = qoc_sqlite_consent_put,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
@@ -262,6 +288,9 @@ static enum qoc_err store_new(const struct qoc_store_options *opts, const char *
 		goto fail_path;
 	if (pthread_mutex_init(&st->mu, NULL) != 0)
 		goto fail_cv;
+	if (pthread_mutex_init(&st->batcher.mu, NULL) != 0)
+		goto fail_mu;
+	st->batcher.cap = opts->group_commit == QOC_GROUP_COMMIT_OFF ? 1 : QOC_SQLITE_BATCH_MAX;
 	st->base.ops = &qoc_sqlite_ops;
 	st->sync = opts->sync;
 	st->busy_timeout_ms =
@@ -269,6 +298,8 @@ static enum qoc_err store_new(const struct qoc_store_options *opts, const char *
 	st->pool_size = n;
 	*out = st;
 	return QOC_OK;
+fail_mu:
+	pthread_mutex_destroy(&st->mu);
 fail_cv:
 	pthread_cond_destroy(&st->cv);
 fail_path:

@@ -50,6 +50,8 @@ enum qoc_err qoc_sqlite_error(struct qoc_sqlite_conn *c, int rc, const char *wha
 	case SQLITE_CONSTRAINT:
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return QOC_ECONFLICT; /* expected: the caller decides what it means */
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+			return QOC_ENOTFOUND; /* a row it references is gone (or never was) */
 		log_db_error(c, rc, what);
 		return QOC_EDB;
 	case SQLITE_NOMEM:
@@ -145,21 +147,31 @@ enum qoc_err qoc_sqlite_with_conn(struct qoc_sqlite_store *st, qoc_sqlite_work_f
 	return err;
 }
 
+enum qoc_err qoc_sqlite_tx_run(struct qoc_sqlite_conn *c, qoc_sqlite_work_fn fn, void *arg)
+{
+	enum qoc_err err = qoc_sqlite_exec(c, &sql_begin);
+	if (err)
+		return err;
+	err = fn(c, arg);
+	if (!err)
+		err = qoc_sqlite_exec(c, &sql_commit);
+	if (err)
+		rollback(c);
+	return err;
+}
+
+void qoc_sqlite_rollback(struct qoc_sqlite_conn *c)
+{
+	rollback(c);
+}
+
 enum qoc_err qoc_sqlite_write_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg)
 {
 	struct qoc_sqlite_conn *c;
 	enum qoc_err err = qoc_sqlite_acquire(st, &c);
 	if (err)
 		return err;
-	err = qoc_sqlite_exec(c, &sql_begin);
-	if (err)
-		goto out_release;
-	err = fn(c, arg);
-	if (!err)
-		err = qoc_sqlite_exec(c, &sql_commit);
-	if (err)
-		rollback(c);
-out_release:
+	err = qoc_sqlite_tx_run(c, fn, arg);
 	qoc_sqlite_release(c);
 	return err;
 }
@@ -274,19 +286,94 @@ enum qoc_err qoc_sqlite_bound(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *
 enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
                             const char *what, int64_t *changes, const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	enum qoc_err err = qoc_sqlite_runv(c, sql, what, changes, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_runv(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
+                             const char *what, int64_t *changes, const char *fmt, va_list ap)
+{
 	sqlite3_stmt *s;
 	enum qoc_err err = qoc_sqlite_stmt(c, sql, &s);
 	if (err)
 		return err;
-	va_list ap;
-	va_start(ap, fmt);
 	err = bindv(c, s, what, fmt, ap);
-	va_end(ap);
 	if (!err)
 		err = qoc_sqlite_step_done(c, s, what);
 	if (!err && changes)
 		*changes = sqlite3_changes64(c->db);
 	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+/* The arguments of write_one and read_one, handed to the work function (which may run
+ * more than once: each run binds from its own copy of the list). */
+struct one_ctx {
+	struct qoc_sqlite_sql *sql;
+	const char *what;
+	const char *fmt;
+	va_list *ap;
+	struct qoc_arena *a;
+	qoc_sqlite_row_fn read;
+	void *out;
+};
+
+static enum qoc_err write_one_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	struct one_ctx *o = arg;
+	int64_t changes = 0;
+	va_list ap;
+	va_copy(ap, *o->ap);
+	enum qoc_err err = qoc_sqlite_runv(c, o->sql, o->what, &changes, o->fmt, ap);
+	va_end(ap);
+	if (!err && changes == 0)
+		err = QOC_ENOTFOUND;
+	return err;
+}
+
+enum qoc_err qoc_sqlite_write_one(struct qoc_sqlite_store *st, struct qoc_sqlite_sql *sql,
+                                  const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct one_ctx o = {.sql = sql, .what = what, .fmt = fmt, .ap = &ap};
+	enum qoc_err err = qoc_sqlite_write_tx(st, write_one_work, &o);
+	va_end(ap);
+	return err;
+}
+
+static enum qoc_err read_one_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	struct one_ctx *o = arg;
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, o->sql, &s);
+	if (err)
+		return err;
+	va_list ap;
+	va_copy(ap, *o->ap);
+	err = bindv(c, s, o->what, o->fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = qoc_sqlite_step_row(c, s, o->what);
+	if (!err)
+		err = o->read(o->a, s, o->out);
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_read_one(struct qoc_sqlite_store *st, struct qoc_arena *a,
+                                 qoc_sqlite_row_fn read, void *out, struct qoc_sqlite_sql *sql,
+                                 const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct one_ctx o = {
+	    .sql = sql, .what = what, .fmt = fmt, .ap = &ap, .a = a, .read = read, .out = out};
+	enum qoc_err err = qoc_sqlite_with_conn(st, read_one_work, &o);
+	va_end(ap);
 	return err;
 }
 

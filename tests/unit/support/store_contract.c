@@ -43,6 +43,12 @@ int contract_setup_migrated(void **state)
 	return qoc_store_migrate(f->st, &applied) == QOC_OK && applied > 0 ? 0 : -1;
 }
 
+void contract_reopen(struct contract_fixture *f)
+{
+	assert_non_null(backend->reopen);
+	assert_int_equal(backend->reopen(backend->arg, &f->st, f->ctx), QOC_OK);
+}
+
 int contract_teardown(void **state)
 {
 	struct contract_fixture *f = *state;
@@ -476,5 +482,11 @@ int store_contract_run(const struct store_contract_backend *b)
 	failed += store_contract_teams_run(name);
 	snprintf(name, sizeof(name), "store_contract_apps(%s)", b->name);
 	failed += store_contract_apps_run(name);
+	snprintf(name, sizeof(name), "store_contract_oauth(%s)", b->name);
+	failed += store_contract_oauth_run(name);
+	snprintf(name, sizeof(name), "store_contract_tokens(%s)", b->name);
+	failed += store_contract_tokens_run(name);
+	snprintf(name, sizeof(name), "store_contract_oauth_race(%s)", b->name);
+	failed += store_contract_oauth_race_run(name);
 	return failed;
 }

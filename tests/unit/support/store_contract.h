@@ -3,7 +3,7 @@
  * A backend's test program describes how to get a fresh store and hands that to
  * store_contract_run(), which runs the whole suite (one cmocka group) against it:
  *
- *     static const struct store_contract_backend b = { "sqlite", open_fn, close_fn, NULL };
+ *     static const struct store_contract_backend b = { "sqlite", open_fn, close_fn, reopen_fn, NULL };
  *     failed += store_contract_run(&b);
  *
  * Each test gets its own empty database, so tests may run in any order.
@@ -21,6 +21,9 @@ struct store_contract_backend {
 	enum qoc_err (*open)(void *arg, struct qoc_store **st, void **ctx);
 	/* Closes st and deletes its database. */
 	void (*close)(void *arg, struct qoc_store *st, void *ctx);
+	/* Closes *st and opens the same database again (what survives is what was
+	 * committed). */
+	enum qoc_err (*reopen)(void *arg, struct qoc_store **st, void *ctx);
 	void *arg;
 };
 
