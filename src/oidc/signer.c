@@ -145,7 +145,6 @@ static enum qoc_err build(const uint8_t master[32], const struct qoc_key_record 
 	struct qoc_signer_snapshot *snap = calloc(1, sizeof(*snap));
 	if (!snap)
 		return QOC_ENOMEM;
-	snap->fingerprint = fp;
 	atomic_init(&snap->refs, 1);
 	enum qoc_err err = QOC_OK;
 	if (n && !(snap->published = calloc(n, sizeof(*snap->published))))
@@ -156,6 +155,7 @@ static enum qoc_err build(const uint8_t master[32], const struct qoc_key_record 
 		snap_free(snap);
 		return err;
 	}
+	snap->fingerprint = fp; /* owned from here on, not before: on error the caller frees it */
 	*out = snap;
 	return QOC_OK;
 }
