@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
 #include "core/clock.h"
@@ -6,9 +7,9 @@
 
 int qoc_cmd_keys_rotate(struct qoc_cli_ctx *ctx, int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "qoc: keys rotate takes no arguments\n");
+	bool all = argc == 1 && strcmp(argv[0], "--all") == 0;
+	if (argc > 0 && !all) {
+		fprintf(stderr, "qoc: keys rotate takes no arguments but --all\n");
 		return QOC_EXIT_USAGE;
 	}
 	int rc = qoc_cli_ctx_open(ctx, NULL);
@@ -20,6 +21,7 @@ int qoc_cmd_keys_rotate(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		.master_key = ctx->master_key,
 		.alg = ctx->cfg.signing_alg,
 		.retention = ctx->cfg.key_retention,
+		.flags = all ? QOC_KEYRING_ALL_ALGS : 0,
 	};
 	char kid[128];
 	enum qoc_err err = qoc_keyring_rotate(&p, kid, sizeof(kid));
@@ -27,7 +29,13 @@ int qoc_cmd_keys_rotate(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "qoc: keys rotate: %s\n", qoc_strerror(err));
 		return QOC_EXIT_FAIL;
 	}
-	printf("new active signing key: kid %s (%s); the previous key stays published for %u s\n",
-	       kid, ctx->cfg.signing_alg, ctx->cfg.key_retention);
+	if (all)
+		printf("new active signing keys for RS256, PS256, ES256 and EdDSA (%s: kid %s); "
+		       "the previous keys stay published for %u s\n",
+		       ctx->cfg.signing_alg, kid, ctx->cfg.key_retention);
+	else
+		printf("new active %s signing key: kid %s; the previous %s key stays published "
+		       "for %u s\n",
+		       ctx->cfg.signing_alg, kid, ctx->cfg.signing_alg, ctx->cfg.key_retention);
 	return QOC_EXIT_OK;
 }

@@ -40,7 +40,8 @@ struct qoc_config {
 	unsigned json_max_depth;   /* json_max_depth */
 	unsigned connection_timeout; /* connection_timeout: seconds a slow client may idle */
 	unsigned shutdown_timeout; /* shutdown_timeout: seconds in-flight requests get at stop */
-	char *signing_alg;         /* signing_alg: RS256|PS256|ES256|EdDSA for new keys */
+	char *signing_alg;         /* signing_alg: RS256|PS256|ES256|EdDSA rotated by keys rotate */
+	char *access_token_alg;    /* access_token_alg: alg of JWT access tokens (ES256) */
 	unsigned key_retention;    /* key_retention: seconds a retired key stays published */
 	unsigned password_concurrency; /* password_concurrency: parallel argon2id hashes */
 	bool signup;               /* signup: self sign-up on the QOC Login pages */

@@ -17,6 +17,16 @@ enum qoc_err qoc_hash_sha256(const void *data, size_t len, uint8_t out[QOC_SHA25
 	return QOC_OK;
 }
 
+enum qoc_err qoc_hash_sha512(const void *data, size_t len, uint8_t out[QOC_SHA512_LEN])
+{
+	unsigned int n = 0;
+	if (!EVP_Digest(data, len, out, &n, EVP_sha512(), NULL) || n != QOC_SHA512_LEN) {
+		ERR_clear_error();
+		return QOC_ECRYPTO;
+	}
+	return QOC_OK;
+}
+
 enum qoc_err qoc_hash_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                                   uint8_t out[QOC_SHA256_LEN])
 {

@@ -18,10 +18,14 @@
 #include "core/err.h"
 
 #define QOC_SHA256_LEN 32
+#define QOC_SHA512_LEN 64
 #define QOC_KDF_KEY_LEN 32
 
 /* out = SHA-256(data). */
 enum qoc_err qoc_hash_sha256(const void *data, size_t len, uint8_t out[QOC_SHA256_LEN]);
+
+/* out = SHA-512(data) (for the at_hash of EdDSA ID tokens, oidc/id_token.h). */
+enum qoc_err qoc_hash_sha512(const void *data, size_t len, uint8_t out[QOC_SHA512_LEN]);
 
 /* out = HMAC-SHA256(key, data) (RFC 2104). key_len may be anything but zero. */
 enum qoc_err qoc_hash_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,

@@ -19,21 +19,22 @@ static int key_aad(char *out, size_t size, const char *kid)
 	return (n < 0 || (size_t)n >= size) ? -1 : n;
 }
 
-enum qoc_err qoc_keyring_rotate(const struct qoc_keyring_params *p, char *kid_out,
-				size_t kid_size)
+const enum qoc_jws_alg qoc_keyring_algs[QOC_KEYRING_ALG_COUNT] = {
+	QOC_JWS_RS256, QOC_JWS_PS256, QOC_JWS_ES256, QOC_JWS_EDDSA,
+};
+
+/* A new key of alg, sealed and stored as the active key of alg. */
+static enum qoc_err rotate_one(const struct qoc_keyring_params *p, enum qoc_jws_alg alg,
+			       char *kid_out, size_t kid_size)
 {
 	struct qoc_sigkey *key = NULL;
 	struct qoc_buf priv, sealed;
 	char *jwk_text = NULL;
-	enum qoc_jws_alg alg = qoc_sigkey_alg_parse(p->alg, strlen(p->alg));
+	const char *alg_name = qoc_sigkey_alg_name(alg);
 	enum qoc_err err;
 	qoc_buf_init(&priv, PRIVATE_MAX);
 	qoc_buf_init(&sealed, SEALED_MAX);
 
-	if (alg == QOC_JWS_ALG_UNSET) {
-		err = QOC_EINVAL;
-		goto out;
-	}
 	if ((err = qoc_sigkey_generate(alg, &key)))
 		goto out;
 	const char *kid = key->kid;
@@ -57,7 +58,7 @@ enum qoc_err qoc_keyring_rotate(const struct qoc_keyring_params *p, char *kid_ou
 	int64_t now = qoc_clock_now(p->clock);
 	struct qoc_key_record rec = {
 		.kid = kid,
-		.alg = p->alg,
+		.alg = alg_name,
 		.public_jwk = jwk_text,
 		.sealed_private = (const unsigned char *)sealed.data,
 		.sealed_private_len = sealed.len,
@@ -66,7 +67,7 @@ enum qoc_err qoc_keyring_rotate(const struct qoc_keyring_params *p, char *kid_ou
 	if ((err = qoc_store_key_rotate(p->store, &rec, now, now + p->retention)))
 		goto out;
 	memcpy(kid_out, kid, strlen(kid) + 1);
-	qoc_log_info("signing key rotated", "kid=%s alg=%s", kid, p->alg);
+	qoc_log_info("signing key rotated", "kid=%s alg=%s", kid, alg_name);
 out:
 	free(jwk_text);
 	qoc_buf_release_secret(&priv);
@@ -75,21 +76,52 @@ out:
 	return err;
 }
 
+static bool supported(enum qoc_jws_alg alg)
+{
+	for (size_t i = 0; i < QOC_KEYRING_ALG_COUNT; i++)
+		if (qoc_keyring_algs[i] == alg)
+			return true;
+	return false;
+}
+
+enum qoc_err qoc_keyring_rotate(const struct qoc_keyring_params *p, char *kid_out,
+				size_t kid_size)
+{
+	enum qoc_jws_alg alg = p->alg ? qoc_sigkey_alg_parse(p->alg, strlen(p->alg))
+				      : QOC_JWS_ALG_UNSET;
+	if (!supported(alg))
+		return QOC_EINVAL;
+	if (!(p->flags & QOC_KEYRING_ALL_ALGS))
+		return rotate_one(p, alg, kid_out, kid_size);
+	/* The configured algorithm first, so its kid is the one reported. */
+	enum qoc_err err = rotate_one(p, alg, kid_out, kid_size);
+	for (size_t i = 0; !err && i < QOC_KEYRING_ALG_COUNT; i++) {
+		char other[128];
+		if (qoc_keyring_algs[i] != alg)
+			err = rotate_one(p, qoc_keyring_algs[i], other, sizeof(other));
+	}
+	return err;
+}
+
 enum qoc_err qoc_keyring_ensure(const struct qoc_keyring_params *p, bool *created)
 {
-	struct qoc_arena a;
-	struct qoc_key_record rec;
-	qoc_arena_init(&a, 64 * 1024);
-	enum qoc_err err = qoc_store_key_active(p->store, &a, &rec);
-	qoc_arena_release(&a);
+	enum qoc_err err = QOC_OK;
 	*created = false;
-	if (err != QOC_ENOTFOUND)
-		return err;
-	char kid[128];
-	/* Two processes starting at once may both get here: the store serialises the two
-	 * rotations, so both keys are published and the later one is active. */
-	err = qoc_keyring_rotate(p, kid, sizeof(kid));
-	*created = (err == QOC_OK);
+	for (size_t i = 0; !err && i < QOC_KEYRING_ALG_COUNT; i++) {
+		const char *name = qoc_sigkey_alg_name(qoc_keyring_algs[i]);
+		struct qoc_arena a;
+		struct qoc_key_record rec;
+		qoc_arena_init(&a, 64 * 1024);
+		err = qoc_store_key_active(p->store, &a, name, &rec);
+		qoc_arena_release(&a);
+		if (err != QOC_ENOTFOUND)
+			continue;
+		char kid[128];
+		/* Two processes starting at once may both get here: the store serialises the
+		 * two rotations, so both keys are published and the later one is active. */
+		err = rotate_one(p, qoc_keyring_algs[i], kid, sizeof(kid));
+		*created = *created || err == QOC_OK;
+	}
 	return err;
 }
 

@@ -64,7 +64,7 @@ struct qoc_store_options {
 /* A JWS signing key. The private key is sealed (see crypto/seal.h) before it gets here. */
 struct qoc_key_record {
 	const char *kid;
-	const char *alg;        /* "RS256", "ES256", "EdDSA" */
+	const char *alg;        /* "RS256", "PS256", "ES256", "EdDSA" */
 	const char *public_jwk; /* JSON text of the public JWK */
 	const unsigned char *sealed_private;
 	size_t sealed_private_len;
@@ -252,19 +252,23 @@ struct qoc_store_ops {
 	/* QOC_OK when the store answers a trivial query. */
 	enum qoc_err (*ping)(struct qoc_store *st);
 
-	/* Signing keys. One transaction: the active key, if any, is retired (retired_at = now,
-	 * publish_until = old_publish_until) and `key` is inserted as the active one
-	 * (key->created_at is stored; its retired_at and publish_until are ignored). At most
-	 * one key is ever active, however many callers rotate at once.
+	/* Signing keys. Each algorithm (key->alg: "RS256", "PS256", "ES256", "EdDSA") has at
+	 * most one active key; keys of different algorithms are active side by side.
+	 * key_rotate, one transaction: the active key *of key->alg*, if any, is retired
+	 * (retired_at = now, publish_until = old_publish_until) and `key` is inserted as the
+	 * active one of its alg (key->created_at is stored; its retired_at and publish_until
+	 * are ignored). Active keys of other algorithms are untouched. At most one key per
+	 * alg is ever active, however many callers rotate at once.
 	 * QOC_ECONFLICT: key->kid is taken (nothing changed). */
 	enum qoc_err (*key_rotate)(struct qoc_store *st, const struct qoc_key_record *key,
 	                           int64_t now, int64_t old_publish_until);
-	/* The active key. QOC_ENOTFOUND when no key was ever made. */
-	enum qoc_err (*key_active)(struct qoc_store *st, struct qoc_arena *a,
+	/* The active key of alg (compared exactly). QOC_ENOTFOUND when there is none;
+	 * QOC_EINVAL when alg is NULL or empty. */
+	enum qoc_err (*key_active)(struct qoc_store *st, struct qoc_arena *a, const char *alg,
 	                           struct qoc_key_record *out);
-	/* One consistent read: the active key first, then retired keys with
-	 * publish_until > now, newest (created_at) first. *out is an arena array of *count
-	 * records (NULL when *count is 0; an empty list is QOC_OK). */
+	/* One consistent read: the active keys first (newest created_at first), then retired
+	 * keys with publish_until > now, newest (created_at) first. *out is an arena array of
+	 * *count records (NULL when *count is 0; an empty list is QOC_OK). */
 	enum qoc_err (*key_list_published)(struct qoc_store *st, struct qoc_arena *a, int64_t now,
 	                                   struct qoc_key_record **out, size_t *count);
 
@@ -547,9 +551,9 @@ static inline enum qoc_err qoc_store_key_rotate(struct qoc_store *st,
 	return st->ops->key_rotate(st, key, now, old_publish_until);
 }
 static inline enum qoc_err qoc_store_key_active(struct qoc_store *st, struct qoc_arena *a,
-                                                struct qoc_key_record *out)
+                                                const char *alg, struct qoc_key_record *out)
 {
-	return st->ops->key_active(st, a, out);
+	return st->ops->key_active(st, a, alg, out);
 }
 static inline enum qoc_err qoc_store_key_list_published(struct qoc_store *st, struct qoc_arena *a,
                                                         int64_t now, struct qoc_key_record **out,

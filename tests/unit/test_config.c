@@ -28,6 +28,7 @@ static void defaults_are_documented_values(void **state)
 	assert_null(c.smtp_url);
 	assert_string_equal(c.sqlite_synchronous, "full");
 	assert_string_equal(c.signing_alg, "RS256");
+	assert_string_equal(c.access_token_alg, "ES256");
 	assert_true(c.signup);
 	assert_true(c.threads >= 2);
 	assert_true(qoc_config_issuer_is_loopback(&c));
@@ -97,6 +98,7 @@ static void bad_values_name_the_key(void **state)
 	expect_error(NULL, (char *[]){ "QOC_DATABASE=mysql://x", NULL }, "database");
 	expect_error(NULL, (char *[]){ "QOC_SMTP_URL=http://x", NULL }, "smtp_url");
 	expect_error(NULL, (char *[]){ "QOC_SIGNING_ALG=HS256", NULL }, "signing_alg");
+	expect_error(NULL, (char *[]){ "QOC_ACCESS_TOKEN_ALG=none", NULL }, "access_token_alg");
 	expect_error(NULL, (char *[]){ "QOC_MAX_BODY_BYTES=-1", NULL }, "max_body_bytes");
 	expect_error("threads = 2\n", (char *[]){ "QOC_THREADS=x", NULL }, "environment QOC_THREADS");
 	expect_error("\n\nthreads = x\n", NULL, ":3");

@@ -37,12 +37,14 @@ static json_t *jwks(struct qoc_store *st)
 	return j;
 }
 
-static void ensure_makes_one_key_once(void **state)
+/* One active key per algorithm, so every application's id_token_signed_response_alg
+ * can be honoured (OIDC Core §3.1.3.7 step 7: the RP checks the alg it registered). */
+static void ensure_makes_one_key_per_alg_once(void **state)
 {
 	(void)state;
 	struct tmp_store t;
 	tmp_store_open(&t);
-	struct qoc_keyring_params p = { t.st, &pinned, master, "RS256", 3600 };
+	struct qoc_keyring_params p = { t.st, &pinned, master, "RS256", 3600, 0 };
 	bool created = false;
 	assert_int_equal(qoc_keyring_ensure(&p, &created), QOC_OK);
 	assert_true(created);
@@ -50,11 +52,63 @@ static void ensure_makes_one_key_once(void **state)
 	assert_false(created);
 	json_t *j = jwks(t.st);
 	json_t *keys = json_object_get(j, "keys");
-	assert_int_equal(json_array_size(keys), 1);
-	json_t *k = json_array_get(keys, 0);
-	assert_string_equal(json_string_value(json_object_get(k, "alg")), "RS256");
-	assert_null(json_object_get(k, "d"));
+	assert_int_equal(json_array_size(keys), QOC_KEYRING_ALG_COUNT);
+	bool seen[QOC_KEYRING_ALG_COUNT] = { false };
+	for (size_t i = 0; i < json_array_size(keys); i++) {
+		json_t *k = json_array_get(keys, i);
+		const char *alg = json_string_value(json_object_get(k, "alg"));
+		assert_non_null(alg);
+		assert_null(json_object_get(k, "d"));
+		for (size_t n = 0; n < QOC_KEYRING_ALG_COUNT; n++)
+			if (strcmp(alg, qoc_sigkey_alg_name(qoc_keyring_algs[n])) == 0)
+				seen[n] = true;
+	}
+	for (size_t n = 0; n < QOC_KEYRING_ALG_COUNT; n++)
+		assert_true(seen[n]);
 	json_decref(j);
+	tmp_store_close(&t);
+}
+
+/* A rotation replaces only the key of its algorithm; --all (QOC_KEYRING_ALL_ALGS)
+ * replaces every one. */
+static void rotate_touches_its_alg_or_all_with_the_flag(void **state)
+{
+	(void)state;
+	struct tmp_store t;
+	tmp_store_open(&t);
+	struct qoc_keyring_params p = { t.st, &pinned, master, "ES256", 3600, 0 };
+	bool created;
+	assert_int_equal(qoc_keyring_ensure(&p, &created), QOC_OK);
+	struct qoc_arena a;
+	qoc_arena_init(&a, 0);
+	struct qoc_key_record before[QOC_KEYRING_ALG_COUNT], rec;
+	for (size_t i = 0; i < QOC_KEYRING_ALG_COUNT; i++)
+		assert_int_equal(qoc_store_key_active(t.st, &a,
+						      qoc_sigkey_alg_name(qoc_keyring_algs[i]),
+						      &before[i]),
+				 QOC_OK);
+	char kid[128];
+	assert_int_equal(qoc_keyring_rotate(&p, kid, sizeof(kid)), QOC_OK);
+	for (size_t i = 0; i < QOC_KEYRING_ALG_COUNT; i++) {
+		assert_int_equal(qoc_store_key_active(t.st, &a, before[i].alg, &rec), QOC_OK);
+		if (strcmp(before[i].alg, "ES256") == 0)
+			assert_string_equal(rec.kid, kid);
+		else
+			assert_string_equal(rec.kid, before[i].kid);
+	}
+	p.flags = QOC_KEYRING_ALL_ALGS;
+	p.alg = "EdDSA";
+	assert_int_equal(qoc_keyring_rotate(&p, kid, sizeof(kid)), QOC_OK);
+	for (size_t i = 0; i < QOC_KEYRING_ALG_COUNT; i++) {
+		assert_int_equal(qoc_store_key_active(t.st, &a, before[i].alg, &rec), QOC_OK);
+		assert_string_not_equal(rec.kid, before[i].kid);
+		if (strcmp(before[i].alg, "EdDSA") == 0)
+			assert_string_equal(rec.kid, kid);
+	}
+	json_t *j = jwks(t.st); /* 4 active + 5 retired, still published */
+	assert_int_equal(json_array_size(json_object_get(j, "keys")), 9);
+	json_decref(j);
+	qoc_arena_release(&a);
 	tmp_store_close(&t);
 }
 
@@ -65,13 +119,13 @@ static void private_key_is_sealed_and_bound_to_its_kid(void **state)
 	(void)state;
 	struct tmp_store t;
 	tmp_store_open(&t);
-	struct qoc_keyring_params p = { t.st, &pinned, master, "ES256", 3600 };
+	struct qoc_keyring_params p = { t.st, &pinned, master, "ES256", 3600, 0 };
 	char kid[128];
 	assert_int_equal(qoc_keyring_rotate(&p, kid, sizeof(kid)), QOC_OK);
 	struct qoc_arena a;
 	qoc_arena_init(&a, 0);
 	struct qoc_key_record rec;
-	assert_int_equal(qoc_store_key_active(t.st, &a, &rec), QOC_OK);
+	assert_int_equal(qoc_store_key_active(t.st, &a, "ES256", &rec), QOC_OK);
 	assert_string_equal(rec.kid, kid);
 
 	char aad[160];
@@ -123,11 +177,10 @@ static void retired_keys_stay_published_for_the_retention(void **state)
 	struct tmp_store t;
 	tmp_store_open(&t);
 	now_value = 1795705445;
-	struct qoc_keyring_params p = { t.st, &pinned, master, "RS256", 3600 };
+	struct qoc_keyring_params p = { t.st, &pinned, master, "EdDSA", 3600, 0 };
 	char first[128], second[128];
 	assert_int_equal(qoc_keyring_rotate(&p, first, sizeof(first)), QOC_OK);
 	now_value += 10;
-	p.alg = "EdDSA";
 	assert_int_equal(qoc_keyring_rotate(&p, second, sizeof(second)), QOC_OK);
 	json_t *j = jwks(t.st);
 	json_t *keys = json_object_get(j, "keys");
@@ -142,13 +195,17 @@ static void retired_keys_stay_published_for_the_retention(void **state)
 	json_decref(j);
 	p.alg = "HS256";
 	assert_int_equal(qoc_keyring_rotate(&p, first, sizeof(first)), QOC_EINVAL);
+	p.alg = "none";
+	p.flags = QOC_KEYRING_ALL_ALGS;
+	assert_int_equal(qoc_keyring_rotate(&p, first, sizeof(first)), QOC_EINVAL);
 	tmp_store_close(&t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ensure_makes_one_key_once),
+		cmocka_unit_test(ensure_makes_one_key_per_alg_once),
+		cmocka_unit_test(rotate_touches_its_alg_or_all_with_the_flag),
 		cmocka_unit_test(private_key_is_sealed_and_bound_to_its_kid),
 		cmocka_unit_test(retired_keys_stay_published_for_the_retention),
 	};

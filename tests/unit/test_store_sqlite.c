@@ -222,7 +222,7 @@ static void reopening_keeps_the_data(void **state)
 	                 QOC_OK);
 	assert_string_equal(out.id, "acct_1");
 	struct qoc_key_record got;
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "EdDSA", &got), QOC_OK);
 	assert_string_equal(got.kid, "k1");
 	assert_memory_equal(got.sealed_private, sealed, 3);
 }
@@ -357,7 +357,7 @@ static void failures_leave_connections_clean(void **state)
 	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "y@example.com", &out),
 	                 QOC_ENOTFOUND);
 	struct qoc_key_record k;
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &k), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &k), QOC_ENOTFOUND);
 
 	struct qoc_sqlite_conn *c;
 	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(f->st), &c), QOC_OK);

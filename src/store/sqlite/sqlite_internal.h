@@ -188,7 +188,7 @@ enum qoc_err qoc_sqlite_migrate(struct qoc_store *st, unsigned *applied);
 
 enum qoc_err qoc_sqlite_key_rotate(struct qoc_store *st, const struct qoc_key_record *key,
                                    int64_t now, int64_t old_publish_until);
-enum qoc_err qoc_sqlite_key_active(struct qoc_store *st, struct qoc_arena *a,
+enum qoc_err qoc_sqlite_key_active(struct qoc_store *st, struct qoc_arena *a, const char *alg,
                                    struct qoc_key_record *out);
 enum qoc_err qoc_sqlite_key_list_published(struct qoc_store *st, struct qoc_arena *a, int64_t now,
                                            struct qoc_key_record **out, size_t *count);

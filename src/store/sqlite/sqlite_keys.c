@@ -7,13 +7,14 @@
 
 static struct qoc_sqlite_sql sql_retire = {
     .text = "UPDATE signing_keys SET retired_at = ?1, publish_until = ?2"
-            " WHERE retired_at IS NULL"};
+            " WHERE retired_at IS NULL AND alg = ?3"};
 static struct qoc_sqlite_sql sql_insert = {
     .text = "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private, created_at)"
             " VALUES (?1, ?2, ?3, ?4, ?5)"};
-static struct qoc_sqlite_sql sql_active = {.text = "SELECT " KEY_COLUMNS
-                                                   " FROM signing_keys WHERE retired_at IS NULL"};
-/* kid breaks ties so the order never depends on the query plan. */
+static struct qoc_sqlite_sql sql_active = {
+    .text = "SELECT " KEY_COLUMNS " FROM signing_keys WHERE retired_at IS NULL AND alg = ?1"};
+/* Active keys first, then retired ones, newest first; kid breaks ties so the order never
+ * depends on the query plan. */
 static struct qoc_sqlite_sql sql_published = {
     .text = "SELECT " KEY_COLUMNS " FROM signing_keys"
             " WHERE retired_at IS NULL OR publish_until > ?1"
@@ -56,7 +57,8 @@ static enum qoc_err rotate_work(struct qoc_sqlite_conn *c, void *arg)
 	if (err)
 		goto out;
 	if ((rc = sqlite3_bind_int64(s, 1, ctx->now)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(s, 2, ctx->old_publish_until)) != SQLITE_OK) {
+	    (rc = sqlite3_bind_int64(s, 2, ctx->old_publish_until)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, k->alg, -1, SQLITE_STATIC)) != SQLITE_OK) {
 		err = qoc_sqlite_error(c, rc, "key_rotate: bind");
 		goto out;
 	}
@@ -96,6 +98,7 @@ enum qoc_err qoc_sqlite_key_rotate(struct qoc_store *base, const struct qoc_key_
 
 struct active_ctx {
 	struct qoc_arena *a;
+	const char *alg;
 	struct qoc_key_record *out;
 };
 
@@ -106,7 +109,13 @@ static enum qoc_err active_work(struct qoc_sqlite_conn *c, void *arg)
 	enum qoc_err err = qoc_sqlite_stmt(c, &sql_active, &s);
 	if (err)
 		return err;
-	int rc = sqlite3_step(s);
+	int rc = sqlite3_bind_text(s, 1, ctx->alg, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		err = qoc_sqlite_error(c, rc, "key_active: bind");
+		qoc_sqlite_stmt_done(s);
+		return err;
+	}
+	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		err = read_key(ctx->a, s, ctx->out);
 	else if (rc == SQLITE_DONE)
@@ -117,12 +126,12 @@ static enum qoc_err active_work(struct qoc_sqlite_conn *c, void *arg)
 	return err;
 }
 
-enum qoc_err qoc_sqlite_key_active(struct qoc_store *base, struct qoc_arena *a,
+enum qoc_err qoc_sqlite_key_active(struct qoc_store *base, struct qoc_arena *a, const char *alg,
                                    struct qoc_key_record *out)
 {
-	if (!a || !out)
+	if (!a || !out || is_empty(alg))
 		return QOC_EINVAL;
-	struct active_ctx ctx = {.a = a, .out = out};
+	struct active_ctx ctx = {.a = a, .alg = alg, .out = out};
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), active_work, &ctx);
 }
 

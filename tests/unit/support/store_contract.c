@@ -101,7 +101,7 @@ static void no_keys_yet(void **state)
 {
 	struct contract_fixture *f = *state;
 	struct qoc_key_record k;
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &k), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &k), QOC_ENOTFOUND);
 	struct qoc_key_record *list = (void *)1;
 	size_t n = 99;
 	assert_int_equal(qoc_store_key_list_published(f->st, &f->a, 1000, &list, &n), QOC_OK);
@@ -125,7 +125,7 @@ static void rotation_retires_the_active_key_and_publishes_until(void **state)
 
 	/* The first key becomes active; old_publish_until has nothing to apply to. */
 	assert_int_equal(qoc_store_key_rotate(f->st, &k1, 1000, 9999), QOC_OK);
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
 	assert_string_equal(got.kid, "k1");
 	assert_string_equal(got.alg, "ES256");
 	assert_string_equal(got.public_jwk, k1.public_jwk);
@@ -137,7 +137,7 @@ static void rotation_retires_the_active_key_and_publishes_until(void **state)
 
 	/* The second retires the first: retired_at = now, publish_until as asked. */
 	assert_int_equal(qoc_store_key_rotate(f->st, &k2, 2000, 5000), QOC_OK);
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
 	assert_string_equal(got.kid, "k2");
 	assert_int_equal(qoc_store_key_list_published(f->st, &f->a, 2500, &list, &n), QOC_OK);
 	assert_kids(list, n, (const char *const[]){"k2", "k1"}, 2);
@@ -171,7 +171,7 @@ static void rotation_with_a_taken_kid_changes_nothing(void **state)
 	assert_int_equal(qoc_store_key_rotate(f->st, &k2, 2000, 4000), QOC_OK);
 	assert_int_equal(qoc_store_key_rotate(f->st, &again, 3000, 9000), QOC_ECONFLICT);
 	/* The whole rotation rolled back: k2 is still active, k1 keeps its window. */
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
 	assert_string_equal(got.kid, "k2");
 	assert_int_equal(qoc_store_key_list_published(f->st, &f->a, 2500, &list, &n), QOC_OK);
 	assert_kids(list, n, (const char *const[]){"k2", "k1"}, 2);
@@ -190,6 +190,42 @@ static void rotation_rejects_incomplete_keys(void **state)
 	k.alg = NULL;
 	assert_int_equal(qoc_store_key_rotate(f->st, &k, 1, 2), QOC_EINVAL);
 	assert_int_equal(qoc_store_key_rotate(f->st, NULL, 1, 2), QOC_EINVAL);
+	struct qoc_key_record got;
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, NULL, &got), QOC_EINVAL);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "", &got), QOC_EINVAL);
+}
+
+/* One active key per algorithm (0004_keys_per_alg): rotating an RS256 key retires the
+ * active RS256 key and leaves the active ES256 key alone. */
+static void rotation_retires_only_the_key_of_the_same_alg(void **state)
+{
+	struct contract_fixture *f = *state;
+	struct qoc_key_record e1 = key("e1", 1000), r1 = key("r1", 1100), r2 = key("r2", 2000);
+	struct qoc_key_record got, *list;
+	size_t n;
+	r1.alg = r2.alg = "RS256";
+	assert_int_equal(qoc_store_key_rotate(f->st, &e1, 1000, 9000), QOC_OK);
+	assert_int_equal(qoc_store_key_rotate(f->st, &r1, 1100, 9000), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
+	assert_string_equal(got.kid, "e1");
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "RS256", &got), QOC_OK);
+	assert_string_equal(got.kid, "r1");
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "EdDSA", &got), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "rs256", &got), QOC_ENOTFOUND);
+
+	assert_int_equal(qoc_store_key_rotate(f->st, &r2, 2000, 5000), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
+	assert_string_equal(got.kid, "e1");
+	assert_int_equal(got.retired_at, 0);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "RS256", &got), QOC_OK);
+	assert_string_equal(got.kid, "r2");
+	/* Active keys first (newest first), then the retired one. */
+	assert_int_equal(qoc_store_key_list_published(f->st, &f->a, 2500, &list, &n), QOC_OK);
+	assert_kids(list, n, (const char *const[]){"r2", "e1", "r1"}, 3);
+	assert_int_equal(list[0].retired_at, 0);
+	assert_int_equal(list[1].retired_at, 0);
+	assert_int_equal(list[2].retired_at, 2000);
+	assert_int_equal(list[2].publish_until, 5000);
 }
 
 #define ROTATORS 4
@@ -208,12 +244,13 @@ static void *rotate_thread(void *arg)
 		char kid[32];
 		snprintf(kid, sizeof(kid), "t%d-k%d", r->id, i);
 		struct qoc_key_record k = key(kid, 1000 + i);
+		k.alg = r->id % 2 ? "RS256" : "ES256"; /* two algorithms race side by side */
 		r->results[i] = qoc_store_key_rotate(r->st, &k, 1000 + i, INT64_MAX);
 	}
 	return NULL;
 }
 
-static void concurrent_rotations_leave_one_active_key(void **state)
+static void concurrent_rotations_leave_one_active_key_per_alg(void **state)
 {
 	struct contract_fixture *f = *state;
 	struct rotator r[ROTATORS];
@@ -225,25 +262,38 @@ static void concurrent_rotations_leave_one_active_key(void **state)
 	for (int i = 0; i < ROTATORS; i++)
 		pthread_join(th[i], NULL);
 
-	size_t ok = 0;
+	size_t ok = 0, ok_alg[2] = {0, 0}; /* [0] ES256 (even ids), [1] RS256 (odd ids) */
 	for (int i = 0; i < ROTATORS; i++) {
 		for (int j = 0; j < ROTATIONS; j++) {
 			enum qoc_err e = r[i].results[j];
 			assert_true(e == QOC_OK || e == QOC_EBUSY);
 			ok += (e == QOC_OK);
+			ok_alg[i % 2] += (e == QOC_OK);
 		}
 	}
 	assert_true(ok >= 1);
-	struct qoc_key_record active, *list;
-	size_t n, active_count = 0;
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &active), QOC_OK);
+	struct qoc_key_record *list;
+	size_t n;
 	assert_int_equal(qoc_store_key_list_published(f->st, &f->a, 5000, &list, &n), QOC_OK);
 	assert_int_equal(n, ok); /* every successful rotation kept its key, all published */
-	for (size_t i = 0; i < n; i++)
-		active_count += (list[i].retired_at == 0);
-	assert_int_equal(active_count, 1);
-	assert_int_equal(list[0].retired_at, 0);
-	assert_string_equal(list[0].kid, active.kid);
+	static const char *const algs[2] = {"ES256", "RS256"};
+	for (int a = 0; a < 2; a++) {
+		size_t active_count = 0;
+		const char *active_kid = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (list[i].retired_at == 0 && strcmp(list[i].alg, algs[a]) == 0) {
+				active_count++;
+				active_kid = list[i].kid;
+			}
+		}
+		assert_int_equal(active_count, ok_alg[a] ? 1 : 0);
+		struct qoc_key_record active;
+		enum qoc_err e = qoc_store_key_active(f->st, &f->a, algs[a], &active);
+		assert_int_equal(e, ok_alg[a] ? QOC_OK : QOC_ENOTFOUND);
+		if (active_kid)
+			assert_string_equal(active.kid, active_kid);
+	}
+	assert_int_equal(list[0].retired_at, 0); /* active keys come first */
 }
 
 /* --- accounts --- */
@@ -341,13 +391,13 @@ static void a_full_arena_gives_enomem_and_the_store_carries_on(void **state)
 
 	struct qoc_arena tiny;
 	qoc_arena_init(&tiny, 64); /* smaller than one chunk: every allocation fails */
-	assert_int_equal(qoc_store_key_active(f->st, &tiny, &got), QOC_ENOMEM);
+	assert_int_equal(qoc_store_key_active(f->st, &tiny, "ES256", &got), QOC_ENOMEM);
 	assert_int_equal(qoc_store_key_list_published(f->st, &tiny, 0, &list, &n), QOC_ENOMEM);
 	assert_int_equal(qoc_store_account_by_email(f->st, &tiny, "mem@example.com", &out),
 	                 QOC_ENOMEM);
 	qoc_arena_release(&tiny);
 
-	assert_int_equal(qoc_store_key_active(f->st, &f->a, &got), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "ES256", &got), QOC_OK);
 	assert_string_equal(got.kid, "k1");
 	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "mem@example.com", &out), QOC_OK);
 }
@@ -461,7 +511,9 @@ int store_contract_run(const struct store_contract_backend *b)
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(rotation_rejects_incomplete_keys, contract_setup_migrated,
 	                                    contract_teardown),
-	    cmocka_unit_test_setup_teardown(concurrent_rotations_leave_one_active_key,
+	    cmocka_unit_test_setup_teardown(rotation_retires_only_the_key_of_the_same_alg,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_rotations_leave_one_active_key_per_alg,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(account_create_then_find_by_email_any_case,
 	                                    contract_setup_migrated, contract_teardown),
