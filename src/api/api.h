@@ -1,22 +1,55 @@
-/* api.h - the HTTP surface of qoc: which handler serves which route.
+/* api.h - the HTTP surface of qoc: which handler serves which route, and the shared
+ * state handlers reach through their ctx.
  *
  * Handlers are thin: decode the request, call the domain, encode the response. They get
- * what they need through struct qoc_api (borrowed; it outlives the server).
+ * everything through struct qoc_api (ctx of every route). It is built once by
+ * qoc_api_init before the server starts and released after it stops; every member is
+ * read-only while serving, or thread-safe by itself (store, signer, throttles).
  */
 #ifndef QOC_API_H
 #define QOC_API_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console/apps.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "http/router.h"
+#include "oauth/authorize.h"
+#include "oidc/discovery.h"
 #include "store/store.h"
+
+struct qoc_signer;
+struct qoc_throttle;
+struct qoc_last_used;
 
 struct qoc_api {
 	const struct qoc_config *cfg;
 	struct qoc_store *store;
 	const struct qoc_clock *clock;
+	const uint8_t *master_key;        /* 32 bytes, borrowed */
+
+	struct qoc_apps_ctx apps;         /* client secret hashing and sealing subkeys */
+	uint8_t csrf_key[32];             /* qoc_kdf(master, QOC_CSRF_KEY_PURPOSE) */
+	struct qoc_signer *signer;        /* signing keys per algorithm, refreshed from the store */
+	struct qoc_discovery discovery;   /* both discovery documents, built once */
+	struct qoc_authz_policy authz_policy;
+	bool secure_cookies;              /* the issuer is https */
+
+	struct qoc_throttle *login_account; /* failed sign-ins per account */
+	struct qoc_throttle *login_address; /* failed sign-ins per client address */
+	struct qoc_throttle *client_auth;   /* failed client authentications per client id */
+	struct qoc_last_used *last_used;    /* coalesced "last used" writes */
 };
+
+/* Builds everything handlers share. cfg, store and master_key are borrowed and must
+ * outlive the api. On error everything made so far is released. */
+enum qoc_err qoc_api_init(struct qoc_api *api, const struct qoc_config *cfg,
+			  struct qoc_store *store, const struct qoc_clock *clock,
+			  const uint8_t master_key[32]);
+void qoc_api_release(struct qoc_api *api);
 
 /* Adds every route to r. */
 enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api);

@@ -100,9 +100,14 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		return QOC_EXIT_FAIL;
 	}
 
-	struct qoc_api api = { .cfg = &ctx->cfg, .store = ctx->store, .clock = &qoc_clock_system };
-	struct qoc_router *router = qoc_router_new();
+	struct qoc_api api;
+	struct qoc_router *router = NULL;
 	struct qoc_http_server *srv = NULL;
+	if ((err = qoc_api_init(&api, &ctx->cfg, ctx->store, &qoc_clock_system, ctx->master_key))) {
+		fprintf(stderr, "qoc: cannot start: %s\n", qoc_strerror(err));
+		return QOC_EXIT_FAIL;
+	}
+	router = qoc_router_new();
 	if (!router || qoc_api_register(router, &api)) {
 		fprintf(stderr, "qoc: out of memory\n");
 		rc = QOC_EXIT_FAIL;
@@ -122,5 +127,6 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	rc = QOC_EXIT_OK;
 out:
 	qoc_router_free(router);
+	qoc_api_release(&api);
 	return rc;
 }

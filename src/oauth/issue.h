@@ -1,0 +1,71 @@
+/* issue.h - minting the tokens of a grant: access token (opaque `qoc_at_...` stored as a
+ * hash, or an RFC 9068 JWT when the application chose token_format "jwt"), refresh token
+ * (`qoc_rt_...`, stored as a hash), ID token (signed with the application's
+ * id_token_signed_response_alg, with at_hash when an access token goes with it).
+ *
+ * Used by the token endpoint (authorization_code, refresh_token, client_credentials) and
+ * by the authorization endpoint for the implicit response types. Two steps so the store
+ * can write atomically what the grant needs:
+ *   qoc_issue_prepare  makes the token strings and the store records (nothing written);
+ *   the caller stores the records: qoc_store_tokens_issue (new grant) or
+ *     qoc_store_refresh_rotate (rotation, which also checks the old token);
+ *   qoc_issue_id_token signs the ID token (needs the access token for at_hash).
+ * Clear token strings live in the arena; the caller sends them and the arena dies with the
+ * request. Nothing here logs a token.
+ */
+#ifndef QOC_OAUTH_ISSUE_H
+#define QOC_OAUTH_ISSUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "crypto/sigkey.h"
+#include "store/store.h"
+#include "store/store_oauth.h"
+
+struct qoc_signer;
+
+struct qoc_issue_ctx {
+	struct qoc_store *store;
+	struct qoc_signer *signer;
+	const struct qoc_clock *clock;
+	const char *issuer;
+	enum qoc_jws_alg access_token_alg; /* JWT access tokens */
+};
+
+struct qoc_issue_request {
+	const struct qoc_app *app;
+	const struct qoc_account *account; /* NULL for client_credentials */
+	const char *scope;                 /* granted, canonical, space-separated ("" allowed) */
+	const char *family_id;             /* NULL: a new family is made */
+	const char *parent_hash;           /* refresh rotation: the old refresh token's hash */
+	const char *sid;                   /* SSO session sid, NULL: none */
+	int64_t auth_time;                 /* 0: none */
+	const char *nonce;                 /* for the ID token; NULL: none */
+	bool want_refresh;                 /* mint a refresh token */
+	bool want_id_token;                /* mint an ID token (scope has openid) */
+	bool access_token;                 /* mint an access token (false: implicit id_token) */
+};
+
+struct qoc_issued {
+	const char *access_token;  /* NULL when not minted */
+	const char *refresh_token; /* NULL when not minted */
+	const char *id_token;      /* set by qoc_issue_id_token */
+	const char *family_id;
+	int64_t expires_in;        /* access token lifetime, seconds */
+	const char *scope;
+	/* Records for the store: opaque access token and refresh token (a JWT access token is
+	 * not stored). */
+	struct qoc_token records[2];
+	size_t record_count;
+};
+
+enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
+			       struct qoc_arena *a, struct qoc_issued *out);
+enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
+				struct qoc_arena *a, struct qoc_issued *out);
+
+#endif
