@@ -128,19 +128,27 @@ describe('data directory and keys', () => {
   test('qoc keys rotate publishes a new key beside the old one', async () => {
     const dir = tempDir();
     const srv = await startServer({ dataDir: dir });
-    const before = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
-    const r = runQoc(['keys', 'rotate'], { env: { QOC_DATA_DIR: dir, QOC_SIGNING_ALG: 'ES256' } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /kid/);
-    const after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
-    assert.equal(after.length, before.length + 1);
-    assert.equal(after[0].alg, 'ES256', 'the new active key comes first');
-    assert.equal(after[0].crv, 'P-256');
-    const kids = after.map((k) => k.kid);
-    for (const k of before)
-      assert.ok(kids.includes(k.kid), `${k.alg} key ${k.kid} stays published`);
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      const before = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      const r = runQoc(['keys', 'rotate'], { env: { QOC_DATA_DIR: dir, QOC_SIGNING_ALG: 'ES256' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /kid/);
+      const after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      assert.equal(after.length, before.length + 1);
+      const beforeKids = before.map((k) => k.kid);
+      const added = after.filter((k) => !beforeKids.includes(k.kid));
+      assert.equal(added.length, 1);
+      assert.equal(added[0].alg, 'ES256', 'the new key is of QOC_SIGNING_ALG');
+      assert.equal(added[0].crv, 'P-256');
+      assert.equal(after[after.length - 1].kid, before.find((k) => k.alg === 'ES256').kid,
+        'the retired key stays published, after the active ones');
+      const kids = after.map((k) => k.kid);
+      for (const k of before)
+        assert.ok(kids.includes(k.kid), `${k.alg} key ${k.kid} stays published`);
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a world-readable master key is refused', () => {
