@@ -62,20 +62,29 @@ static int sign_one(const struct job *j, struct qoc_buf *out)
 	}
 	if (j->kind == 1) {
 		struct qoc_access_token_jwt_params p = {
-		    .issuer = "https://login.example.com", .sub = "qoc_client_benchbenchbenchbench",
-		    .client_id = "qoc_client_benchbenchbenchbench", .scope = "api:read api:write",
-		    .now = now, .lifetime = 3600,
+		    .issuer = "https://login.example.com",
+		    .sub = "qoc_client_benchbenchbenchbench",
+		    .client_id = "qoc_client_benchbenchbenchbench",
+		    .scope = "api:read api:write",
+		    .now = now,
+		    .lifetime = 3600,
 		};
 		return qoc_access_token_jwt_issue(j->signer, j->alg, &p, out, NULL) == QOC_OK;
 	}
 	struct qoc_app app = {
-	    .client_id = "qoc_client_benchbenchbenchbench", .id_token_lifetime = 3600,
+	    .client_id = "qoc_client_benchbenchbenchbench",
+	    .id_token_lifetime = 3600,
 	    .id_token_signed_response_alg = qoc_sigkey_alg_name(j->alg),
 	};
 	struct qoc_id_token_params p = {
-	    .issuer = "https://login.example.com", .sub = "acct_0123456789abcdef", .now = now,
-	    .auth_time = now - 10, .nonce = "n-0S6_WzA2Mj", .sid = "sid_0123456789",
-	    .access_token = at, .access_token_len = sizeof(at) - 1,
+	    .issuer = "https://login.example.com",
+	    .sub = "acct_0123456789abcdef",
+	    .now = now,
+	    .auth_time = now - 10,
+	    .nonce = "n-0S6_WzA2Mj",
+	    .sid = "sid_0123456789",
+	    .access_token = at,
+	    .access_token_len = sizeof(at) - 1,
 	};
 	return qoc_id_token_issue(j->signer, &app, &p, out) == QOC_OK;
 }

@@ -17,7 +17,8 @@ static enum qoc_err new_jti(const struct qoc_random *rng, char out[QOC_ACCESS_TO
 	uint8_t raw[QOC_ACCESS_TOKEN_JWT_JTI_BYTES];
 	enum qoc_err err = qoc_random_fill(rng ? rng : &qoc_random_system, raw, sizeof(raw));
 	if (!err)
-		err = qoc_b64url_encode_to(raw, sizeof(raw), out, QOC_ACCESS_TOKEN_JWT_JTI_MAX, NULL);
+		err =
+		    qoc_b64url_encode_to(raw, sizeof(raw), out, QOC_ACCESS_TOKEN_JWT_JTI_MAX, NULL);
 	qoc_memwipe(raw, sizeof(raw));
 	return err;
 }
@@ -29,7 +30,8 @@ static enum qoc_err claims(const struct qoc_access_token_jwt_params *p, const ch
 	    (err = qoc_jwt_set_string(c, "sub", p->sub)) ||
 	    (err = qoc_jwt_set_string(c, "aud", empty(p->audience) ? p->issuer : p->audience)) ||
 	    (err = qoc_jwt_set_int(c, "exp", p->now + p->lifetime)) ||
-	    (err = qoc_jwt_set_int(c, "iat", p->now)) || (err = qoc_jwt_set_string(c, "jti", jti)) ||
+	    (err = qoc_jwt_set_int(c, "iat", p->now)) ||
+	    (err = qoc_jwt_set_string(c, "jti", jti)) ||
 	    (err = qoc_jwt_set_string(c, "client_id", p->client_id)))
 		return err;
 	if (!empty(p->scope) && (err = qoc_jwt_set_string(c, "scope", p->scope)))

@@ -44,13 +44,13 @@
 
 struct qoc_access_token_jwt_params {
 	const char *issuer;
-	const char *audience;  /* NULL or "": the issuer URL */
-	const char *sub;       /* account id, or the client_id for client_credentials */
+	const char *audience; /* NULL or "": the issuer URL */
+	const char *sub;      /* account id, or the client_id for client_credentials */
 	const char *client_id;
-	const char *scope;     /* NULL or "": no scope claim */
-	int64_t now;           /* iat */
-	int64_t lifetime;      /* 1..QOC_ACCESS_TOKEN_JWT_MAX_LIFETIME: exp = now + lifetime */
-	int64_t auth_time;     /* 0: unknown, not written */
+	const char *scope; /* NULL or "": no scope claim */
+	int64_t now;       /* iat */
+	int64_t lifetime;  /* 1..QOC_ACCESS_TOKEN_JWT_MAX_LIFETIME: exp = now + lifetime */
+	int64_t auth_time; /* 0: unknown, not written */
 	const struct qoc_random *rng; /* NULL: the system CSPRNG (tests may pin it) */
 };
 

@@ -16,13 +16,10 @@ static const struct {
 	const char *member;
 	const char *path;
 } endpoints[] = {
-	{"authorization_endpoint", "/oauth2/authorize"},
-	{"token_endpoint", "/oauth2/token"},
-	{"userinfo_endpoint", "/oauth2/userinfo"},
-	{"jwks_uri", "/.well-known/jwks.json"},
-	{"introspection_endpoint", "/oauth2/introspect"},
-	{"revocation_endpoint", "/oauth2/revoke"},
-	{"end_session_endpoint", "/oauth2/logout"},
+    {"authorization_endpoint", "/oauth2/authorize"},  {"token_endpoint", "/oauth2/token"},
+    {"userinfo_endpoint", "/oauth2/userinfo"},        {"jwks_uri", "/.well-known/jwks.json"},
+    {"introspection_endpoint", "/oauth2/introspect"}, {"revocation_endpoint", "/oauth2/revoke"},
+    {"end_session_endpoint", "/oauth2/logout"},
 };
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -32,24 +29,24 @@ static const struct {
 	const char *member;
 	const char *const *values;
 } lists[] = {
-	{"scopes_supported", LIST("openid", "profile", "email", "offline_access")},
-	{"response_types_supported", LIST("code", "token", "id_token", "id_token token")},
-	{"response_modes_supported", LIST("query", "fragment", "form_post")},
-	{"grant_types_supported",
-	 LIST("authorization_code", "refresh_token", "client_credentials", "implicit")},
-	{"subject_types_supported", LIST("public")},
-	{"id_token_signing_alg_values_supported", LIST("RS256", "PS256", "ES256", "EdDSA")},
-	{"token_endpoint_auth_methods_supported",
-	 LIST("client_secret_basic", "client_secret_post", "none")},
-	{"introspection_endpoint_auth_methods_supported",
-	 LIST("client_secret_basic", "client_secret_post")},
-	{"revocation_endpoint_auth_methods_supported",
-	 LIST("client_secret_basic", "client_secret_post")},
-	{"code_challenge_methods_supported", LIST("S256")},
-	{"claims_supported", LIST("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp",
-	                          "at_hash", "sid", "name", "email", "email_verified")},
-	{"prompt_values_supported", LIST("none", "login", "consent")},
-	{"ui_locales_supported", LIST("en")},
+    {"scopes_supported", LIST("openid", "profile", "email", "offline_access")},
+    {"response_types_supported", LIST("code", "token", "id_token", "id_token token")},
+    {"response_modes_supported", LIST("query", "fragment", "form_post")},
+    {"grant_types_supported",
+     LIST("authorization_code", "refresh_token", "client_credentials", "implicit")},
+    {"subject_types_supported", LIST("public")},
+    {"id_token_signing_alg_values_supported", LIST("RS256", "PS256", "ES256", "EdDSA")},
+    {"token_endpoint_auth_methods_supported",
+     LIST("client_secret_basic", "client_secret_post", "none")},
+    {"introspection_endpoint_auth_methods_supported",
+     LIST("client_secret_basic", "client_secret_post")},
+    {"revocation_endpoint_auth_methods_supported",
+     LIST("client_secret_basic", "client_secret_post")},
+    {"code_challenge_methods_supported", LIST("S256")},
+    {"claims_supported", LIST("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp",
+                              "at_hash", "sid", "name", "email", "email_verified")},
+    {"prompt_values_supported", LIST("none", "login", "consent")},
+    {"ui_locales_supported", LIST("en")},
 };
 
 /* Boolean members. */
@@ -57,12 +54,12 @@ static const struct {
 	const char *member;
 	bool value;
 } flags[] = {
-	{"authorization_response_iss_parameter_supported", true}, /* RFC 9207 §3 */
-	{"request_parameter_supported", false},
-	{"request_uri_parameter_supported", false},
-	{"claims_parameter_supported", true},
-	{"frontchannel_logout_supported", false},
-	{"backchannel_logout_supported", false},
+    {"authorization_response_iss_parameter_supported", true}, /* RFC 9207 §3 */
+    {"request_parameter_supported", false},
+    {"request_uri_parameter_supported", false},
+    {"claims_parameter_supported", true},
+    {"frontchannel_logout_supported", false},
+    {"backchannel_logout_supported", false},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,8 +95,9 @@ static json_t *document(const char *issuer)
 	char url[PATH_MAX_LEN + 64];
 	for (size_t i = 0; rc == 0 && i < COUNT(endpoints); i++) {
 		int n = snprintf(url, sizeof(url), "%s%s", issuer, endpoints[i].path);
-		rc = (n < 0 || (size_t)n >= sizeof(url)) ? -1
-		                                         : add_string(doc, endpoints[i].member, url);
+		rc = (n < 0 || (size_t)n >= sizeof(url))
+		         ? -1
+		         : add_string(doc, endpoints[i].member, url);
 	}
 	for (size_t i = 0; rc == 0 && i < COUNT(lists); i++) {
 		json_t *arr = json_array();

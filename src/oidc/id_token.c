@@ -102,7 +102,8 @@ enum qoc_err qoc_id_token_issue(struct qoc_signer *signer, const struct qoc_app 
                                 const struct qoc_id_token_params *p, struct qoc_buf *out)
 {
 	const char *name = app->id_token_signed_response_alg;
-	enum qoc_jws_alg alg = empty(name) ? QOC_JWS_RS256 : qoc_sigkey_alg_parse(name, strlen(name));
+	enum qoc_jws_alg alg =
+	    empty(name) ? QOC_JWS_RS256 : qoc_sigkey_alg_parse(name, strlen(name));
 	if (alg == QOC_JWS_ALG_UNSET)
 		return QOC_EINVAL;
 	struct qoc_id_token_params q = *p;

@@ -66,7 +66,8 @@ static bool has_audience(const json_t *aud, const char *client_id)
 		return strcmp(json_string_value(aud), client_id) == 0;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(aud, i, v) {
+	json_array_foreach(aud, i, v)
+	{
 		if (strcmp(json_string_value(v), client_id) == 0)
 			return true;
 	}
@@ -82,7 +83,8 @@ static bool aud_well_formed(const json_t *aud)
 		return false;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(aud, i, v) {
+	json_array_foreach(aud, i, v)
+	{
 		if (!json_is_string(v))
 			return false;
 	}
@@ -160,8 +162,7 @@ enum qoc_err qoc_id_token_hint_verify(struct qoc_signer *signer, const char *iss
 	if (err || (err = qoc_signer_verify_key(signer, h.kid, h.kid_len, now, &ref)))
 		goto out;
 	/* The algorithm is the key's own, whatever the header says. */
-	err = qoc_jws_verify_lookup(hint, len, ref.key->alg, lookup_one, (void *)ref.key,
-	                            &payload);
+	err = qoc_jws_verify_lookup(hint, len, ref.key->alg, lookup_one, (void *)ref.key, &payload);
 	if (err)
 		goto out;
 	json_error_t jerr;

@@ -51,8 +51,8 @@ struct qoc_id_token_hint {
 	const char *client_id; /* the client the hint was issued to (checked as above) */
 	const char *sid;       /* the session id, NULL when the token has none */
 	int64_t iat;
-	int64_t exp;           /* may be in the past: see above */
-	bool expired;          /* exp <= now, for the caller's logs */
+	int64_t exp;  /* may be in the past: see above */
+	bool expired; /* exp <= now, for the caller's logs */
 };
 
 /* Verifies hint[len] issued by `issuer`. client_id: the client_id parameter of the

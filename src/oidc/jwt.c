@@ -36,5 +36,5 @@ enum qoc_err qoc_jwt_set_string(json_t *obj, const char *name, const char *value
 enum qoc_err qoc_jwt_set_int(json_t *obj, const char *name, int64_t value)
 {
 	return json_object_set_new(obj, name, json_integer((json_int_t)value)) ? QOC_ENOMEM
-	                                                                         : QOC_OK;
+	                                                                       : QOC_OK;
 }

@@ -21,8 +21,7 @@ bool qoc_userinfo_scope_has(const char *scope, const char *name)
 	return false;
 }
 
-enum qoc_err qoc_userinfo_add_claims(json_t *obj, const char *scope,
-                                     const struct qoc_account *acct)
+enum qoc_err qoc_userinfo_add_claims(json_t *obj, const char *scope, const struct qoc_account *acct)
 {
 	int rc = 0;
 	if (qoc_userinfo_scope_has(scope, "profile") && acct->name && acct->name[0])

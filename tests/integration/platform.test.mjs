@@ -79,17 +79,21 @@ describe('qoc serve', () => {
     assert.equal(statusOf(raw), 413);
   });
 
-  test('the JWKS publishes the first signing key', async () => {
+  test('the JWKS publishes the first signing keys, one per algorithm', async () => {
     const r = await fetch(`${srv.url}/.well-known/jwks.json`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('cache-control') || '', /max-age=\d+/);
     assert.equal(r.headers.get('access-control-allow-origin'), '*');
     const { keys } = await r.json();
-    assert.equal(keys.length, 1);
-    assert.equal(keys[0].alg, 'RS256');
-    assert.equal(keys[0].use, 'sig');
-    assert.ok(keys[0].kid && keys[0].n && keys[0].e);
-    assert.equal(keys[0].d, undefined, 'no private part is ever published');
+    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'EdDSA', 'PS256', 'RS256']);
+    const rsa = keys.find((k) => k.alg === 'RS256');
+    assert.equal(rsa.use, 'sig');
+    assert.ok(rsa.kid && rsa.n && rsa.e);
+    for (const k of keys) {
+      assert.equal(k.use, 'sig');
+      for (const p of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        assert.equal(k[p], undefined, 'no private part is ever published');
+    }
   });
 
   test('the access log has the path without the query and the request id', async () => {
@@ -121,31 +125,30 @@ describe('data directory and keys', () => {
     rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
-  test('first start makes one active key per algorithm', async () => {
-    const dir = tempDir();
-    const srv = await startServer({ dataDir: dir });
-    const keys = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
-    assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'EdDSA', 'PS256', 'RS256']);
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   test('qoc keys rotate publishes a new key beside the old one', async () => {
     const dir = tempDir();
     const srv = await startServer({ dataDir: dir });
-    const before = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
-    const r = runQoc(['keys', 'rotate'], { env: { QOC_DATA_DIR: dir, QOC_SIGNING_ALG: 'ES256' } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /kid/);
-    const after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
-    assert.equal(after.length, before.length + 1);
-    assert.equal(after[0].alg, 'ES256', 'the new active key comes first');
-    assert.equal(after[0].crv, 'P-256');
-    const kids = after.map((k) => k.kid);
-    for (const k of before)
-      assert.ok(kids.includes(k.kid), `${k.alg} key ${k.kid} stays published`);
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      const before = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      const r = runQoc(['keys', 'rotate'], { env: { QOC_DATA_DIR: dir, QOC_SIGNING_ALG: 'ES256' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /kid/);
+      const after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      assert.equal(after.length, before.length + 1);
+      const beforeKids = before.map((k) => k.kid);
+      const added = after.filter((k) => !beforeKids.includes(k.kid));
+      assert.equal(added.length, 1);
+      assert.equal(added[0].alg, 'ES256', 'the new key is of QOC_SIGNING_ALG');
+      assert.equal(added[0].crv, 'P-256');
+      assert.equal(after[after.length - 1].kid, before.find((k) => k.alg === 'ES256').kid,
+        'the retired key stays published, after the active ones');
+      const kids = after.map((k) => k.kid);
+      for (const k of before)
+        assert.ok(kids.includes(k.kid), `${k.alg} key ${k.kid} stays published`);
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a world-readable master key is refused', () => {

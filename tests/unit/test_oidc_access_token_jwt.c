@@ -17,7 +17,8 @@ static json_t *verify(struct oidc_fixture *f, const char *jwt, const char *alg)
 	/* RFC 9068 §2.1: typ "at+jwt" (explicit typing, RFC 8725 §3.11). */
 	assert_string_equal(json_string_value(json_object_get(h, "typ")), "at+jwt");
 	assert_string_equal(json_string_value(json_object_get(h, "alg")), alg);
-	struct qoc_sigkey *pub = oidc_fixture_jwks_key(f, json_string_value(json_object_get(h, "kid")));
+	struct qoc_sigkey *pub =
+	    oidc_fixture_jwks_key(f, json_string_value(json_object_get(h, "kid")));
 	json_decref(h);
 	struct qoc_buf payload;
 	qoc_buf_init(&payload, 1 << 16);
@@ -52,8 +53,13 @@ static void claims_and_header(void **state)
 	struct oidc_fixture f;
 	oidc_fixture_open(&f);
 	struct qoc_access_token_jwt_params p = {
-	    .issuer = OIDC_TEST_ISSUER, .sub = "acct_7", .client_id = "qoc_client_x",
-	    .scope = "openid profile", .now = f.now, .lifetime = 3600, .auth_time = f.now - 5,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .sub = "acct_7",
+	    .client_id = "qoc_client_x",
+	    .scope = "openid profile",
+	    .now = f.now,
+	    .lifetime = 3600,
+	    .auth_time = f.now - 5,
 	};
 	struct qoc_buf tok;
 	qoc_buf_init(&tok, 1 << 16);
@@ -101,8 +107,12 @@ static void client_credentials_rs256_and_audience(void **state)
 	oidc_fixture_open(&f);
 	const struct qoc_random rng = {fixed_fill, NULL};
 	struct qoc_access_token_jwt_params p = {
-	    .issuer = OIDC_TEST_ISSUER, .audience = "https://api.example.com",
-	    .sub = "qoc_client_svc", .client_id = "qoc_client_svc", .now = f.now, .lifetime = 60,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .audience = "https://api.example.com",
+	    .sub = "qoc_client_svc",
+	    .client_id = "qoc_client_svc",
+	    .now = f.now,
+	    .lifetime = 60,
 	    .rng = &rng,
 	};
 	struct qoc_buf tok;
@@ -128,7 +138,11 @@ static void invalid_params_are_refused(void **state)
 	struct qoc_buf tok;
 	qoc_buf_init(&tok, 1 << 16);
 	const struct qoc_access_token_jwt_params ok = {
-	    .issuer = OIDC_TEST_ISSUER, .sub = "s", .client_id = "c", .now = f.now, .lifetime = 60,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .sub = "s",
+	    .client_id = "c",
+	    .now = f.now,
+	    .lifetime = 60,
 	};
 	struct qoc_access_token_jwt_params p = ok;
 	p.client_id = NULL;
@@ -139,8 +153,9 @@ static void invalid_params_are_refused(void **state)
 	p = ok;
 	p.sub = "";
 	assert_int_equal(qoc_access_token_jwt_issue(f.signer, 0, &p, &tok, NULL), QOC_EINVAL);
-	assert_int_equal(qoc_access_token_jwt_issue(f.signer, (enum qoc_jws_alg)42, &ok, &tok, NULL),
-	                 QOC_EINVAL);
+	assert_int_equal(
+	    qoc_access_token_jwt_issue(f.signer, (enum qoc_jws_alg)42, &ok, &tok, NULL),
+	    QOC_EINVAL);
 	assert_int_equal(tok.len, 0);
 	qoc_buf_release(&tok);
 	oidc_fixture_close(&f);

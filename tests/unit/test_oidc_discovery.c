@@ -61,9 +61,12 @@ static void check_document(const json_t *d, const char *iss)
 	 * id_token_signing_alg_values_supported. */
 	assert_str(d, "issuer", iss);
 	static const char *const ep[][2] = {
-	    {"authorization_endpoint", "/oauth2/authorize"}, {"token_endpoint", "/oauth2/token"},
-	    {"userinfo_endpoint", "/oauth2/userinfo"},       {"jwks_uri", "/.well-known/jwks.json"},
-	    {"introspection_endpoint", "/oauth2/introspect"}, {"revocation_endpoint", "/oauth2/revoke"},
+	    {"authorization_endpoint", "/oauth2/authorize"},
+	    {"token_endpoint", "/oauth2/token"},
+	    {"userinfo_endpoint", "/oauth2/userinfo"},
+	    {"jwks_uri", "/.well-known/jwks.json"},
+	    {"introspection_endpoint", "/oauth2/introspect"},
+	    {"revocation_endpoint", "/oauth2/revoke"},
 	    {"end_session_endpoint", "/oauth2/logout"},
 	};
 	for (size_t i = 0; i < sizeof(ep) / sizeof(ep[0]); i++) {
@@ -72,12 +75,14 @@ static void check_document(const json_t *d, const char *iss)
 	}
 	assert_null(json_object_get(d, "registration_endpoint"));
 	assert_list(d, "scopes_supported", L("openid", "profile", "email", "offline_access"));
-	assert_list(d, "response_types_supported", L("code", "token", "id_token", "id_token token"));
+	assert_list(d, "response_types_supported",
+	            L("code", "token", "id_token", "id_token token"));
 	assert_list(d, "response_modes_supported", L("query", "fragment", "form_post"));
 	assert_list(d, "grant_types_supported",
 	            L("authorization_code", "refresh_token", "client_credentials", "implicit"));
 	assert_list(d, "subject_types_supported", L("public"));
-	assert_list(d, "id_token_signing_alg_values_supported", L("RS256", "PS256", "ES256", "EdDSA"));
+	assert_list(d, "id_token_signing_alg_values_supported",
+	            L("RS256", "PS256", "ES256", "EdDSA"));
 	assert_list(d, "token_endpoint_auth_methods_supported",
 	            L("client_secret_basic", "client_secret_post", "none"));
 	assert_list(d, "introspection_endpoint_auth_methods_supported",
@@ -86,8 +91,8 @@ static void check_document(const json_t *d, const char *iss)
 	            L("client_secret_basic", "client_secret_post"));
 	assert_list(d, "code_challenge_methods_supported", L("S256")); /* RFC 7636, SECURITY.md */
 	assert_list(d, "claims_supported",
-	            L("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "sid",
-	              "name", "email", "email_verified"));
+	            L("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash",
+	              "sid", "name", "email", "email_verified"));
 	assert_list(d, "prompt_values_supported", L("none", "login", "consent"));
 	assert_list(d, "ui_locales_supported", L("en"));
 	assert_bool(d, "authorization_response_iss_parameter_supported", true); /* RFC 9207 §3 */
@@ -141,9 +146,16 @@ static void bad_issuers_are_refused(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    "", "example.com", "ftp://example.com", "https://", "https:///path",
-	    "https://example.com/", "https://example.com?x=1", "https://example.com#f",
-	    "https://exa mple.com", "javascript://x",
+	    "",
+	    "example.com",
+	    "ftp://example.com",
+	    "https://",
+	    "https:///path",
+	    "https://example.com/",
+	    "https://example.com?x=1",
+	    "https://example.com#f",
+	    "https://exa mple.com",
+	    "javascript://x",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct qoc_discovery d;

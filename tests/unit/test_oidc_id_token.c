@@ -87,12 +87,14 @@ static json_t *verify_as_rp(struct oidc_fixture *f, const char *jwt, const char 
 	assert_string_equal(json_string_value(json_object_get(h, "alg")), alg_name);
 	assert_string_equal(json_string_value(json_object_get(h, "typ")), "JWT");
 	assert_int_equal(json_object_size(h), 3);
-	struct qoc_sigkey *pub = oidc_fixture_jwks_key(f, json_string_value(json_object_get(h, "kid")));
+	struct qoc_sigkey *pub =
+	    oidc_fixture_jwks_key(f, json_string_value(json_object_get(h, "kid")));
 	json_decref(h);
 	struct qoc_buf payload;
 	qoc_buf_init(&payload, 1 << 16);
-	assert_int_equal(qoc_jws_verify(jwt, strlen(jwt), qoc_sigkey_alg_parse(alg_name, strlen(alg_name)),
-	                                pub, &payload),
+	assert_int_equal(qoc_jws_verify(jwt, strlen(jwt),
+	                                qoc_sigkey_alg_parse(alg_name, strlen(alg_name)), pub,
+	                                &payload),
 	                 QOC_OK);
 	qoc_sigkey_free(pub);
 	json_error_t e;
@@ -185,7 +187,10 @@ static void optional_claims_are_omitted(void **state)
 	struct qoc_signer_ref ref;
 	assert_int_equal(qoc_signer_get(f.signer, QOC_JWS_ES256, f.now, &ref), QOC_OK);
 	struct qoc_id_token_params p = {
-	    .issuer = OIDC_TEST_ISSUER, .sub = "acct_1", .client_id = "c1", .now = f.now,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .sub = "acct_1",
+	    .client_id = "c1",
+	    .now = f.now,
 	    .lifetime = 60,
 	};
 	struct qoc_buf tok;
@@ -212,8 +217,14 @@ static void scope_claims_without_an_access_token(void **state)
 	assert_int_equal(qoc_signer_get(f.signer, QOC_JWS_EDDSA, f.now, &ref), QOC_OK);
 	struct qoc_account acct = {.id = "acct_9", .email = "ada@example.com", .name = "Ada"};
 	struct qoc_id_token_params p = {
-	    .issuer = OIDC_TEST_ISSUER, .sub = acct.id, .client_id = "c1", .now = f.now,
-	    .lifetime = 60, .nonce = "n", .scope_claims = true, .scope = "openid profile email",
+	    .issuer = OIDC_TEST_ISSUER,
+	    .sub = acct.id,
+	    .client_id = "c1",
+	    .now = f.now,
+	    .lifetime = 60,
+	    .nonce = "n",
+	    .scope_claims = true,
+	    .scope = "openid profile email",
 	    .account = &acct,
 	};
 	struct qoc_buf tok;
@@ -248,7 +259,11 @@ static void invalid_params_are_refused(void **state)
 	struct qoc_buf tok;
 	qoc_buf_init(&tok, 1 << 16);
 	const struct qoc_id_token_params ok = {
-	    .issuer = OIDC_TEST_ISSUER, .sub = "a", .client_id = "c", .now = f.now, .lifetime = 60,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .sub = "a",
+	    .client_id = "c",
+	    .now = f.now,
+	    .lifetime = 60,
 	};
 	struct qoc_id_token_params p = ok;
 	p.sub = "";

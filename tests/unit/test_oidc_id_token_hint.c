@@ -35,10 +35,10 @@ static int setup(void **state)
 	oidc_fixture_open(&h->f);
 	qoc_arena_init(&h->a, 0);
 	qoc_buf_init(&h->tok, 1 << 16);
-	struct qoc_app app = {.client_id = CLIENT, .id_token_lifetime = 600,
-	                      .id_token_signed_response_alg = "ES256"};
-	struct qoc_id_token_params p = {.issuer = OIDC_TEST_ISSUER, .sub = "acct_1",
-	                                .now = h->f.now, .sid = "sid_1"};
+	struct qoc_app app = {
+	    .client_id = CLIENT, .id_token_lifetime = 600, .id_token_signed_response_alg = "ES256"};
+	struct qoc_id_token_params p = {
+	    .issuer = OIDC_TEST_ISSUER, .sub = "acct_1", .now = h->f.now, .sid = "sid_1"};
 	assert_int_equal(qoc_id_token_issue(h->f.signer, &app, &p, &h->tok), QOC_OK);
 	struct qoc_signer_ref ref;
 	assert_int_equal(qoc_signer_get(h->f.signer, QOC_JWS_ES256, h->f.now, &ref), QOC_OK);
@@ -61,8 +61,8 @@ static int teardown(void **state)
 static enum qoc_err check_at(struct hint_fixture *h, const char *client, const char *tok,
                              int64_t now, struct qoc_id_token_hint *out)
 {
-	return qoc_id_token_hint_verify(h->f.signer, OIDC_TEST_ISSUER, client, tok, strlen(tok), now,
-	                                &h->a, out);
+	return qoc_id_token_hint_verify(h->f.signer, OIDC_TEST_ISSUER, client, tok, strlen(tok),
+	                                now, &h->a, out);
 }
 
 static enum qoc_err check(struct hint_fixture *h, const char *client, const char *tok)
@@ -124,12 +124,12 @@ static void expired_accepted_future_refused(void **state)
 	struct qoc_id_token_hint out;
 	assert_int_equal(check_at(h, CLIENT, qoc_buf_cstr(&h->tok), h->f.now + 7200, &out), QOC_OK);
 	assert_true(out.expired);
-	assert_int_equal(check_at(h, CLIENT, qoc_buf_cstr(&h->tok),
-	                          h->f.now - QOC_ID_TOKEN_HINT_SKEW, &out),
-	                 QOC_OK); /* within the skew */
-	assert_int_equal(check_at(h, CLIENT, qoc_buf_cstr(&h->tok),
-	                          h->f.now - QOC_ID_TOKEN_HINT_SKEW - 1, &out),
-	                 QOC_EPERM);
+	assert_int_equal(
+	    check_at(h, CLIENT, qoc_buf_cstr(&h->tok), h->f.now - QOC_ID_TOKEN_HINT_SKEW, &out),
+	    QOC_OK); /* within the skew */
+	assert_int_equal(
+	    check_at(h, CLIENT, qoc_buf_cstr(&h->tok), h->f.now - QOC_ID_TOKEN_HINT_SKEW - 1, &out),
+	    QOC_EPERM);
 	assert_null(out.sub);
 }
 
@@ -159,9 +159,10 @@ static void wrong_audience_is_refused(void **state)
 	                 QOC_EPERM);
 	char hdr[256];
 	es_header(h, "ES256", hdr, sizeof(hdr));
-	char *t = sign_raw(h, QOC_JWS_ES256, hdr,
-	                   "{\"iss\":\"" OIDC_TEST_ISSUER "\",\"sub\":\"a\",\"aud\":[\"c1\",\"c2\"],"
-	                   "\"azp\":\"c2\",\"iat\":1795705445,\"exp\":1795709045}");
+	char *t =
+	    sign_raw(h, QOC_JWS_ES256, hdr,
+	             "{\"iss\":\"" OIDC_TEST_ISSUER "\",\"sub\":\"a\",\"aud\":[\"c1\",\"c2\"],"
+	             "\"azp\":\"c2\",\"iat\":1795705445,\"exp\":1795709045}");
 	assert_int_equal(check(h, "c1", t), QOC_EPERM); /* an audience, but azp says c2 */
 	assert_int_equal(check(h, "c2", t), QOC_OK);
 	free(t);
@@ -210,7 +211,8 @@ static void switched_alg_is_refused(void **state)
 	assert_int_equal(check(h, CLIENT, t), QOC_EPERM);
 	free(t);
 	/* HS256 keyed with anything (the classic public-key-as-HMAC-secret confusion). */
-	t = oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0, es_header(h, "HS256", hdr, sizeof(hdr)));
+	t = oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0,
+	                          es_header(h, "HS256", hdr, sizeof(hdr)));
 	assert_int_equal(check(h, CLIENT, t), QOC_EPERM);
 	free(t);
 	free(payload);
@@ -222,8 +224,8 @@ static void alg_none_is_refused(void **state)
 {
 	struct hint_fixture *h = *state;
 	char hdr[256];
-	char *t = oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0,
-	                                es_header(h, "none", hdr, sizeof(hdr)));
+	char *t =
+	    oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0, es_header(h, "none", hdr, sizeof(hdr)));
 	assert_int_not_equal(check(h, CLIENT, t), QOC_OK);
 	*(strrchr(t, '.') + 1) = '\0'; /* and with the empty signature "none" implies */
 	enum qoc_err e = check(h, CLIENT, t);
@@ -235,8 +237,8 @@ static void alg_none_is_refused(void **state)
 static void unknown_kid_is_refused(void **state)
 {
 	struct hint_fixture *h = *state;
-	char *t = oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0,
-	                                "{\"alg\":\"ES256\",\"kid\":\"not-a-key\",\"typ\":\"JWT\"}");
+	char *t = oidc_test_jwt_replace(
+	    qoc_buf_cstr(&h->tok), 0, "{\"alg\":\"ES256\",\"kid\":\"not-a-key\",\"typ\":\"JWT\"}");
 	assert_int_equal(check(h, CLIENT, t), QOC_ENOTFOUND);
 	free(t);
 	t = oidc_test_jwt_replace(qoc_buf_cstr(&h->tok), 0, "{\"alg\":\"ES256\",\"typ\":\"JWT\"}");
@@ -259,8 +261,12 @@ static void other_token_types_and_key_headers_are_refused(void **state)
 {
 	struct hint_fixture *h = *state;
 	struct qoc_access_token_jwt_params p = {
-	    .issuer = OIDC_TEST_ISSUER, .audience = CLIENT, .sub = "acct_1", .client_id = CLIENT,
-	    .now = h->f.now, .lifetime = 60,
+	    .issuer = OIDC_TEST_ISSUER,
+	    .audience = CLIENT,
+	    .sub = "acct_1",
+	    .client_id = CLIENT,
+	    .now = h->f.now,
+	    .lifetime = 60,
 	};
 	struct qoc_buf at;
 	qoc_buf_init(&at, 1 << 16);
@@ -283,7 +289,8 @@ static void other_token_types_and_key_headers_are_refused(void **state)
 static void malformed_hints_are_refused(void **state)
 {
 	struct hint_fixture *h = *state;
-	static const char *const bad[] = {"x", "a.b.c", "..", "eyJhbGciOiJFUzI1NiJ9", "e30.e30.e30"};
+	static const char *const bad[] = {"x", "a.b.c", "..", "eyJhbGciOiJFUzI1NiJ9",
+	                                  "e30.e30.e30"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(check(h, CLIENT, bad[i]), QOC_EINVAL);
 	struct qoc_id_token_hint out;
@@ -318,9 +325,10 @@ static void logout_uri_exact_match(void **state)
 	assert_int_equal(qoc_logout_check(&app, "https://app.example.com/bye"), QOC_OK);
 	assert_int_equal(qoc_logout_check(&app, "myapp://logged-out"), QOC_OK);
 	static const char *const bad[] = {
-	    "https://app.example.com/bye/", "https://app.example.com/by", "HTTPS://app.example.com/bye",
-	    "https://app.example.com/bye?x=1", "https://app.example.com/bye#f",
-	    "https://app.example.com/%62ye", "https://evil.example.com/bye",
+	    "https://app.example.com/bye/",  "https://app.example.com/by",
+	    "HTTPS://app.example.com/bye",   "https://app.example.com/bye?x=1",
+	    "https://app.example.com/bye#f", "https://app.example.com/%62ye",
+	    "https://evil.example.com/bye",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(qoc_logout_check(&app, bad[i]), QOC_EPERM);

@@ -183,11 +183,12 @@ static void *sign_loop(void *arg)
 		struct qoc_buf jws, payload;
 		qoc_buf_init(&jws, 8192);
 		qoc_buf_init(&payload, 8192);
-		bool ok = qoc_signer_get(w->signer, algs[(i + w->id) % 4], now, &sk) == QOC_OK &&
-		          qoc_jws_sign(sk.key, "{\"n\":1}", 7, NULL, &jws) == QOC_OK &&
-		          qoc_signer_verify_key(w->signer, sk.key->kid, strlen(sk.key->kid), now,
-		                                &vk) == QOC_OK &&
-		          qoc_jws_verify(jws.data, jws.len, vk.key->alg, vk.key, &payload) == QOC_OK;
+		bool ok =
+		    qoc_signer_get(w->signer, algs[(i + w->id) % 4], now, &sk) == QOC_OK &&
+		    qoc_jws_sign(sk.key, "{\"n\":1}", 7, NULL, &jws) == QOC_OK &&
+		    qoc_signer_verify_key(w->signer, sk.key->kid, strlen(sk.key->kid), now, &vk) ==
+		        QOC_OK &&
+		    qoc_jws_verify(jws.data, jws.len, vk.key->alg, vk.key, &payload) == QOC_OK;
 		w->failures += !ok;
 		w->signed_count += ok;
 		qoc_signer_put(&vk);

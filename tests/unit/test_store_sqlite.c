@@ -263,8 +263,9 @@ static void migrations_are_recorded_with_their_names(void **state)
 	sqlite3_close(db);
 }
 
-/* The schema itself, not only the code, keeps a second key from being active. */
-static void the_schema_allows_one_active_key(void **state)
+/* The schema itself, not only the code, keeps a second key of one algorithm from being
+ * active (0004_keys_per_alg); keys of other algorithms are active beside it. */
+static void the_schema_allows_one_active_key_per_alg(void **state)
 {
 	struct fx *f = *state;
 	fx_open_migrated(f);
@@ -275,6 +276,9 @@ static void the_schema_allows_one_active_key(void **state)
 	                       " created_at) VALUES ('b', 'ES256', '{}', x'00', 2)";
 	assert_int_equal(sqlite3_exec(db, insert_a, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, insert_b, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	const char *insert_c = "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private,"
+	                       " created_at) VALUES ('c', 'RS256', '{}', x'00', 3)";
+	assert_int_equal(sqlite3_exec(db, insert_c, NULL, NULL, NULL), SQLITE_OK);
 	/* Retired without a publish_until is refused too. */
 	assert_int_equal(
 	    sqlite3_exec(db, "UPDATE signing_keys SET retired_at = 5", NULL, NULL, NULL),
@@ -514,6 +518,51 @@ static void migration_0002_gives_old_accounts_a_personal_team(void **state)
 	assert_string_equal(out.personal_team_id, "team_acct_old");
 }
 
+/* A database from before 0004 (one active key, whatever its alg) upgrades with its key
+ * still active, and then takes an active key of another algorithm beside it. */
+static void migration_0004_keeps_the_active_key(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(f->t.path, &db,
+	                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(qoc_sqlite_migrations[1].version, 2);
+	assert_int_equal(sqlite3_exec(db,
+	                              "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+	                              " name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+	                              "INSERT INTO schema_migrations VALUES (1, '0001_init', 0);"
+	                              "INSERT INTO schema_migrations VALUES (2, '0002_teams_apps', 0);",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(sqlite3_exec(db, qoc_sqlite_migrations[i].sql, NULL, NULL, NULL),
+		                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO signing_keys (kid, alg, public_jwk, sealed_private,"
+	                              " created_at) VALUES ('old', 'RS256', '{}', x'01', 5)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	unsigned applied = 0;
+	assert_int_equal(qoc_store_migrate(f->st, &applied), QOC_OK);
+	assert_int_equal(applied, embedded_migrations() - 2);
+	struct qoc_key_record got;
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "RS256", &got), QOC_OK);
+	assert_string_equal(got.kid, "old");
+	const unsigned char sealed[] = {2};
+	struct qoc_key_record k = {.kid = "new", .alg = "ES256", .public_jwk = "{}",
+	                           .sealed_private = sealed, .sealed_private_len = 1,
+	                           .created_at = 10};
+	assert_int_equal(qoc_store_key_rotate(f->st, &k, 10, 100), QOC_OK);
+	assert_int_equal(qoc_store_key_active(f->st, &f->a, "RS256", &got), QOC_OK);
+	assert_string_equal(got.kid, "old");
+	assert_int_equal(got.retired_at, 0);
+}
+
 /* The schema itself keeps an application's owner inside its team and a public client
  * without a secret, whatever code writes to it. */
 static void the_schema_guards_applications(void **state)
@@ -644,7 +693,9 @@ int main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(migrations_are_recorded_with_their_names, fx_setup,
 	                                    fx_teardown),
-	    cmocka_unit_test_setup_teardown(the_schema_allows_one_active_key, fx_setup,
+	    cmocka_unit_test_setup_teardown(the_schema_allows_one_active_key_per_alg, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(migration_0004_keeps_the_active_key, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(an_exhausted_pool_answers_busy_after_the_timeout,
 	                                    fx_setup, fx_teardown),

@@ -12,7 +12,7 @@
 #include "crypto/b64.h"
 #include "crypto/jwk.h"
 
-const uint8_t oidc_test_master[32] = {7, 6, 5, 4, 3, 2, 1, 0, 9, 8, 7, 6, 5, 4, 3, 2,
+const uint8_t oidc_test_master[32] = {7, 6, 5, 4, 3, 2, 1, 0, 9, 8,  7,  6,  5,  4,  3,  2,
                                       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
 static int64_t fixture_now(void *ctx)
@@ -58,7 +58,8 @@ struct qoc_sigkey *oidc_fixture_jwks_key(struct oidc_fixture *f, const char *kid
 	struct qoc_sigkey *key = NULL;
 	size_t i;
 	json_t *k;
-	json_array_foreach(json_object_get(jwks, "keys"), i, k) {
+	json_array_foreach(json_object_get(jwks, "keys"), i, k)
+	{
 		if (strcmp(json_string_value(json_object_get(k, "kid")), kid) == 0)
 			assert_int_equal(qoc_jwk_import(k, QOC_JWS_ALG_UNSET, 0, &key), QOC_OK);
 	}
