@@ -5,6 +5,8 @@
 
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/mem.h"
+#include "crypto/hash.h"
 #include "crypto/jwk.h"
 #include "crypto/seal.h"
 #include "crypto/sigkey.h"
@@ -29,6 +31,7 @@ static enum qoc_err rotate_one(const struct qoc_keyring_params *p, enum qoc_jws_
 {
 	struct qoc_sigkey *key = NULL;
 	struct qoc_buf priv, sealed;
+	uint8_t seal_key[32];
 	char *jwk_text = NULL;
 	const char *alg_name = qoc_sigkey_alg_name(alg);
 	enum qoc_err err;
@@ -46,7 +49,9 @@ static enum qoc_err rotate_one(const struct qoc_keyring_params *p, enum qoc_jws_
 	}
 	if ((err = qoc_sigkey_export_private(key, &priv)))
 		goto out;
-	if ((err = qoc_seal(p->master_key, aad, (size_t)aad_len, priv.data, priv.len, &sealed)))
+	if ((err = qoc_keyring_seal_key(p->master_key, seal_key)))
+		goto out;
+	if ((err = qoc_seal(seal_key, aad, (size_t)aad_len, priv.data, priv.len, &sealed)))
 		goto out;
 	json_t *jwk = qoc_jwk_public_json(key);
 	jwk_text = jwk ? json_dumps(jwk, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -72,8 +77,14 @@ out:
 	free(jwk_text);
 	qoc_buf_release_secret(&priv);
 	qoc_buf_release(&sealed);
+	qoc_memwipe(seal_key, sizeof(seal_key));
 	qoc_sigkey_free(key);
 	return err;
+}
+
+enum qoc_err qoc_keyring_seal_key(const uint8_t master_key[32], uint8_t out[32])
+{
+	return qoc_kdf(master_key, QOC_SEAL_PURPOSE, out);
 }
 
 static bool supported(enum qoc_jws_alg alg)

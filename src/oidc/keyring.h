@@ -49,6 +49,11 @@ enum qoc_err qoc_keyring_rotate(const struct qoc_keyring_params *p, char *kid_ou
  * ones (p->alg and p->flags are not used); *created tells whether it made any. */
 enum qoc_err qoc_keyring_ensure(const struct qoc_keyring_params *p, bool *created);
 
+/* The key that seals private signing keys: qoc_kdf(master, QOC_SEAL_PURPOSE), the same
+ * sealing subkey as client secrets (their AADs differ). A contract: changing it makes every
+ * stored private key unreadable. */
+enum qoc_err qoc_keyring_seal_key(const uint8_t master_key[32], uint8_t out[32]);
+
 /* Appends {"keys":[...]} (public JWKs: the active keys first, then retired ones still
  * published). */
 enum qoc_err qoc_keyring_jwks(struct qoc_store *st, const struct qoc_clock *clock,

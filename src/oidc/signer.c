@@ -1,5 +1,6 @@
 /* signer.c - snapshots of the signing keys, swapped under a read-mostly lock (signer.h). */
 #include "oidc/signer.h"
+#include "oidc/keyring.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -194,7 +195,11 @@ enum qoc_err qoc_signer_new(struct qoc_store *st, const uint8_t master_key[32], 
 	if (!s)
 		return QOC_ENOMEM;
 	s->st = st;
-	memcpy(s->master, master_key, sizeof(s->master));
+	/* Only the sealing subkey is kept: it is all the signer needs (keyring.h). */
+	if (qoc_keyring_seal_key(master_key, s->master) != QOC_OK) {
+		free(s);
+		return QOC_ECRYPTO;
+	}
 	atomic_init(&s->checked_at, now);
 	if (pthread_rwlock_init(&s->lock, NULL) != 0) {
 		qoc_memwipe(s->master, sizeof(s->master));

@@ -132,7 +132,9 @@ static void private_key_is_sealed_and_bound_to_its_kid(void **state)
 	int n = snprintf(aad, sizeof(aad), "qoc signing-key:%s", kid);
 	struct qoc_buf der;
 	qoc_buf_init(&der, 1 << 16);
-	assert_int_equal(qoc_seal_open(master, aad, (size_t)n, rec.sealed_private,
+	uint8_t seal_key[32];
+	assert_int_equal(qoc_keyring_seal_key(master, seal_key), QOC_OK);
+	assert_int_equal(qoc_seal_open(seal_key, aad, (size_t)n, rec.sealed_private,
 				       rec.sealed_private_len, &der),
 			 QOC_OK);
 	uint8_t wrong[32] = { 9 };
@@ -141,7 +143,10 @@ static void private_key_is_sealed_and_bound_to_its_kid(void **state)
 	assert_int_not_equal(qoc_seal_open(wrong, aad, (size_t)n, rec.sealed_private,
 					   rec.sealed_private_len, &tmp),
 			     QOC_OK);
-	assert_int_not_equal(qoc_seal_open(master, "qoc signing-key:other", 21, rec.sealed_private,
+	assert_int_not_equal(qoc_seal_open(master, aad, (size_t)n, rec.sealed_private,
+					   rec.sealed_private_len, &tmp),
+			     QOC_OK); /* the raw master key is not the sealing key */
+	assert_int_not_equal(qoc_seal_open(seal_key, "qoc signing-key:other", 21, rec.sealed_private,
 					   rec.sealed_private_len, &tmp),
 			     QOC_OK);
 	qoc_buf_release(&tmp);
