@@ -32,7 +32,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 3
+#define QOC_STORE_OPS_VERSION 4
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -225,6 +225,20 @@ struct qoc_audit_page {
 	int64_t next_before_id; /* 0 when this is the last page */
 };
 
+/* A personal access token of the console API. The token itself ("qoc_pat_" + base64url
+ * of 32 random bytes) is shown once; the store keeps only token_hash (qoc_token_hash()
+ * output, 43 base64url characters). */
+struct qoc_pat {
+	const char *id;         /* "pat_..." made by the caller */
+	const char *account_id; /* whose token it is */
+	const char *name;       /* a label chosen by the owner ("" allowed, never NULL in reads) */
+	const char *token_hash;
+	int64_t created_at;
+	int64_t expires_at;   /* 0: never expires */
+	int64_t last_used_at; /* 0: never used */
+	int64_t revoked_at;   /* 0: not revoked */
+};
+
 struct qoc_store;
 
 /* The records of the protocol state; defined, with the qoc_store_* calls on them, in
@@ -395,6 +409,26 @@ struct qoc_store_ops {
 	 * over QOC_AUDIT_LIST_MAX_LIMIT. */
 	enum qoc_err (*audit_list)(struct qoc_store *st, struct qoc_arena *a,
 	                           const struct qoc_audit_query *q, struct qoc_audit_page *out);
+
+	/* Personal access tokens. pat_create: QOC_ECONFLICT: the id or the hash is taken;
+	 * QOC_ENOTFOUND: no such account; QOC_EINVAL: id, account_id or a token_hash that is
+	 * not QOC_TOKEN_HASH_LEN base64url characters (so a raw token is never stored), or
+	 * expires_at set and not after created_at. revoked_at and last_used_at are ignored. */
+	enum qoc_err (*pat_create)(struct qoc_store *st, const struct qoc_pat *pat);
+	/* The token with this hash if it is live at now (not revoked, not expired).
+	 * QOC_ENOTFOUND otherwise. One indexed read, no write. */
+	enum qoc_err (*pat_find)(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
+	                         int64_t now, struct qoc_pat *out);
+	/* Every token of the account (revoked and expired ones too), newest first (then id).
+	 * *out is an arena array (NULL when *count is 0); an unknown account has none. */
+	enum qoc_err (*pat_list)(struct qoc_store *st, struct qoc_arena *a, const char *account_id,
+	                         struct qoc_pat **out, size_t *count);
+	/* Revokes the account's token id (revoked_at = now; a revoked one keeps its first
+	 * revocation time: QOC_OK). QOC_ENOTFOUND: no such token of this account. */
+	enum qoc_err (*pat_revoke)(struct qoc_store *st, const char *account_id, const char *id,
+	                           int64_t now);
+	/* last_used_at = max(last_used_at, at). QOC_OK also when the token is gone. */
+	enum qoc_err (*pat_touch)(struct qoc_store *st, const char *id, int64_t at);
 
 	/* --- OAuth 2.0 / OpenID Connect state (records in store/store_oauth.h) ---
 	 * Every *_hash argument and field is qoc_token_hash() output (43 base64url characters);
@@ -696,6 +730,31 @@ static inline enum qoc_err qoc_store_audit_list(struct qoc_store *st, struct qoc
                                                 struct qoc_audit_page *out)
 {
 	return st->ops->audit_list(st, a, q, out);
+}
+static inline enum qoc_err qoc_store_pat_create(struct qoc_store *st, const struct qoc_pat *pat)
+{
+	return st->ops->pat_create(st, pat);
+}
+static inline enum qoc_err qoc_store_pat_find(struct qoc_store *st, struct qoc_arena *a,
+                                              const char *token_hash, int64_t now,
+                                              struct qoc_pat *out)
+{
+	return st->ops->pat_find(st, a, token_hash, now, out);
+}
+static inline enum qoc_err qoc_store_pat_list(struct qoc_store *st, struct qoc_arena *a,
+                                              const char *account_id, struct qoc_pat **out,
+                                              size_t *count)
+{
+	return st->ops->pat_list(st, a, account_id, out, count);
+}
+static inline enum qoc_err qoc_store_pat_revoke(struct qoc_store *st, const char *account_id,
+                                                const char *id, int64_t now)
+{
+	return st->ops->pat_revoke(st, account_id, id, now);
+}
+static inline enum qoc_err qoc_store_pat_touch(struct qoc_store *st, const char *id, int64_t at)
+{
+	return st->ops->pat_touch(st, id, at);
 }
 
 #endif

@@ -312,6 +312,16 @@ enum qoc_err qoc_sqlite_family_revoke(struct qoc_store *st, const char *family_i
 enum qoc_err qoc_sqlite_tokens_purge_expired(struct qoc_store *st, int64_t now, size_t limit,
                                              size_t *deleted);
 
+/* sqlite_pats.c: personal access tokens */
+enum qoc_err qoc_sqlite_pat_create(struct qoc_store *st, const struct qoc_pat *pat);
+enum qoc_err qoc_sqlite_pat_find(struct qoc_store *st, struct qoc_arena *a,
+                                 const char *token_hash, int64_t now, struct qoc_pat *out);
+enum qoc_err qoc_sqlite_pat_list(struct qoc_store *st, struct qoc_arena *a,
+                                 const char *account_id, struct qoc_pat **out, size_t *count);
+enum qoc_err qoc_sqlite_pat_revoke(struct qoc_store *st, const char *account_id, const char *id,
+                                   int64_t now);
+enum qoc_err qoc_sqlite_pat_touch(struct qoc_store *st, const char *id, int64_t at);
+
 /* sqlite_audit.c */
 enum qoc_err qoc_sqlite_audit_append(struct qoc_store *st, const struct qoc_audit_entry *entry,
                                      int64_t *id);

@@ -1,0 +1,79 @@
+/* pats.c - personal access tokens (see pats.h). */
+#include "console/pats.h"
+
+#include <string.h>
+
+#include "console/accounts.h"
+#include "crypto/token.h"
+
+enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
+                           const char *account_id, const char *name, int64_t ttl,
+                           struct qoc_buf *token_out, char *id_out, size_t id_size)
+{
+	if (!st || !clock || !account_id || !token_out || !id_out || ttl < 0 ||
+	    ttl > QOC_PAT_TTL_MAX || (name && strlen(name) > QOC_PAT_NAME_MAX))
+		return QOC_EINVAL;
+	size_t start = token_out->len;
+	char hash[QOC_TOKEN_HASH_LEN + 1];
+	enum qoc_err err = qoc_random_id("pat_", 20, id_out, id_size);
+	if (err)
+		return err;
+	if ((err = qoc_token_new(QOC_PAT_PREFIX, QOC_PAT_BYTES, token_out)))
+		goto out;
+	if ((err = qoc_token_hash(token_out->data + start, token_out->len - start, hash)))
+		goto out;
+	int64_t now = qoc_clock_now(clock);
+	struct qoc_pat p = {.id = id_out,
+	                    .account_id = account_id,
+	                    .name = name ? name : "",
+	                    .token_hash = hash,
+	                    .created_at = now,
+	                    .expires_at = ttl ? now + ttl : 0};
+	err = qoc_store_pat_create(st, &p);
+out:
+	if (err && token_out->data) {
+		memset(token_out->data + start, 0, token_out->len - start);
+		token_out->len = start;
+	}
+	return err;
+}
+
+static bool pat_form(const char *token, size_t len)
+{
+	const size_t plen = sizeof(QOC_PAT_PREFIX) - 1;
+	if (!token || len != QOC_PAT_LEN || memcmp(token, QOC_PAT_PREFIX, plen) != 0)
+		return false;
+	for (size_t i = plen; i < len; i++) {
+		char c = token[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+enum qoc_err qoc_pat_authenticate(struct qoc_store *st, struct qoc_arena *a,
+                                  const struct qoc_clock *clock, const char *token, size_t len,
+                                  struct qoc_account *acct, struct qoc_pat *pat)
+{
+	if (!st || !a || !clock || !acct)
+		return QOC_EINVAL;
+	if (!pat_form(token, len))
+		return QOC_ENOTFOUND;
+	char hash[QOC_TOKEN_HASH_LEN + 1];
+	struct qoc_pat row;
+	int64_t now = qoc_clock_now(clock);
+	enum qoc_err err = qoc_token_hash(token, len, hash);
+	if (!err)
+		err = qoc_store_pat_find(st, a, hash, now, &row);
+	if (!err)
+		err = qoc_store_account_by_id(st, a, row.account_id, acct);
+	if (err)
+		return err;
+	/* Best effort: a failed write of the last use must not refuse a valid token. */
+	if (row.last_used_at / 60 != now / 60)
+		(void)qoc_store_pat_touch(st, row.id, now);
+	if (pat)
+		*pat = row;
+	return QOC_OK;
+}

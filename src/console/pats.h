@@ -1,0 +1,43 @@
+/* pats.h - personal access tokens of the console API: issue one (shown once), resolve a
+ * presented one to its account. The store keeps only qoc_token_hash(token).
+ *
+ * A token is "qoc_pat_" + base64url(32 random bytes) (43 characters): 256 bits, so an
+ * equality look-up on its hash needs no constant-time compare (crypto/token.h).
+ */
+#ifndef QOC_CONSOLE_PATS_H
+#define QOC_CONSOLE_PATS_H
+
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "store/store.h"
+
+#define QOC_PAT_PREFIX "qoc_pat_"
+#define QOC_PAT_BYTES 32
+#define QOC_PAT_LEN (sizeof(QOC_PAT_PREFIX) - 1 + 43)
+#define QOC_PAT_NAME_MAX 100
+/* Longest lifetime a token may be given (--ttl, the API): one year. 0 means no expiry. */
+#define QOC_PAT_TTL_MAX ((int64_t)366 * 24 * 3600)
+
+/* Makes a token for account_id, valid for ttl seconds (0: no expiry; else 1 ..
+ * QOC_PAT_TTL_MAX), stores its hash, appends the token to token_out (release it with
+ * qoc_buf_release_secret) and writes the new id ("pat_" + 20 of [a-z0-9]) into
+ * id_out (>= 32 bytes). QOC_EINVAL: bad ttl or a name over QOC_PAT_NAME_MAX bytes;
+ * QOC_ENOTFOUND: no such account; store errors. */
+enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
+                           const char *account_id, const char *name, int64_t ttl,
+                           struct qoc_buf *token_out, char *id_out, size_t id_size);
+
+/* Resolves a presented token: its form is checked first (prefix, length), then its hash
+ * is looked up live at the clock's now, then the account. On QOC_OK *acct (and *pat, may
+ * be NULL) are filled from arena a, and the token's last use is recorded (best effort).
+ * QOC_ENOTFOUND: malformed, unknown, revoked, expired, or its account is gone; store
+ * errors (the caller must then fail closed: 503, never 401 or 200). */
+enum qoc_err qoc_pat_authenticate(struct qoc_store *st, struct qoc_arena *a,
+                                  const struct qoc_clock *clock, const char *token, size_t len,
+                                  struct qoc_account *acct, struct qoc_pat *pat);
+
+#endif
