@@ -1,6 +1,7 @@
 /* routes.c - the route table: one line per route, nothing else. */
 #include "api/api.h"
 #include "api/handlers.h"
+#include "api/console_handlers.h"
 
 enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 {
@@ -42,5 +43,5 @@ enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 		if (err)
 			return err;
 	}
-	return QOC_OK;
+	return qoc_api_register_console(r, api);
 }

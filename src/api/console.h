@@ -1,0 +1,89 @@
+/* console.h - what the console API's handlers (console_*.c) share: who is calling, the
+ * strict JSON body, problem responses, and the role checks of issue 4.
+ *
+ * Authentication (qoc_console_auth): `Authorization: Bearer qoc_pat_...` (a personal
+ * access token, console/pats.h). The console web app's session cookie (issue 5) is the
+ * second way in and plugs in here, in auth_session() of console_common.c: it must then
+ * also check CSRF on every state-changing request. Nothing else in the handlers knows how
+ * the caller was authenticated.
+ *
+ * Every helper that answers (returns QOC_EPERM with resp set) leaves the handler only to
+ * return QOC_OK: `if ((err = qoc_console_auth(...))) return qoc_console_done(err);`.
+ */
+#ifndef QOC_API_CONSOLE_H
+#define QOC_API_CONSOLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+#include "console/app_rules.h"
+#include "http/http.h"
+#include "store/store.h"
+
+/* Largest JSON body the console API reads (icons have their own bound). */
+#define QOC_CONSOLE_JSON_MAX (64 * 1024)
+
+struct qoc_console_caller {
+	struct qoc_account acct; /* arena memory of the request */
+	bool via_session;        /* false: a personal access token */
+};
+
+/* A handler's result after a helper answered: QOC_EPERM means "response set". */
+static inline enum qoc_err qoc_console_done(enum qoc_err err)
+{
+	return err == QOC_EPERM ? QOC_OK : err;
+}
+
+/* Authenticates the caller. QOC_EPERM with a 401 (WWW-Authenticate: Bearer) set when
+ * there is no valid credential; QOC_EBUSY/QOC_EDB with a 503 set when the store fails. */
+enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                              struct qoc_api *api, struct qoc_console_caller *who);
+
+/* The body as a JSON object: 415 unless Content-Type is application/json, 413 over
+ * QOC_CONSOLE_JSON_MAX, 400 for invalid JSON or UTF-8, duplicate keys or not an object
+ * (each QOC_EPERM with resp set). *out is owned by the caller (json_decref). */
+enum qoc_err qoc_console_json_body(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                   json_t **out);
+
+/* A 4xx/5xx problem; returns QOC_EPERM (or the error of building it). */
+enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail);
+/* 422 problem with an `errors` list; returns QOC_EPERM (or QOC_ENOMEM). */
+enum qoc_err qoc_console_field_errors(struct qoc_http_resp *resp, const struct qoc_app_errors *errs);
+/* 422 naming one field. */
+enum qoc_err qoc_console_field_error(struct qoc_http_resp *resp, const char *field,
+                                     const char *message);
+/* 422 naming the first member of obj that is not in keys (NULL-terminated); QOC_OK
+ * when there is none. */
+enum qoc_err qoc_console_only_keys(struct qoc_http_resp *resp, const json_t *obj,
+                                   const char *const *keys);
+/* The caller's role in the team {team_id}: 404 when not a member (or no such team), 403
+ * below min. */
+enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                   struct qoc_api *api, const struct qoc_console_caller *who,
+                                   enum qoc_role min, enum qoc_role *role);
+/* A store or domain error as a response: ENOTFOUND 404, ECONFLICT 409, EBUSY 503, ... */
+enum qoc_err qoc_console_store_error(struct qoc_http_resp *resp, enum qoc_err err);
+
+/* What a caller may do to an application (issue 4, "Who can do what"). */
+enum qoc_console_action {
+	QOC_ACT_READ,           /* viewer and up */
+	QOC_ACT_EDIT,           /* developer and up: settings, icon */
+	QOC_ACT_CREDENTIALS,    /* developer and up: reveal, regenerate */
+	QOC_ACT_OWNER,          /* the owner or a team admin: transfer, delete */
+};
+
+/* Loads the application {client_id} and checks the caller's role in its team. 404 when
+ * it does not exist or the caller is not a member of its team (never 403 then), 403 when
+ * the role is too low. On QOC_OK *app is filled (arena) and *role is the caller's role. */
+enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                    struct qoc_api *api, const struct qoc_console_caller *who,
+                                    enum qoc_console_action act, struct qoc_app *app,
+                                    enum qoc_role *role);
+
+/* The audit event of a change by the caller (req->remote_addr, now). */
+struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
+                                         const struct qoc_console_caller *who,
+                                         const char *action, const char *detail);
+
+#endif

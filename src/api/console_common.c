@@ -1,0 +1,209 @@
+/* console_common.c - authentication, bodies, problems and role checks of the console API
+ * (see console.h). */
+#include "api/console.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "api/app_json.h"
+
+#include "console/pats.h"
+#include "http/json.h"
+
+enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail)
+{
+	enum qoc_err err = qoc_http_resp_problem(resp, status, NULL, detail);
+	return err ? err : QOC_EPERM;
+}
+
+static enum qoc_err unauthorized(struct qoc_http_resp *resp, const char *detail)
+{
+	enum qoc_err err = qoc_http_resp_header(resp, "WWW-Authenticate",
+	                                        "Bearer realm=\"qoc\", error=\"invalid_token\"");
+	if (err)
+		return err;
+	return qoc_console_problem(resp, 401, detail);
+}
+
+/* The console web app's session cookie (issue 5) goes here: find the session, and on a
+ * state-changing method check the CSRF token before answering QOC_OK. Until then no
+ * request authenticates this way. */
+static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_api *api,
+                                 struct qoc_console_caller *who)
+{
+	(void)req;
+	(void)api;
+	(void)who;
+	return QOC_ENOTFOUND;
+}
+
+enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                              struct qoc_api *api, struct qoc_console_caller *who)
+{
+	memset(who, 0, sizeof(*who));
+	const char *h = qoc_http_header(req, "Authorization");
+	if (!h) {
+		enum qoc_err err = auth_session(req, api, who);
+		if (err == QOC_OK)
+			return QOC_OK;
+		return unauthorized(resp, "a personal access token is required (Authorization: Bearer)");
+	}
+	if (qoc_http_header_count(req, "Authorization") != 1 || strncasecmp(h, "Bearer ", 7) != 0)
+		return unauthorized(resp, "use Authorization: Bearer <personal access token>");
+	const char *tok = h + 7;
+	while (*tok == ' ')
+		tok++;
+	enum qoc_err err = qoc_pat_authenticate(api->store, req->arena, api->clock, tok,
+	                                        strlen(tok), &who->acct, NULL);
+	if (err == QOC_ENOTFOUND)
+		return unauthorized(resp, "the token is unknown, revoked or expired");
+	if (err)
+		return qoc_console_store_error(resp, err);
+	return QOC_OK;
+}
+
+enum qoc_err qoc_console_json_body(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                   json_t **out)
+{
+	*out = NULL;
+	if (!qoc_http_content_type_is(req, "application/json"))
+		return qoc_console_problem(resp, 415, "the body must be application/json");
+	if (req->body.len > QOC_CONSOLE_JSON_MAX)
+		return qoc_console_problem(resp, 413, "the body is over 64 KiB");
+	struct qoc_json_limits lim = {.max_bytes = QOC_CONSOLE_JSON_MAX, .max_depth = 8};
+	char msg[160];
+	enum qoc_err err = qoc_json_parse(req->body.ptr, req->body.len, &lim, out, msg, sizeof(msg));
+	if (err == QOC_ENOMEM)
+		return err;
+	if (err == QOC_ELIMIT)
+		return qoc_console_problem(resp, 413, msg);
+	if (err)
+		return qoc_console_problem(resp, 400, msg);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return qoc_console_problem(resp, 400, "the body must be a JSON object");
+	}
+	return QOC_OK;
+}
+
+static enum qoc_err errors_problem(struct qoc_http_resp *resp, json_t *list)
+{
+	if (!list)
+		return QOC_ENOMEM;
+	json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
+	                      "Unprocessable Content", "status", 422, "detail",
+	                      "the request has invalid fields", "errors", list);
+	enum qoc_err err = qoc_http_resp_json(resp, 422, p);
+	if (err)
+		return err;
+	resp->content_type = "application/problem+json";
+	return QOC_EPERM;
+}
+
+enum qoc_err qoc_console_field_errors(struct qoc_http_resp *resp, const struct qoc_app_errors *errs)
+{
+	return errors_problem(resp, qoc_app_errors_json(errs));
+}
+
+enum qoc_err qoc_console_field_error(struct qoc_http_resp *resp, const char *field,
+                                     const char *message)
+{
+	return errors_problem(resp, json_pack("[{s:s,s:s}]", "field", field, "message", message));
+}
+
+enum qoc_err qoc_console_store_error(struct qoc_http_resp *resp, enum qoc_err err)
+{
+	switch (err) {
+	case QOC_ENOMEM:
+		return err;
+	case QOC_ENOTFOUND:
+		return qoc_console_problem(resp, 404, NULL);
+	case QOC_ECONFLICT:
+		return qoc_console_problem(resp, 409, "changed or taken meanwhile: read it again");
+	case QOC_EBUSY:
+		if (qoc_http_resp_header(resp, "Retry-After", "1") != QOC_OK)
+			return QOC_ENOMEM;
+		return qoc_console_problem(resp, 503, "the store is busy");
+	default:
+		return qoc_console_problem(resp, 500, NULL);
+	}
+}
+
+static bool may(enum qoc_role role, bool owner, enum qoc_console_action act)
+{
+	switch (act) {
+	case QOC_ACT_READ:
+		return role >= QOC_ROLE_VIEWER;
+	case QOC_ACT_EDIT:
+	case QOC_ACT_CREDENTIALS:
+		return role >= QOC_ROLE_DEVELOPER;
+	case QOC_ACT_OWNER:
+		return owner || role == QOC_ROLE_ADMIN;
+	}
+	return false;
+}
+
+enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                    struct qoc_api *api, const struct qoc_console_caller *who,
+                                    enum qoc_console_action act, struct qoc_app *app,
+                                    enum qoc_role *role)
+{
+	const char *id = qoc_http_param(req, "client_id");
+	memset(app, 0, sizeof(*app));
+	enum qoc_err err = qoc_store_app_get(api->store, req->arena, id, app);
+	if (!err)
+		err = qoc_store_membership_role(api->store, app->team_id, who->acct.id, role);
+	if (err == QOC_ENOTFOUND && app->client_id && who->acct.is_admin) {
+		/* An instance admin reads every application (to suspend it, say), and changes
+		 * nothing else outside their teams. */
+		*role = QOC_ROLE_VIEWER;
+		err = QOC_OK;
+	}
+	if (err) /* not found, or not in its team: the same 404 */
+		return qoc_console_store_error(resp, err);
+	if (!may(*role, !strcmp(app->owner_id, who->acct.id), act))
+		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
+	return QOC_OK;
+}
+
+struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
+                                         const struct qoc_console_caller *who,
+                                         const char *action, const char *detail)
+{
+	return (struct qoc_audit_event){.actor_id = who->acct.id,
+	                                .action = action,
+	                                .detail = detail,
+	                                .ip = req->remote_addr[0] ? req->remote_addr : NULL,
+	                                .at = qoc_clock_now(api->clock)};
+}
+
+enum qoc_err qoc_console_only_keys(struct qoc_http_resp *resp, const json_t *obj,
+                                   const char *const *keys)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		(void)v;
+		bool known = false;
+		for (size_t i = 0; keys[i] && !known; i++)
+			known = !strcmp(key, keys[i]);
+		if (!known)
+			return qoc_console_field_error(resp, key, "unknown field");
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                   struct qoc_api *api, const struct qoc_console_caller *who,
+                                   enum qoc_role min, enum qoc_role *role)
+{
+	const char *team = qoc_http_param(req, "team_id");
+	enum qoc_err err = qoc_store_membership_role(api->store, team, who->acct.id, role);
+	if (err)
+		return qoc_console_store_error(resp, err); /* not a member: 404 */
+	if (*role < min)
+		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
+	return QOC_OK;
+}

@@ -1,0 +1,32 @@
+/* console_handlers.h - the handlers of the console API (/api/v1/...), registered by
+ * console_routes.c. Each gets the struct qoc_api as ctx. */
+#ifndef QOC_API_CONSOLE_HANDLERS_H
+#define QOC_API_CONSOLE_HANDLERS_H
+
+#include "api/api.h"
+#include "http/http.h"
+
+/* Adds every /api/v1 route to r (called once by qoc_api_register). */
+enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api);
+
+/* console_teams.c */
+qoc_http_handler_fn qoc_api_console_me;             /* GET /api/v1/me */
+qoc_http_handler_fn qoc_api_console_teams_list;     /* GET /api/v1/teams */
+qoc_http_handler_fn qoc_api_console_teams_create;   /* POST /api/v1/teams */
+qoc_http_handler_fn qoc_api_console_members_list;   /* GET .../teams/{team_id}/members */
+qoc_http_handler_fn qoc_api_console_members_add;    /* POST .../teams/{team_id}/members */
+qoc_http_handler_fn qoc_api_console_members_update; /* PATCH .../members/{account_id} */
+qoc_http_handler_fn qoc_api_console_members_remove; /* DELETE .../members/{account_id} */
+
+/* console_apps.c */
+qoc_http_handler_fn qoc_api_console_apps_list;   /* GET /api/v1/applications */
+qoc_http_handler_fn qoc_api_console_apps_create; /* POST /api/v1/applications */
+qoc_http_handler_fn qoc_api_console_app_get;     /* GET .../applications/{client_id} */
+qoc_http_handler_fn qoc_api_console_app_patch;   /* PATCH .../applications/{client_id} */
+qoc_http_handler_fn qoc_api_console_app_delete;  /* DELETE .../applications/{client_id} */
+
+/* console_secrets.c */
+qoc_http_handler_fn qoc_api_console_app_reveal;     /* GET .../{client_id}/credentials */
+qoc_http_handler_fn qoc_api_console_app_regenerate; /* POST .../{client_id}/secret */
+
+#endif

@@ -1,0 +1,34 @@
+/* console_routes.c - the route table of the console API (/api/v1): one line per route. */
+#include "api/console_handlers.h"
+
+enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
+{
+	static const struct {
+		const char *method;
+		const char *pattern;
+		qoc_http_handler_fn *handler;
+	} routes[] = {
+		{ "GET", "/api/v1/me", qoc_api_console_me },
+		{ "GET", "/api/v1/teams", qoc_api_console_teams_list },
+		{ "POST", "/api/v1/teams", qoc_api_console_teams_create },
+		{ "GET", "/api/v1/teams/{team_id}/members", qoc_api_console_members_list },
+		{ "POST", "/api/v1/teams/{team_id}/members", qoc_api_console_members_add },
+		{ "PATCH", "/api/v1/teams/{team_id}/members/{account_id}", qoc_api_console_members_update },
+		{ "DELETE", "/api/v1/teams/{team_id}/members/{account_id}", qoc_api_console_members_remove },
+
+		{ "GET", "/api/v1/applications", qoc_api_console_apps_list },
+		{ "POST", "/api/v1/applications", qoc_api_console_apps_create },
+		{ "GET", "/api/v1/applications/{client_id}", qoc_api_console_app_get },
+		{ "PATCH", "/api/v1/applications/{client_id}", qoc_api_console_app_patch },
+		{ "DELETE", "/api/v1/applications/{client_id}", qoc_api_console_app_delete },
+		{ "GET", "/api/v1/applications/{client_id}/credentials", qoc_api_console_app_reveal },
+		{ "POST", "/api/v1/applications/{client_id}/secret", qoc_api_console_app_regenerate },
+	};
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		enum qoc_err err = qoc_router_add(r, routes[i].method, routes[i].pattern,
+						  routes[i].handler, api);
+		if (err)
+			return err;
+	}
+	return QOC_OK;
+}

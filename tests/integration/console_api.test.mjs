@@ -1,0 +1,294 @@
+// The console JSON API (issue 4) through real HTTP against the real binary: personal
+// access tokens, teams and members, applications (create, list, read, change, delete),
+// credentials, the role matrix and the validation rules.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { startServer, tempDir, runQoc, createAccount } from './lib/qoc.mjs';
+
+function token(dataDir, email, extra = []) {
+  const r = runQoc(['token', 'create', '--email', email, ...extra], { env: { QOC_DATA_DIR: dataDir } });
+  assert.equal(r.status, 0, r.stderr);
+  const t = r.stdout.trim();
+  assert.match(t, /^qoc_pat_[A-Za-z0-9_-]{43}$/);
+  return t;
+}
+
+describe('console API', () => {
+  let srv, dir;
+  const people = {};
+  before(async () => {
+    dir = tempDir();
+    for (const who of ['owner', 'admin', 'dev', 'viewer', 'outsider', 'root']) {
+      const a = createAccount(dir, { email: `${who}@example.com`, name: who, admin: who === 'root' });
+      people[who] = { ...a, token: token(dir, a.email) };
+    }
+    srv = await startServer({ dataDir: dir });
+  });
+  after(async () => { await srv?.stop(); });
+
+  async function api(who, method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (who) h.authorization = `Bearer ${people[who]?.token ?? who}`;
+    let payload;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      if (!h['content-type']) h['content-type'] = 'application/json';
+    }
+    const r = await fetch(srv.url + path, { method, headers: h, body: payload });
+    const text = await r.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: r.status, headers: r.headers, json, text };
+  }
+
+  let team, web, spa;
+  test('setup: a team with one member of each role', async () => {
+    const t = await api('owner', 'POST', '/api/v1/teams', { name: 'Acme' });
+    assert.equal(t.status, 201, t.text);
+    team = t.json.id;
+    for (const [who, role] of [['admin', 'admin'], ['dev', 'developer'], ['viewer', 'viewer']]) {
+      const r = await api('owner', 'POST', `/api/v1/teams/${team}/members`, { email: people[who].email, role });
+      assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.role, role);
+    }
+    const m = await api('viewer', 'GET', `/api/v1/teams/${team}/members`);
+    assert.equal(m.status, 200);
+    assert.equal(m.json.items.length, 4);
+    assert.equal((await api('outsider', 'GET', `/api/v1/teams/${team}/members`)).status, 404);
+  });
+
+  describe('authentication', () => {
+    test('no token, a bad token, another scheme: 401 problem with WWW-Authenticate: Bearer', async () => {
+      for (const h of [{}, { authorization: 'Bearer qoc_pat_nope' }, { authorization: 'Basic Zm9vOmJhcg==' }]) {
+        const r = await fetch(`${srv.url}/api/v1/me`, { headers: h });
+        assert.equal(r.status, 401);
+        assert.match(r.headers.get('www-authenticate'), /^Bearer/);
+        assert.match(r.headers.get('content-type'), /application\/problem\+json/);
+      }
+    });
+    test('GET /api/v1/me', async () => {
+      const r = await api('owner', 'GET', '/api/v1/me');
+      assert.equal(r.status, 200);
+      assert.equal(r.json.id, people.owner.id);
+      assert.equal(r.json.email, 'owner@example.com');
+      assert.equal(r.json.is_admin, false);
+      assert.ok(r.json.teams.some((t) => t.personal && t.role === 'admin'));
+    });
+    test('an expired token is refused', async () => {
+      const t = token(dir, 'dev@example.com', ['--ttl', '1']);
+      await new Promise((r) => setTimeout(r, 2100));
+      const r = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(r.status, 401);
+    });
+    test('qoc token create: unknown email and bad ttl are usage errors', () => {
+      assert.equal(runQoc(['token', 'create', '--email', 'nobody@example.com'], { env: { QOC_DATA_DIR: dir } }).status, 2);
+      assert.equal(runQoc(['token', 'create', '--email', 'dev@example.com', '--ttl', '0'], { env: { QOC_DATA_DIR: dir } }).status, 2);
+    });
+  });
+
+  describe('teams', () => {
+    test('GET /api/v1/teams lists the caller teams with roles', async () => {
+      const r = await api('viewer', 'GET', '/api/v1/teams');
+      assert.equal(r.status, 200);
+      assert.equal(r.json.items.find((t) => t.id === team).role, 'viewer');
+    });
+    test('only team admins add, change and remove members', async () => {
+      const add = await api('dev', 'POST', `/api/v1/teams/${team}/members`, { email: 'outsider@example.com', role: 'viewer' });
+      assert.equal(add.status, 403);
+      const ok = await api('admin', 'POST', `/api/v1/teams/${team}/members`, { email: 'outsider@example.com', role: 'viewer' });
+      assert.equal(ok.status, 201, ok.text);
+      const ch = await api('admin', 'PATCH', `/api/v1/teams/${team}/members/${people.outsider.id}`, { role: 'developer' });
+      assert.equal(ch.status, 200);
+      assert.equal(ch.json.role, 'developer');
+      const rm = await api('admin', 'DELETE', `/api/v1/teams/${team}/members/${people.outsider.id}`);
+      assert.equal(rm.status, 204);
+      assert.equal((await api('outsider', 'GET', `/api/v1/teams/${team}/members`)).status, 404);
+    });
+    test('member errors: unknown email, bad role, unknown field', async () => {
+      let r = await api('owner', 'POST', `/api/v1/teams/${team}/members`, { email: 'ghost@example.com', role: 'viewer' });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'email');
+      r = await api('owner', 'POST', `/api/v1/teams/${team}/members`, { email: 'dev@example.com', role: 'boss' });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'role');
+      r = await api('owner', 'POST', `/api/v1/teams/${team}/members`, { email: 'dev@example.com', role: 'viewer', extra: 1 });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'extra');
+    });
+  });
+
+  describe('applications', () => {
+    test('POST creates a web app (201, secret once) and a spa (no secret)', async () => {
+      const r = await api('owner', 'POST', '/api/v1/applications', {
+        team, type: 'web', name: 'Shop', redirect_uris: ['https://shop.example.com/cb'],
+      });
+      assert.equal(r.status, 201, r.text);
+      web = r.json;
+      assert.match(web.client_id, /^qoc_client_[a-z0-9]{24}$/);
+      assert.match(web.client_secret, /^qoc_secret_/);
+      assert.equal(r.headers.get('location'), `/api/v1/applications/${web.client_id}`);
+      for (const f of ['client_id', 'name', 'description', 'type', 'status', 'redirect_uris', 'allowed_origins',
+        'sso_redirect_uris', 'logout_uris', 'access_token_lifetime', 'refresh_token_lifetime', 'id_token_lifetime',
+        'grant_types', 'pkce_required', 'token_format', 'id_token_signed_response_alg', 'team', 'owner', 'icon_url',
+        'created_at', 'updated_at', 'last_used_at', 'secret_created_at'])
+        assert.ok(f in web, f);
+      assert.equal(web.team, team);
+      assert.equal(web.owner, people.owner.id);
+      assert.match(web.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.equal(web.last_used_at, null);
+
+      const s = await api('dev', 'POST', '/api/v1/applications', { team, type: 'spa', name: 'Dash' });
+      assert.equal(s.status, 201, s.text);
+      spa = s.json;
+      assert.equal(spa.client_secret, undefined);
+      assert.equal(spa.pkce_required, true);
+
+      const g = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}`);
+      assert.equal(g.status, 200);
+      assert.equal(g.json.client_secret, undefined);
+    });
+
+    test('viewers cannot create in the team; cross-team reads are 404', async () => {
+      assert.equal((await api('viewer', 'POST', '/api/v1/applications', { team, type: 'web', name: 'X' })).status, 403);
+      const r = await api('outsider', 'POST', '/api/v1/applications', { team, type: 'web', name: 'X' });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'team');
+      assert.equal((await api('outsider', 'GET', `/api/v1/applications/${web.client_id}`)).status, 404);
+      assert.equal((await api('outsider', 'GET', '/api/v1/applications/qoc_client_nonexistent00000000000')).status, 404);
+    });
+
+    test('validation: HTTPS, wildcard, lifetimes, grant types per type, unknown field', async () => {
+      const bad = async (body, field) => {
+        const r = await api('owner', 'POST', '/api/v1/applications', { team, name: 'Bad', ...body });
+        assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+        assert.match(r.headers.get('content-type'), /application\/problem\+json/);
+        assert.ok(r.json.errors.some((e) => e.field.startsWith(field)), `${field} in ${r.text}`);
+      };
+      await bad({ type: 'web', redirect_uris: ['http://shop.example.com/cb'] }, 'redirect_uris');
+      // SECURITY.md: a wildcard is only the whole leftmost label of an https host.
+      await bad({ type: 'web', redirect_uris: ['https://a*.example.com/cb'] }, 'redirect_uris');
+      await bad({ type: 'web', redirect_uris: ['http://*.example.com/cb'] }, 'redirect_uris');
+      await bad({ type: 'web', redirect_uris: ['https://*.com/cb'] }, 'redirect_uris');
+      await bad({ type: 'web', allowed_origins: ['https://a.example.com/path'] }, 'allowed_origins');
+      await bad({ type: 'web', access_token_lifetime: 10 }, 'access_token_lifetime');
+      await bad({ type: 'web', refresh_token_lifetime: 999999999 }, 'refresh_token_lifetime');
+      await bad({ type: 'spa', grant_types: ['client_credentials'] }, 'grant_types');
+      await bad({ type: 'web', colour: 'blue' }, 'colour');
+      await bad({ type: 'rocket' }, 'type');
+      await bad({ type: 'web', name: 42 }, 'name');
+      await bad({ type: 'web', client_id: 'qoc_client_mine' }, 'client_id');
+    });
+
+    test('bodies: wrong content type 415, invalid JSON 400, invalid UTF-8 400, too large 413', async () => {
+      let r = await api('owner', 'POST', '/api/v1/applications', 'type=web', { 'content-type': 'application/x-www-form-urlencoded' });
+      assert.equal(r.status, 415);
+      r = await api('owner', 'POST', '/api/v1/applications', '{"type":');
+      assert.equal(r.status, 400);
+      r = await fetch(`${srv.url}/api/v1/applications`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${people.owner.token}`, 'content-type': 'application/json' },
+        body: Buffer.concat([Buffer.from('{"type":"web","name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      });
+      assert.equal(r.status, 400);
+      r = await api('owner', 'POST', '/api/v1/applications', JSON.stringify({ type: 'web', name: 'x'.repeat(70000) }));
+      assert.equal(r.status, 413);
+      r = await api('owner', 'POST', '/api/v1/applications', '[1]');
+      assert.equal(r.status, 400);
+    });
+
+    test('PATCH: developers edit, viewers cannot, rules apply, implicit is flagged legacy', async () => {
+      let r = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { description: 'the shop' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.description, 'the shop');
+      assert.equal((await api('viewer', 'PATCH', `/api/v1/applications/${web.client_id}`, { description: 'x' })).status, 403);
+      assert.equal((await api('outsider', 'PATCH', `/api/v1/applications/${web.client_id}`, { description: 'x' })).status, 404);
+      r = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { type: 'spa' });
+      assert.equal(r.status, 422);
+      r = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { id_token_lifetime: 5 });
+      assert.equal(r.status, 422);
+      r = await api('dev', 'PATCH', `/api/v1/applications/${spa.client_id}`, { grant_types: ['implicit'], redirect_uris: ['https://dash.example.com/cb'] });
+      if (r.status === 200) assert.ok(r.json.warnings.some((w) => w.field === 'grant_types'));
+      else assert.equal(r.status, 422);
+    });
+
+    test('status: owners deactivate; only an instance admin suspends and lifts it', async () => {
+      let r = await api('owner', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'inactive' });
+      assert.equal(r.status, 200);
+      assert.equal(r.json.status, 'inactive');
+      r = await api('owner', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'suspended' });
+      assert.equal(r.status, 403);
+      r = await api('root', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'suspended' });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.status, 'suspended');
+      r = await api('admin', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'active' });
+      assert.equal(r.status, 403);
+      r = await api('root', 'PATCH', `/api/v1/applications/${web.client_id}`, { description: 'not mine' });
+      assert.equal(r.status, 403);
+      r = await api('root', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'active' });
+      assert.equal(r.status, 200);
+    });
+
+    test('credentials: developers reveal and regenerate, viewers cannot; spa has none', async () => {
+      let r = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}/credentials`);
+      assert.equal(r.status, 403);
+      r = await api('dev', 'GET', `/api/v1/applications/${web.client_id}/credentials`);
+      assert.equal(r.status, 200);
+      assert.equal(r.json.client_secret, web.client_secret);
+      assert.equal(r.headers.get('cache-control'), 'no-store');
+      r = await api('dev', 'POST', `/api/v1/applications/${web.client_id}/secret`);
+      assert.equal(r.status, 200);
+      assert.notEqual(r.json.client_secret, web.client_secret);
+      const again = await api('owner', 'GET', `/api/v1/applications/${web.client_id}/credentials`);
+      assert.equal(again.json.client_secret, r.json.client_secret);
+      web.client_secret = r.json.client_secret;
+      assert.equal((await api('dev', 'GET', `/api/v1/applications/${spa.client_id}/credentials`)).status, 409);
+      assert.equal((await api('outsider', 'POST', `/api/v1/applications/${web.client_id}/secret`)).status, 404);
+    });
+
+    test('list: filters, search, sort, and cursor pagination over 120 apps', async () => {
+      const t = await api('dev', 'POST', '/api/v1/teams', { name: 'Bulk' });
+      const bulk = t.json.id;
+      for (let i = 0; i < 120; i++) {
+        const r = await api('dev', 'POST', '/api/v1/applications', { team: bulk, type: i % 2 ? 'spa' : 'service', name: `app ${String(i).padStart(3, '0')}` });
+        assert.equal(r.status, 201, r.text);
+      }
+      const seen = [];
+      let cursor;
+      for (let page = 0; page < 20; page++) {
+        const r = await api('dev', 'GET', `/api/v1/applications?team=${bulk}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        assert.equal(r.status, 200, r.text);
+        seen.push(...r.json.items.map((a) => a.name));
+        cursor = r.json.next_cursor;
+        if (!cursor) break;
+      }
+      assert.equal(seen.length, 120);
+      assert.deepEqual(seen, [...seen].sort());
+      let r = await api('dev', 'GET', `/api/v1/applications?team=${bulk}&type=spa&limit=100`);
+      assert.equal(r.json.items.length, 60);
+      r = await api('dev', 'GET', `/api/v1/applications?team=${bulk}&q=APP%20011`);
+      assert.deepEqual(r.json.items.map((a) => a.name), ['app 011']);
+      r = await api('dev', 'GET', `/api/v1/applications?team=${bulk}&sort=created_at&order=desc&limit=1`);
+      assert.equal(r.json.items.length, 1);
+      assert.equal((await api('dev', 'GET', '/api/v1/applications?sort=size')).status, 422);
+      assert.equal((await api('dev', 'GET', '/api/v1/applications?cursor=garbage')).status, 422);
+      assert.equal((await api('outsider', 'GET', `/api/v1/applications?team=${bulk}`)).status, 404);
+      r = await api('viewer', 'GET', '/api/v1/applications');
+      assert.ok(r.json.items.every((a) => a.team === team || a.team.startsWith('team_')));
+      assert.ok(!r.json.items.some((a) => a.team === bulk));
+    });
+
+    test('delete: the wrong name keeps everything, developers cannot, the right name removes it', async () => {
+      let r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'shop' });
+      assert.equal(r.status, 422);
+      r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, {});
+      assert.equal(r.status, 422);
+      assert.equal((await api('owner', 'GET', `/api/v1/applications/${web.client_id}`)).status, 200);
+      r = await api('dev', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'Shop' });
+      assert.equal(r.status, 403);
+      r = await api('admin', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'Shop' });
+      assert.equal(r.status, 204);
+      assert.equal((await api('owner', 'GET', `/api/v1/applications/${web.client_id}`)).status, 404);
+    });
+  });
+});
