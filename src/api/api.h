@@ -42,6 +42,12 @@ struct qoc_api {
 	struct qoc_throttle *login_address; /* failed sign-ins per client address */
 	struct qoc_throttle *client_auth;   /* failed client authentications per client id */
 	struct qoc_last_used *last_used;    /* coalesced "last used" writes */
+
+	/* Sends a notice email (application transfer, ...). The seam to src/mail/ (the durable
+	 * outbox, qoc_mail_enqueue, on branch wt-mail): until it is merged this is NULL and
+	 * callers skip the notice. Must be thread-safe; to, subject and text are borrowed. */
+	enum qoc_err (*notify)(struct qoc_api *api, const char *to, const char *subject,
+	                       const char *text);
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must

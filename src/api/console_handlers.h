@@ -29,4 +29,16 @@ qoc_http_handler_fn qoc_api_console_app_delete;  /* DELETE .../applications/{cli
 qoc_http_handler_fn qoc_api_console_app_reveal;     /* GET .../{client_id}/credentials */
 qoc_http_handler_fn qoc_api_console_app_regenerate; /* POST .../{client_id}/secret */
 
+/* console_icon.c */
+qoc_http_handler_fn qoc_api_console_icon_put;    /* PUT .../{client_id}/icon */
+qoc_http_handler_fn qoc_api_console_icon_get;    /* GET .../{client_id}/icon (public) */
+qoc_http_handler_fn qoc_api_console_icon_delete; /* DELETE .../{client_id}/icon */
+
+/* console_transfer.c */
+qoc_http_handler_fn qoc_api_console_app_transfer; /* POST .../{client_id}/transfer */
+
+/* console_audit.c */
+qoc_http_handler_fn qoc_api_console_app_audit;  /* GET .../{client_id}/audit */
+qoc_http_handler_fn qoc_api_console_team_audit; /* GET /api/v1/audit */
+
 #endif

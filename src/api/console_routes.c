@@ -23,6 +23,12 @@ enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
 		{ "DELETE", "/api/v1/applications/{client_id}", qoc_api_console_app_delete },
 		{ "GET", "/api/v1/applications/{client_id}/credentials", qoc_api_console_app_reveal },
 		{ "POST", "/api/v1/applications/{client_id}/secret", qoc_api_console_app_regenerate },
+		{ "PUT", "/api/v1/applications/{client_id}/icon", qoc_api_console_icon_put },
+		{ "GET", "/api/v1/applications/{client_id}/icon", qoc_api_console_icon_get },
+		{ "DELETE", "/api/v1/applications/{client_id}/icon", qoc_api_console_icon_delete },
+		{ "POST", "/api/v1/applications/{client_id}/transfer", qoc_api_console_app_transfer },
+		{ "GET", "/api/v1/applications/{client_id}/audit", qoc_api_console_app_audit },
+		{ "GET", "/api/v1/audit", qoc_api_console_team_audit },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		enum qoc_err err = qoc_router_add(r, routes[i].method, routes[i].pattern,

@@ -278,6 +278,83 @@ describe('console API', () => {
       assert.ok(!r.json.items.some((a) => a.team === bulk));
     });
 
+    function png(w, h) {
+      const b = Buffer.alloc(64);
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(b);
+      b.writeUInt32BE(w, 16);
+      b.writeUInt32BE(h, 20);
+      return b;
+    }
+    async function putIcon(who, id, body, type) {
+      const r = await fetch(`${srv.url}/api/v1/applications/${id}/icon`, {
+        method: 'PUT', headers: { authorization: `Bearer ${people[who].token}`, 'content-type': type }, body,
+      });
+      return { status: r.status, json: await r.json().catch(() => undefined) };
+    }
+
+    test('icon: PNG accepted and served with its type and nosniff; SVG, lies and bad sizes refused', async () => {
+      assert.equal((await putIcon('viewer', web.client_id, png(64, 64), 'image/png')).status, 403);
+      assert.equal((await putIcon('outsider', web.client_id, png(64, 64), 'image/png')).status, 404);
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+      assert.equal((await putIcon('dev', web.client_id, svg, 'image/svg+xml')).status, 415);
+      let r = await putIcon('dev', web.client_id, svg, 'image/png');
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'icon');
+      assert.equal((await putIcon('dev', web.client_id, png(64, 64), 'image/jpeg')).status, 422);
+      assert.equal((await putIcon('dev', web.client_id, png(4, 4), 'image/png')).status, 422);
+      assert.equal((await putIcon('dev', web.client_id, Buffer.concat([png(64, 64), Buffer.alloc(256 * 1024)]), 'image/png')).status, 413);
+      r = await putIcon('dev', web.client_id, png(64, 32), 'image/png');
+      assert.equal(r.status, 200);
+      const g = await fetch(`${srv.url}/api/v1/applications/${web.client_id}/icon`);
+      assert.equal(g.status, 200);
+      assert.equal(g.headers.get('content-type'), 'image/png');
+      assert.equal(g.headers.get('x-content-type-options'), 'nosniff');
+      assert.deepEqual(Buffer.from(await g.arrayBuffer()), png(64, 32));
+      const a = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}`);
+      assert.equal(a.json.icon_url, `/api/v1/applications/${web.client_id}/icon`);
+      assert.equal((await api('dev', 'DELETE', `/api/v1/applications/${web.client_id}/icon`)).status, 204);
+      assert.equal((await fetch(`${srv.url}/api/v1/applications/${web.client_id}/icon`)).status, 404);
+    });
+
+    test('transfer: wrong password 403 and nothing changes; non-member 422; then the new owner owns it', async () => {
+      let r = await api('owner', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.dev.email, password: 'wrong password!' });
+      assert.equal(r.status, 403);
+      assert.equal((await api('owner', 'GET', `/api/v1/applications/${web.client_id}`)).json.owner, people.owner.id);
+      r = await api('owner', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.outsider.id, password: people.owner.password });
+      assert.equal(r.status, 422);
+      assert.equal(r.json.errors[0].field, 'new_owner');
+      r = await api('dev', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.dev.id, password: people.dev.password });
+      assert.equal(r.status, 403); // a developer is neither owner nor team admin
+      r = await api('owner', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.dev.email, password: people.owner.password });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.owner, people.dev.id);
+      // The new owner may now transfer it back; the old owner keeps their team role (admin).
+      r = await api('dev', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.owner.id, password: people.dev.password });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.owner, people.owner.id);
+    });
+
+    test('audit: every change, reveal and transfer, with who, when and from which address', async () => {
+      const r = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}/audit`);
+      assert.equal(r.status, 200);
+      const actions = r.json.items.map((e) => e.action);
+      for (const a of ['app.create', 'app.update', 'app.secret.reveal', 'app.secret.regenerate', 'app.icon.set', 'app.transfer'])
+        assert.ok(actions.includes(a), `${a} in ${actions}`);
+      const e = r.json.items.find((x) => x.action === 'app.transfer');
+      assert.equal(e.ip, '127.0.0.1');
+      assert.match(e.at, /Z$/);
+      assert.ok([people.owner.id, people.dev.id].includes(e.actor));
+      const p = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}/audit?limit=2`);
+      assert.equal(p.json.items.length, 2);
+      const next = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}/audit?limit=2&before=${p.json.next_before}`);
+      assert.ok(next.json.items[0].id < p.json.items[1].id + 1);
+      assert.equal((await api('outsider', 'GET', `/api/v1/applications/${web.client_id}/audit`)).status, 404);
+      const t = await api('viewer', 'GET', `/api/v1/audit?team=${team}`);
+      assert.equal(t.status, 200);
+      assert.ok(t.json.items.some((x) => x.action === 'team.member.add'));
+      assert.equal((await api('outsider', 'GET', `/api/v1/audit?team=${team}`)).status, 404);
+    });
+
     test('delete: the wrong name keeps everything, developers cannot, the right name removes it', async () => {
       let r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'shop' });
       assert.equal(r.status, 422);
@@ -289,6 +366,9 @@ describe('console API', () => {
       r = await api('admin', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'Shop' });
       assert.equal(r.status, 204);
       assert.equal((await api('owner', 'GET', `/api/v1/applications/${web.client_id}`)).status, 404);
+      // Its audit stays readable in the team log.
+      const t = await api('owner', 'GET', `/api/v1/audit?team=${team}`);
+      assert.ok(t.json.items.some((x) => x.action === 'app.delete' && x.client_id === web.client_id));
     });
   });
 });
