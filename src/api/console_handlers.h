@@ -41,4 +41,9 @@ qoc_http_handler_fn qoc_api_console_app_transfer; /* POST .../{client_id}/transf
 qoc_http_handler_fn qoc_api_console_app_audit;  /* GET .../{client_id}/audit */
 qoc_http_handler_fn qoc_api_console_team_audit; /* GET /api/v1/audit */
 
+/* console_tokens.c */
+qoc_http_handler_fn qoc_api_console_tokens_list;   /* GET /api/v1/tokens */
+qoc_http_handler_fn qoc_api_console_tokens_create; /* POST /api/v1/tokens */
+qoc_http_handler_fn qoc_api_console_tokens_revoke; /* DELETE /api/v1/tokens/{token_id} */
+
 #endif

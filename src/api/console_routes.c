@@ -9,6 +9,9 @@ enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
 		qoc_http_handler_fn *handler;
 	} routes[] = {
 		{ "GET", "/api/v1/me", qoc_api_console_me },
+		{ "GET", "/api/v1/tokens", qoc_api_console_tokens_list },
+		{ "POST", "/api/v1/tokens", qoc_api_console_tokens_create },
+		{ "DELETE", "/api/v1/tokens/{token_id}", qoc_api_console_tokens_revoke },
 		{ "GET", "/api/v1/teams", qoc_api_console_teams_list },
 		{ "POST", "/api/v1/teams", qoc_api_console_teams_create },
 		{ "GET", "/api/v1/teams/{team_id}/members", qoc_api_console_members_list },

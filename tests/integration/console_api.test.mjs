@@ -81,6 +81,24 @@ describe('console API', () => {
       const r = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${t}` } });
       assert.equal(r.status, 401);
     });
+    test('tokens: create (shown once), list (never shown), revoke (401 at once)', async () => {
+      const c = await api('viewer', 'POST', '/api/v1/tokens', { name: 'script', ttl: 3600 });
+      assert.equal(c.status, 201, c.text);
+      assert.match(c.json.token, /^qoc_pat_/);
+      assert.equal(c.headers.get('cache-control'), 'no-store');
+      const me = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${c.json.token}` } });
+      assert.equal(me.status, 200);
+      const l = await api('viewer', 'GET', '/api/v1/tokens');
+      assert.equal(l.status, 200);
+      assert.ok(l.json.items.some((t) => t.id === c.json.id && t.name === 'script'));
+      assert.ok(!l.text.includes('qoc_pat_'));
+      assert.equal((await api('outsider', 'DELETE', `/api/v1/tokens/${c.json.id}`)).status, 404);
+      assert.equal((await api('viewer', 'DELETE', `/api/v1/tokens/${c.json.id}`)).status, 204);
+      const after = await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${c.json.token}` } });
+      assert.equal(after.status, 401);
+      assert.equal((await api('viewer', 'POST', '/api/v1/tokens', { name: 'x', ttl: -5 })).status, 422);
+      assert.equal((await api('viewer', 'POST', '/api/v1/tokens', { name: 'x', scope: 'all' })).status, 422);
+    });
     test('qoc token create: unknown email and bad ttl are usage errors', () => {
       assert.equal(runQoc(['token', 'create', '--email', 'nobody@example.com'], { env: { QOC_DATA_DIR: dir } }).status, 2);
       assert.equal(runQoc(['token', 'create', '--email', 'dev@example.com', '--ttl', '0'], { env: { QOC_DATA_DIR: dir } }).status, 2);
