@@ -39,9 +39,10 @@ static json_t *warnings_json(const struct qoc_app *app)
 	for (size_t i = 0; w && i < app->grant_types.count; i++)
 		if (qoc_app_grant_is_legacy(app->grant_types.items[i]))
 			json_array_append_new(
-			    w, json_pack("{s:s,s:s}", "field", "grant_types", "message",
-			                 "implicit is a legacy grant (OAuth 2.0 Security BCP): prefer "
-			                 "authorization_code with PKCE"));
+			    w,
+			    json_pack("{s:s,s:s}", "field", "grant_types", "message",
+			              "implicit is a legacy grant (OAuth 2.0 Security BCP): prefer "
+			              "authorization_code with PKCE"));
 	return w;
 }
 
@@ -62,10 +63,10 @@ json_t *qoc_app_json_encode(const struct qoc_app *app)
 	    "client_id", app->client_id, "name", app->name, "description",
 	    app->description ? app->description : "", "type", app->type, "status", app->status,
 	    "redirect_uris", list_json(&app->redirect_uris), "allowed_origins",
-	    list_json(&app->allowed_origins), "sso_redirect_uris", list_json(&app->sso_redirect_uris),
-	    "logout_uris", list_json(&app->logout_uris), "access_token_lifetime",
-	    (json_int_t)app->access_token_lifetime, "refresh_token_lifetime",
-	    (json_int_t)app->refresh_token_lifetime, "id_token_lifetime",
+	    list_json(&app->allowed_origins), "sso_redirect_uris",
+	    list_json(&app->sso_redirect_uris), "logout_uris", list_json(&app->logout_uris),
+	    "access_token_lifetime", (json_int_t)app->access_token_lifetime,
+	    "refresh_token_lifetime", (json_int_t)app->refresh_token_lifetime, "id_token_lifetime",
 	    (json_int_t)app->id_token_lifetime, "grant_types", list_json(&app->grant_types),
 	    "pkce_required", app->pkce_required, "token_format", app->token_format,
 	    "id_token_signed_response_alg", app->id_token_signed_response_alg, "team", app->team_id,
@@ -123,7 +124,8 @@ static enum qoc_err get_list(struct decode *d, const char *key, struct qoc_str_l
 		return QOC_OK;
 	size_t n = json_is_array(v) ? json_array_size(v) : 0;
 	if (!json_is_array(v) || n > QOC_APP_URIS_MAX) {
-		add_error(d->errs, key, json_is_array(v) ? "too many entries" : "must be an array of strings");
+		add_error(d->errs, key,
+		          json_is_array(v) ? "too many entries" : "must be an array of strings");
 		return QOC_OK;
 	}
 	l->items = n ? qoc_arena_alloc(d->a, n * sizeof(*l->items)) : NULL;
@@ -145,11 +147,20 @@ static enum qoc_err get_list(struct decode *d, const char *key, struct qoc_str_l
 /* The fields a body may hold, by mode; anything else is named as an error. */
 static bool known_field(const char *key, enum qoc_app_json_mode mode)
 {
-	static const char *const writable[] = {
-	    "name", "description", "status", "redirect_uris", "allowed_origins",
-	    "sso_redirect_uris", "logout_uris", "grant_types", "access_token_lifetime",
-	    "refresh_token_lifetime", "id_token_lifetime", "pkce_required", "token_format",
-	    "id_token_signed_response_alg"};
+	static const char *const writable[] = {"name",
+	                                       "description",
+	                                       "status",
+	                                       "redirect_uris",
+	                                       "allowed_origins",
+	                                       "sso_redirect_uris",
+	                                       "logout_uris",
+	                                       "grant_types",
+	                                       "access_token_lifetime",
+	                                       "refresh_token_lifetime",
+	                                       "id_token_lifetime",
+	                                       "pkce_required",
+	                                       "token_format",
+	                                       "id_token_signed_response_alg"};
 	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++)
 		if (!strcmp(key, writable[i]))
 			return true;
@@ -172,7 +183,6 @@ static enum qoc_err check_keys(struct decode *d, enum qoc_app_json_mode mode)
 	}
 	return QOC_OK;
 }
-
 
 enum qoc_err qoc_app_json_decode(const json_t *obj, enum qoc_app_json_mode mode,
                                  struct qoc_arena *a, struct qoc_app_input *in,
@@ -265,8 +275,8 @@ json_t *qoc_app_errors_json(const struct qoc_app_errors *errs)
 			snprintf(field, sizeof(field), "%s[%d]", e->field, e->index);
 		else
 			snprintf(field, sizeof(field), "%s", e->field);
-		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "field", field, "message",
-		                                         e->message)) != 0) {
+		if (json_array_append_new(
+		        arr, json_pack("{s:s,s:s}", "field", field, "message", e->message)) != 0) {
 			json_decref(arr);
 			return NULL;
 		}

@@ -49,7 +49,8 @@ enum qoc_err qoc_console_json_body(struct qoc_http_req *req, struct qoc_http_res
 /* A 4xx/5xx problem; returns QOC_EPERM (or the error of building it). */
 enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail);
 /* 422 problem with an `errors` list; returns QOC_EPERM (or QOC_ENOMEM). */
-enum qoc_err qoc_console_field_errors(struct qoc_http_resp *resp, const struct qoc_app_errors *errs);
+enum qoc_err qoc_console_field_errors(struct qoc_http_resp *resp,
+                                      const struct qoc_app_errors *errs);
 /* 422 naming one field. */
 enum qoc_err qoc_console_field_error(struct qoc_http_resp *resp, const char *field,
                                      const char *message);
@@ -67,10 +68,10 @@ enum qoc_err qoc_console_store_error(struct qoc_http_resp *resp, enum qoc_err er
 
 /* What a caller may do to an application (issue 4, "Who can do what"). */
 enum qoc_console_action {
-	QOC_ACT_READ,           /* viewer and up */
-	QOC_ACT_EDIT,           /* developer and up: settings, icon */
-	QOC_ACT_CREDENTIALS,    /* developer and up: reveal, regenerate */
-	QOC_ACT_OWNER,          /* the owner or a team admin: transfer, delete */
+	QOC_ACT_READ,        /* viewer and up */
+	QOC_ACT_EDIT,        /* developer and up: settings, icon */
+	QOC_ACT_CREDENTIALS, /* developer and up: reveal, regenerate */
+	QOC_ACT_OWNER,       /* the owner or a team admin: transfer, delete */
 };
 
 /* Loads the application {client_id} and checks the caller's role in its team. 404 when
@@ -83,7 +84,7 @@ enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_re
 
 /* The audit event of a change by the caller (req->remote_addr, now). */
 struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
-                                         const struct qoc_console_caller *who,
-                                         const char *action, const char *detail);
+                                         const struct qoc_console_caller *who, const char *action,
+                                         const char *detail);
 
 #endif

@@ -12,7 +12,7 @@
 	struct qoc_console_caller who;                                                             \
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);                                 \
 	if (err)                                                                                   \
-		return qoc_console_done(err)
+	return qoc_console_done(err)
 
 static const char *const statuses[] = {"active", "inactive", "suspended", NULL};
 static const char *const types[] = {"web", "spa", "mobile", "service", NULL};
@@ -46,7 +46,8 @@ static enum qoc_err list_teams(struct qoc_http_req *req, struct qoc_http_resp *r
 	}
 	struct qoc_team *teams;
 	size_t n;
-	enum qoc_err err = qoc_store_teams_of_account(api->store, req->arena, who->acct.id, &teams, &n);
+	enum qoc_err err =
+	    qoc_store_teams_of_account(api->store, req->arena, who->acct.id, &teams, &n);
 	if (err)
 		return qoc_console_store_error(resp, err);
 	const char **ids = n ? qoc_arena_alloc(req->arena, n * sizeof(*ids)) : NULL;
@@ -80,7 +81,8 @@ static enum qoc_err list_query(struct qoc_http_req *req, struct qoc_http_resp *r
 	(void)qoc_form_get(&f, "order", &order);
 	(void)qoc_form_get(&f, "limit", &limit);
 	if (q->status && !one_of(q->status, statuses))
-		return qoc_console_field_error(resp, "status", "must be active, inactive or suspended");
+		return qoc_console_field_error(resp, "status",
+		                               "must be active, inactive or suspended");
 	if (q->type && !one_of(q->type, types))
 		return qoc_console_field_error(resp, "type", "must be web, spa, mobile or service");
 	if (sort && strcmp(sort, "name") && strcmp(sort, "created_at"))
@@ -123,8 +125,8 @@ enum qoc_err qoc_api_console_apps_list(struct qoc_http_req *req, struct qoc_http
 			json_decref(items);
 			items = NULL;
 		}
-	return qoc_http_resp_json(resp, 200, json_pack("{s:o*,s:s?}", "items", items, "next_cursor",
-	                                               page.next_cursor));
+	return qoc_http_resp_json(
+	    resp, 200, json_pack("{s:o*,s:s?}", "items", items, "next_cursor", page.next_cursor));
 }
 
 /* The app's JSON, plus client_secret when secret is given (create, reveal, regenerate). */
@@ -224,8 +226,9 @@ static enum qoc_err patch_allowed(struct qoc_http_resp *resp, const struct qoc_c
 	bool suspension = status_change &&
 	                  (!strcmp(in->status, "suspended") || !strcmp(app->status, "suspended"));
 	if (suspension && !who->acct.is_admin)
-		return qoc_console_problem(resp, 403, "only an instance admin suspends an application "
-		                                      "or lifts a suspension");
+		return qoc_console_problem(resp, 403,
+		                           "only an instance admin suspends an application "
+		                           "or lifts a suspension");
 	if (role >= QOC_ROLE_DEVELOPER)
 		return QOC_OK;
 	if (who->acct.is_admin && in->status && json_object_size(body) == 1)
@@ -290,7 +293,8 @@ enum qoc_err qoc_api_console_app_delete(struct qoc_http_req *req, struct qoc_htt
 	}
 	struct qoc_apps_actor actor = {who.acct.id, req->remote_addr[0] ? req->remote_addr : NULL};
 	err = qoc_apps_delete(&api->apps, &actor, app.client_id);
-	err = err ? qoc_console_store_error(resp, err) : qoc_http_resp_body(resp, 204, NULL, NULL, 0);
+	err =
+	    err ? qoc_console_store_error(resp, err) : qoc_http_resp_body(resp, 204, NULL, NULL, 0);
 out:
 	json_decref(body);
 	return qoc_console_done(err);

@@ -62,7 +62,8 @@ static enum qoc_err send_page(struct qoc_http_req *req, struct qoc_http_resp *re
 			items = NULL;
 		}
 	json_t *next = page.next_before_id ? json_integer(page.next_before_id) : json_null();
-	return qoc_http_resp_json(resp, 200, json_pack("{s:o*,s:o*}", "items", items, "next_before", next));
+	return qoc_http_resp_json(resp, 200,
+	                          json_pack("{s:o*,s:o*}", "items", items, "next_before", next));
 }
 
 enum qoc_err qoc_api_console_app_audit(struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -75,7 +76,8 @@ enum qoc_err qoc_api_console_app_audit(struct qoc_http_req *req, struct qoc_http
 	struct qoc_audit_query q = {0};
 	const char *team = NULL;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &app, &role)) ||
+	if (err ||
+	    (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &app, &role)) ||
 	    (err = audit_query(req, resp, &q, &team)))
 		return qoc_console_done(err);
 	q.client_id = app.client_id;

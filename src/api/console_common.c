@@ -46,7 +46,8 @@ enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *re
 		enum qoc_err err = auth_session(req, api, who);
 		if (err == QOC_OK)
 			return QOC_OK;
-		return unauthorized(resp, "a personal access token is required (Authorization: Bearer)");
+		return unauthorized(resp,
+		                    "a personal access token is required (Authorization: Bearer)");
 	}
 	if (qoc_http_header_count(req, "Authorization") != 1 || strncasecmp(h, "Bearer ", 7) != 0)
 		return unauthorized(resp, "use Authorization: Bearer <personal access token>");
@@ -72,7 +73,8 @@ enum qoc_err qoc_console_json_body(struct qoc_http_req *req, struct qoc_http_res
 		return qoc_console_problem(resp, 413, "the body is over 64 KiB");
 	struct qoc_json_limits lim = {.max_bytes = QOC_CONSOLE_JSON_MAX, .max_depth = 8};
 	char msg[160];
-	enum qoc_err err = qoc_json_parse(req->body.ptr, req->body.len, &lim, out, msg, sizeof(msg));
+	enum qoc_err err =
+	    qoc_json_parse(req->body.ptr, req->body.len, &lim, out, msg, sizeof(msg));
 	if (err == QOC_ENOMEM)
 		return err;
 	if (err == QOC_ELIMIT)
@@ -168,8 +170,8 @@ enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_re
 }
 
 struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
-                                         const struct qoc_console_caller *who,
-                                         const char *action, const char *detail)
+                                         const struct qoc_console_caller *who, const char *action,
+                                         const char *detail)
 {
 	return (struct qoc_audit_event){.actor_id = who->acct.id,
 	                                .action = action,

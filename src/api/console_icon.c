@@ -25,17 +25,20 @@ enum qoc_err qoc_api_console_icon_put(struct qoc_http_req *req, struct qoc_http_
 	    !qoc_http_content_type_is(req, "image/jpeg") &&
 	    !qoc_http_content_type_is(req, "image/webp"))
 		return qoc_console_done(qoc_console_problem(
-		    resp, 415, "an icon is image/png, image/jpeg or image/webp (SVG is not accepted)"));
+		    resp, 415,
+		    "an icon is image/png, image/jpeg or image/webp (SVG is not accepted)"));
 	if (req->body.len > QOC_ICON_MAX_BYTES)
 		return qoc_console_done(qoc_console_problem(resp, 413, "the icon is over 256 KiB"));
-	const char *why = qoc_icon_check((const unsigned char *)req->body.ptr, req->body.len, &info);
+	const char *why =
+	    qoc_icon_check((const unsigned char *)req->body.ptr, req->body.len, &info);
 	if (!why && !qoc_http_content_type_is(req, info.type))
 		why = "the image is not of the type its Content-Type says";
 	if (why)
 		return qoc_console_done(qoc_console_field_error(resp, "icon", why));
 	struct qoc_audit_event ev = qoc_console_event(req, api, &who, "app.icon.set", NULL);
-	err = qoc_store_app_set_icon(api->store, app.client_id, (const unsigned char *)req->body.ptr,
-	                             req->body.len, info.type, &ev);
+	err =
+	    qoc_store_app_set_icon(api->store, app.client_id, (const unsigned char *)req->body.ptr,
+	                           req->body.len, info.type, &ev);
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	return qoc_http_resp_json(resp, 200,
@@ -51,8 +54,8 @@ enum qoc_err qoc_api_console_icon_get(struct qoc_http_req *req, struct qoc_http_
 	const unsigned char *icon;
 	size_t len;
 	const char *type;
-	enum qoc_err err = qoc_store_app_get_icon(api->store, req->arena,
-	                                          qoc_http_param(req, "client_id"), &icon, &len, &type);
+	enum qoc_err err = qoc_store_app_get_icon(
+	    api->store, req->arena, qoc_http_param(req, "client_id"), &icon, &len, &type);
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	if ((err = qoc_http_resp_header(resp, "X-Content-Type-Options", "nosniff")) ||

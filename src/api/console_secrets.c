@@ -17,8 +17,8 @@ static enum qoc_err secret_handler(struct qoc_http_req *req, struct qoc_http_res
 	enum qoc_role role;
 	struct qoc_apps_secret secret = {0};
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_CREDENTIALS, &app,
-	                                         &role)))
+	if (err ||
+	    (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_CREDENTIALS, &app, &role)))
 		goto out;
 	struct qoc_apps_actor actor = {who.acct.id, req->remote_addr[0] ? req->remote_addr : NULL};
 	err = fn(&api->apps, &actor, app.client_id, &secret);
@@ -32,9 +32,9 @@ static enum qoc_err secret_handler(struct qoc_http_req *req, struct qoc_http_res
 	}
 	if ((err = qoc_http_resp_header(resp, "Cache-Control", "no-store")))
 		goto out;
-	err = qoc_http_resp_json(resp, 200,
-	                         json_pack("{s:s,s:s}", "client_id", app.client_id, "client_secret",
-	                                   secret.value));
+	err = qoc_http_resp_json(
+	    resp, 200,
+	    json_pack("{s:s,s:s}", "client_id", app.client_id, "client_secret", secret.value));
 out:
 	qoc_apps_secret_wipe(&secret);
 	return qoc_console_done(err);

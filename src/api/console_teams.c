@@ -12,7 +12,7 @@
 	struct qoc_console_caller who;                                                             \
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);                                 \
 	if (err)                                                                                   \
-		return qoc_console_done(err)
+	return qoc_console_done(err)
 
 static json_t *time_or_null(int64_t t)
 {
@@ -24,10 +24,10 @@ static json_t *teams_json(const struct qoc_team *t, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, json_pack("{s:s,s:s,s:b,s:s?,s:o*}", "id", t[i].id, "name",
-		                                         t[i].name, "personal", t[i].personal, "role",
-		                                         qoc_role_name(t[i].role), "created_at",
-		                                         time_or_null(t[i].created_at))) != 0) {
+		if (json_array_append_new(
+		        arr, json_pack("{s:s,s:s,s:b,s:s?,s:o*}", "id", t[i].id, "name", t[i].name,
+		                       "personal", t[i].personal, "role", qoc_role_name(t[i].role),
+		                       "created_at", time_or_null(t[i].created_at))) != 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -108,8 +108,8 @@ out:
 
 static json_t *member_json(const struct qoc_membership *m)
 {
-	return json_pack("{s:s,s:s?,s:s?,s:s?,s:o*}", "account_id", m->account_id, "email", m->email,
-	                 "name", m->name, "role", qoc_role_name(m->role), "created_at",
+	return json_pack("{s:s,s:s?,s:s?,s:s?,s:o*}", "account_id", m->account_id, "email",
+	                 m->email, "name", m->name, "role", qoc_role_name(m->role), "created_at",
 	                 time_or_null(m->created_at));
 }
 
@@ -122,7 +122,8 @@ enum qoc_err qoc_api_console_members_list(struct qoc_http_req *req, struct qoc_h
 	size_t n;
 	if ((err = qoc_console_team_role(req, resp, api, &who, QOC_ROLE_VIEWER, &role)))
 		return qoc_console_done(err);
-	err = qoc_store_team_members(api->store, req->arena, qoc_http_param(req, "team_id"), &m, &n);
+	err =
+	    qoc_store_team_members(api->store, req->arena, qoc_http_param(req, "team_id"), &m, &n);
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	json_t *arr = json_array();
@@ -159,20 +160,32 @@ enum qoc_err qoc_api_console_members_add(struct qoc_http_req *req, struct qoc_ht
 	    (err = qoc_console_only_keys(resp, body, keys)) || (err = body_role(resp, body, &role)))
 		goto out;
 	(void)qoc_json_get_string(body, "email", &email);
-	err = email ? qoc_store_account_by_email(api->store, req->arena, email, &acct) : QOC_ENOTFOUND;
+	err = email ? qoc_store_account_by_email(api->store, req->arena, email, &acct)
+	            : QOC_ENOTFOUND;
 	if (err == QOC_ENOTFOUND) {
 		err = qoc_console_field_error(resp, "email", "no account has this email");
 		goto out;
 	}
 	struct qoc_audit_event ev = qoc_console_event(req, api, &who, "team.member.add", NULL);
 	if (!err)
-		err = qoc_store_member_add(api->store, qoc_http_param(req, "team_id"), acct.id, role, &ev);
+		err = qoc_store_member_add(api->store, qoc_http_param(req, "team_id"), acct.id,
+		                           role, &ev);
 	if (err) {
 		err = qoc_console_store_error(resp, err);
 		goto out;
 	}
-	struct qoc_membership m = {.account_id = acct.id, .email = acct.email, .name = acct.name,
-	                           .role = role, .created_at = ev.at};
+	if (api->notify) { /* best effort: the membership stands whatever the mail does */
+		const char *text =
+		    qoc_arena_printf(req->arena, "%s added you to a team on QOC as %s.\n",
+		                     who.acct.email, qoc_role_name(role));
+		if (text)
+			(void)api->notify(api, acct.email, "You were added to a team", text);
+	}
+	struct qoc_membership m = {.account_id = acct.id,
+	                           .email = acct.email,
+	                           .name = acct.name,
+	                           .role = role,
+	                           .created_at = ev.at};
 	err = qoc_http_resp_json(resp, 201, member_json(&m));
 out:
 	json_decref(body);
@@ -220,7 +233,8 @@ enum qoc_err qoc_api_console_members_remove(struct qoc_http_req *req, struct qoc
 	if (err == QOC_EPERM)
 		err = qoc_console_problem(resp, 409, "the team must keep an admin");
 	else if (err == QOC_ECONFLICT)
-		err = qoc_console_problem(resp, 409, "the member still owns applications: transfer them first");
+		err = qoc_console_problem(
+		    resp, 409, "the member still owns applications: transfer them first");
 	else if (err)
 		err = qoc_console_store_error(resp, err);
 	else

@@ -16,10 +16,10 @@ static json_t *time_or_null(int64_t t)
 
 static json_t *pat_json(const struct qoc_pat *p)
 {
-	return json_pack("{s:s,s:s,s:o*,s:o*,s:o*,s:o*}", "id", p->id, "name", p->name, "created_at",
-	                 time_or_null(p->created_at), "expires_at", time_or_null(p->expires_at),
-	                 "last_used_at", time_or_null(p->last_used_at), "revoked_at",
-	                 time_or_null(p->revoked_at));
+	return json_pack("{s:s,s:s,s:o*,s:o*,s:o*,s:o*}", "id", p->id, "name", p->name,
+	                 "created_at", time_or_null(p->created_at), "expires_at",
+	                 time_or_null(p->expires_at), "last_used_at", time_or_null(p->last_used_at),
+	                 "revoked_at", time_or_null(p->revoked_at));
 }
 
 enum qoc_err qoc_api_console_tokens_list(struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -56,10 +56,12 @@ static enum qoc_err token_body(struct qoc_http_resp *resp, const json_t *body, c
 	*ttl = 0;
 	err = qoc_json_get_string(body, "name", name);
 	if (err == QOC_EINVAL || strlen(*name) > QOC_PAT_NAME_MAX)
-		return qoc_console_field_error(resp, "name", "must be a string of at most 100 bytes");
+		return qoc_console_field_error(resp, "name",
+		                               "must be a string of at most 100 bytes");
 	err = qoc_json_get_int(body, "ttl", ttl);
 	if (err == QOC_EINVAL || *ttl < 0 || *ttl > QOC_PAT_TTL_MAX)
-		return qoc_console_field_error(resp, "ttl", "must be 0 (no expiry) to 31622400 seconds");
+		return qoc_console_field_error(resp, "ttl",
+		                               "must be 0 (no expiry) to 31622400 seconds");
 	return QOC_OK;
 }
 
@@ -86,7 +88,8 @@ enum qoc_err qoc_api_console_tokens_create(struct qoc_http_req *req, struct qoc_
 	if ((err = qoc_http_resp_header(resp, "Cache-Control", "no-store")))
 		goto out;
 	int64_t now = qoc_clock_now(api->clock);
-	struct qoc_pat p = {.id = id, .name = name, .created_at = now, .expires_at = ttl ? now + ttl : 0};
+	struct qoc_pat p = {
+	    .id = id, .name = name, .created_at = now, .expires_at = ttl ? now + ttl : 0};
 	json_t *j = pat_json(&p);
 	if (j && json_object_set_new(j, "token", json_string(qoc_buf_cstr(&tok))) != 0) {
 		json_decref(j);

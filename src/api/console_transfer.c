@@ -27,7 +27,8 @@ static void verify_work(void *arg)
 {
 	struct transfer *t = arg;
 	if (t->who.acct.password_hash)
-		t->ok = qoc_password_verify(t->who.acct.password_hash, t->password, t->password_len);
+		t->ok =
+		    qoc_password_verify(t->who.acct.password_hash, t->password, t->password_len);
 	else
 		qoc_password_dummy_verify(t->password, t->password_len);
 }
@@ -50,8 +51,9 @@ static enum qoc_err decode(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	}
 	(void)qoc_json_get_string(body, "new_owner", &who);
 	err = !who ? QOC_ENOTFOUND
-	    : strchr(who, '@') ? qoc_store_account_by_email(api->store, req->arena, who, &t->new_owner)
-	                       : qoc_store_account_by_id(api->store, req->arena, who, &t->new_owner);
+	      : strchr(who, '@')
+	          ? qoc_store_account_by_email(api->store, req->arena, who, &t->new_owner)
+	          : qoc_store_account_by_id(api->store, req->arena, who, &t->new_owner);
 	if (err == QOC_ENOTFOUND || err == QOC_EINVAL) {
 		err = qoc_console_field_error(resp, "new_owner", "no such account");
 		goto out;
@@ -72,9 +74,9 @@ static void send_notice(struct qoc_http_req *req, struct qoc_api *api, const str
 {
 	if (!api->notify)
 		return;
-	const char *text = qoc_arena_printf(
-	    req->arena, "%s transferred the application \"%s\" (%s) to you.\n",
-	    t->who.acct.email, t->app.name, t->app.client_id);
+	const char *text =
+	    qoc_arena_printf(req->arena, "%s transferred the application \"%s\" (%s) to you.\n",
+	                     t->who.acct.email, t->app.name, t->app.client_id);
 	if (text)
 		(void)api->notify(api, t->new_owner.email, "An application was transferred to you",
 		                  text);
@@ -91,7 +93,8 @@ static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	if (!detail)
 		return QOC_ENOMEM;
 	struct qoc_audit_event ev = qoc_console_event(req, api, &t->who, "app.transfer", detail);
-	enum qoc_err err = qoc_store_app_transfer(api->store, t->app.client_id, t->new_owner.id, &ev);
+	enum qoc_err err =
+	    qoc_store_app_transfer(api->store, t->app.client_id, t->new_owner.id, &ev);
 	if (err == QOC_EPERM)
 		return qoc_console_field_error(resp, "new_owner", "must be a member of the team");
 	if (!err)
@@ -115,7 +118,8 @@ enum qoc_err qoc_api_console_app_transfer(struct qoc_http_req *req, struct qoc_h
 	enum qoc_role role;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &t->who);
 	if (err ||
-	    (err = qoc_console_app_access(req, resp, api, &t->who, QOC_ACT_OWNER, &t->app, &role)) ||
+	    (err =
+	         qoc_console_app_access(req, resp, api, &t->who, QOC_ACT_OWNER, &t->app, &role)) ||
 	    (err = decode(req, resp, api, t)))
 		return qoc_console_done(err);
 	if ((err = qoc_http_offload(req, verify_work, t)))

@@ -33,8 +33,10 @@ int qoc_cmd_token_create(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		else if (!strcmp(argv[i], "--ttl") && i + 1 < argc && parse_ttl(argv[i + 1], &ttl))
 			i++;
 		else {
-			fprintf(stderr, "qoc: token create: unexpected or invalid argument \"%s\""
-					" (--ttl takes 1..%lld seconds)\n", argv[i], (long long)QOC_PAT_TTL_MAX);
+			fprintf(stderr,
+			        "qoc: token create: unexpected or invalid argument \"%s\""
+			        " (--ttl takes 1..%lld seconds)\n",
+			        argv[i], (long long)QOC_PAT_TTL_MAX);
 			return QOC_EXIT_USAGE;
 		}
 	}
@@ -66,8 +68,7 @@ int qoc_cmd_token_create(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	printf("%s\n", qoc_buf_cstr(&tok));
-	fprintf(stderr, "created token %s for %s%s\n", id, acct.email,
-	        ttl ? "" : " (no expiry)");
+	fprintf(stderr, "created token %s for %s%s\n", id, acct.email, ttl ? "" : " (no expiry)");
 	rc = QOC_EXIT_OK;
 out:
 	qoc_buf_release_secret(&tok);

@@ -24,20 +24,46 @@ static void encode_has_every_field_and_no_secret(void **state)
 {
 	(void)state;
 	const char *grants[] = {"authorization_code", "implicit"};
-	struct qoc_app app = {.client_id = "qoc_client_abc", .team_id = "team_1", .owner_id = "acct_1",
-	                      .name = "Shop", .type = "web", .status = "active",
-	                      .grant_types = {grants, 2}, .token_format = "opaque",
-	                      .id_token_signed_response_alg = "RS256", .created_at = 1795705445,
-	                      .updated_at = 1795705445, .icon_type = "image/png",
-	                      .secret_hash = (const unsigned char *)"x", .secret_hash_len = 1};
+	struct qoc_app app = {.client_id = "qoc_client_abc",
+	                      .team_id = "team_1",
+	                      .owner_id = "acct_1",
+	                      .name = "Shop",
+	                      .type = "web",
+	                      .status = "active",
+	                      .grant_types = {grants, 2},
+	                      .token_format = "opaque",
+	                      .id_token_signed_response_alg = "RS256",
+	                      .created_at = 1795705445,
+	                      .updated_at = 1795705445,
+	                      .icon_type = "image/png",
+	                      .secret_hash = (const unsigned char *)"x",
+	                      .secret_hash_len = 1};
 	json_t *j = qoc_app_json_encode(&app);
 	assert_non_null(j);
-	static const char *const fields[] = {
-	    "client_id", "name", "description", "type", "status", "redirect_uris", "allowed_origins",
-	    "sso_redirect_uris", "logout_uris", "access_token_lifetime", "refresh_token_lifetime",
-	    "id_token_lifetime", "grant_types", "pkce_required", "token_format",
-	    "id_token_signed_response_alg", "team", "owner", "icon_url", "created_at", "updated_at",
-	    "last_used_at", "secret_created_at", "warnings"};
+	static const char *const fields[] = {"client_id",
+	                                     "name",
+	                                     "description",
+	                                     "type",
+	                                     "status",
+	                                     "redirect_uris",
+	                                     "allowed_origins",
+	                                     "sso_redirect_uris",
+	                                     "logout_uris",
+	                                     "access_token_lifetime",
+	                                     "refresh_token_lifetime",
+	                                     "id_token_lifetime",
+	                                     "grant_types",
+	                                     "pkce_required",
+	                                     "token_format",
+	                                     "id_token_signed_response_alg",
+	                                     "team",
+	                                     "owner",
+	                                     "icon_url",
+	                                     "created_at",
+	                                     "updated_at",
+	                                     "last_used_at",
+	                                     "secret_created_at",
+	                                     "warnings"};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		assert_non_null(json_object_get(j, fields[i]));
 	assert_int_equal(json_object_size(j), sizeof(fields) / sizeof(fields[0]));

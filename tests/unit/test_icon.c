@@ -12,7 +12,7 @@
 static size_t png_of(unsigned char *b, uint32_t w, uint32_t h)
 {
 	static const unsigned char head[16] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-	                                       0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	                                       0,    0,   0,   13,  'I',  'H',  'D',  'R'};
 	memcpy(b, head, 16);
 	for (int i = 0; i < 4; i++) {
 		b[16 + i] = (unsigned char)(w >> (24 - 8 * i));
@@ -38,9 +38,9 @@ static void formats_and_dimensions(void **state)
 	assert_non_null(qoc_icon_check(b, n, &info));
 
 	/* JPEG: SOI, APP0 (length 4), SOF0 with height 32, width 40. */
-	static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00,
-	                                    0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x20, 0x00,
-	                                    0x28, 0x01, 0x01, 0x11, 0x00};
+	static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00,
+	                                    0x00, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00,
+	                                    0x20, 0x00, 0x28, 0x01, 0x01, 0x11, 0x00};
 	assert_null(qoc_icon_check(jpg, sizeof(jpg), &info));
 	assert_string_equal(info.type, "image/jpeg");
 	assert_int_equal(info.width, 40);
@@ -48,7 +48,8 @@ static void formats_and_dimensions(void **state)
 	assert_non_null(qoc_icon_check(jpg, 12, &info)); /* truncated */
 
 	/* WebP VP8X, canvas 100 x 50. */
-	unsigned char w[30] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X'};
+	unsigned char w[30] = {'R', 'I', 'F', 'F', 0,   0,   0,   0,
+	                       'W', 'E', 'B', 'P', 'V', 'P', '8', 'X'};
 	w[24] = 99;
 	w[27] = 49;
 	assert_null(qoc_icon_check(w, sizeof(w), &info));

@@ -71,9 +71,9 @@ static void issue_then_authenticate(void **state)
 	qoc_buf_reset(&tok);
 	assert_int_equal(qoc_pat_issue(t.st, &clock_, "acct_1", "x", -1, &tok, id, sizeof(id)),
 	                 QOC_EINVAL);
-	assert_int_equal(qoc_pat_issue(t.st, &clock_, "acct_1", "x", QOC_PAT_TTL_MAX + 1, &tok, id,
-	                               sizeof(id)),
-	                 QOC_EINVAL);
+	assert_int_equal(
+	    qoc_pat_issue(t.st, &clock_, "acct_1", "x", QOC_PAT_TTL_MAX + 1, &tok, id, sizeof(id)),
+	    QOC_EINVAL);
 	assert_int_equal(qoc_pat_issue(t.st, &clock_, "acct_none", "x", 0, &tok, id, sizeof(id)),
 	                 QOC_ENOTFOUND);
 	assert_int_equal(tok.len, 0); /* nothing of a failed token is left behind */

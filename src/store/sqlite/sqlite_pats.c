@@ -7,7 +7,7 @@
 #include "store/store_codec.h"
 
 #define PAT_COLUMNS                                                                                \
-	"id, account_id, name, token_hash, created_at, coalesce(expires_at, 0),"                  \
+	"id, account_id, name, token_hash, created_at, coalesce(expires_at, 0),"                   \
 	" coalesce(last_used_at, 0), coalesce(revoked_at, 0)"
 
 static struct qoc_sqlite_sql sql_insert = {
@@ -51,8 +51,9 @@ static enum qoc_err read_pat(struct qoc_arena *a, sqlite3_stmt *s, void *arg)
 
 enum qoc_err qoc_sqlite_pat_create(struct qoc_store *base, const struct qoc_pat *p)
 {
-	if (!p || !nonempty(p->id) || !nonempty(p->account_id) || !qoc_store_is_hash(p->token_hash) ||
-	    p->expires_at < 0 || (p->expires_at && p->expires_at <= p->created_at))
+	if (!p || !nonempty(p->id) || !nonempty(p->account_id) ||
+	    !qoc_store_is_hash(p->token_hash) || p->expires_at < 0 ||
+	    (p->expires_at && p->expires_at <= p->created_at))
 		return QOC_EINVAL;
 	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_insert, "pat_create", "ttttii",
 	                            p->id, p->account_id, p->name ? p->name : "", p->token_hash,

@@ -24,8 +24,12 @@ static void pat_create_then_find_by_hash(void **state)
 {
 	struct contract_fixture *f = *state;
 	people(f->st);
-	struct qoc_pat p = {.id = "pat_1", .account_id = "acct_1", .name = "ci",
-	                    .token_hash = H("one"), .created_at = 1000, .expires_at = 2000};
+	struct qoc_pat p = {.id = "pat_1",
+	                    .account_id = "acct_1",
+	                    .name = "ci",
+	                    .token_hash = H("one"),
+	                    .created_at = 1000,
+	                    .expires_at = 2000};
 	assert_int_equal(qoc_store_pat_create(f->st, &p), QOC_OK);
 	struct qoc_pat out;
 	assert_int_equal(qoc_store_pat_find(f->st, &f->a, H("one"), 1500, &out), QOC_OK);
@@ -40,8 +44,8 @@ static void pat_create_then_find_by_hash(void **state)
 	assert_int_equal(qoc_store_pat_find(f->st, &f->a, H("one"), 2000, &out), QOC_ENOTFOUND);
 	assert_int_equal(qoc_store_pat_find(f->st, &f->a, H("two"), 1500, &out), QOC_ENOTFOUND);
 	/* No expiry: live for ever. A NULL name reads as "". */
-	struct qoc_pat q = {.id = "pat_2", .account_id = "acct_1", .token_hash = H("two"),
-	                    .created_at = 1000};
+	struct qoc_pat q = {
+	    .id = "pat_2", .account_id = "acct_1", .token_hash = H("two"), .created_at = 1000};
 	assert_int_equal(qoc_store_pat_create(f->st, &q), QOC_OK);
 	assert_int_equal(qoc_store_pat_find(f->st, &f->a, H("two"), INT64_MAX / 2, &out), QOC_OK);
 	assert_string_equal(out.name, "");
@@ -54,8 +58,8 @@ static void pat_create_refuses_bad_input(void **state)
 {
 	struct contract_fixture *f = *state;
 	people(f->st);
-	struct qoc_pat p = {.id = "pat_1", .account_id = "acct_1", .token_hash = H("one"),
-	                    .created_at = 1000};
+	struct qoc_pat p = {
+	    .id = "pat_1", .account_id = "acct_1", .token_hash = H("one"), .created_at = 1000};
 	assert_int_equal(qoc_store_pat_create(f->st, &p), QOC_OK);
 	struct qoc_pat dup_id = p, dup_hash = p, raw = p, noacct = p, exp = p;
 	dup_id.token_hash = H("other");
@@ -86,8 +90,11 @@ static void pat_list_and_revoke_per_account(void **state)
 	people(f->st);
 	const char *ids[] = {"pat_a", "pat_b", "pat_c"};
 	for (int i = 0; i < 3; i++) {
-		struct qoc_pat p = {.id = ids[i], .account_id = i == 2 ? "acct_2" : "acct_1",
-		                    .name = ids[i], .token_hash = H("t%d", i), .created_at = 1000 + i};
+		struct qoc_pat p = {.id = ids[i],
+		                    .account_id = i == 2 ? "acct_2" : "acct_1",
+		                    .name = ids[i],
+		                    .token_hash = H("t%d", i),
+		                    .created_at = 1000 + i};
 		assert_int_equal(qoc_store_pat_create(f->st, &p), QOC_OK);
 	}
 	struct qoc_pat *list;
@@ -119,8 +126,8 @@ static void pat_touch_keeps_the_latest_use(void **state)
 {
 	struct contract_fixture *f = *state;
 	people(f->st);
-	struct qoc_pat p = {.id = "pat_1", .account_id = "acct_1", .token_hash = H("one"),
-	                    .created_at = 1000};
+	struct qoc_pat p = {
+	    .id = "pat_1", .account_id = "acct_1", .token_hash = H("one"), .created_at = 1000};
 	assert_int_equal(qoc_store_pat_create(f->st, &p), QOC_OK);
 	assert_int_equal(qoc_store_pat_touch(f->st, "pat_1", 1200), QOC_OK);
 	assert_int_equal(qoc_store_pat_touch(f->st, "pat_1", 1100), QOC_OK);
