@@ -35,8 +35,11 @@ static bool utf8_ok(const unsigned char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t k = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
-		                                 : c >= 0xf0 && c <= 0xf4 ? 3 : 9;
+		size_t k = c < 0x80                 ? 0
+		           : c >= 0xc2 && c <= 0xdf ? 1
+		           : c >= 0xe0 && c <= 0xef ? 2
+		           : c >= 0xf0 && c <= 0xf4 ? 3
+		                                    : 9;
 		if (k == 9 || n - i <= k)
 			return false; /* a bad lead byte, or the sequence runs past the end */
 		unsigned lo = 0x80, hi = 0xbf;
@@ -132,8 +135,8 @@ static enum qoc_err append_subject(struct qoc_buf *out, const char *subject)
 		while (k > 0 && i + k < n && (p[i + k] & 0xc0) == 0x80)
 			k--; /* back off to the start of a character */
 		if ((i && (err = qoc_buf_append_cstr(out, "\r\n "))) ||
-		    (err = qoc_buf_append_cstr(out, "=?UTF-8?B?")) || (err = append_b64(out, p + i, k)) ||
-		    (err = qoc_buf_append_cstr(out, "?=")))
+		    (err = qoc_buf_append_cstr(out, "=?UTF-8?B?")) ||
+		    (err = append_b64(out, p + i, k)) || (err = qoc_buf_append_cstr(out, "?=")))
 			return err;
 		i += k;
 	}
@@ -203,8 +206,8 @@ static enum qoc_err append_qp_line(struct qoc_buf *out, const unsigned char *s, 
 	for (size_t i = 0; i < n && !err; i++) {
 		unsigned char ch = s[i];
 		bool last = i + 1 == n;
-		bool raw = (ch >= 0x21 && ch <= 0x7e && ch != '=') ||
-		           ((ch == ' ' || ch == '\t') && !last);
+		bool raw =
+		    (ch >= 0x21 && ch <= 0x7e && ch != '=') || ((ch == ' ' || ch == '\t') && !last);
 		char tok[4];
 		size_t k = raw ? 1 : 3;
 		if (raw)

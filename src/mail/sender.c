@@ -188,7 +188,8 @@ static enum qoc_err deliver(struct qoc_mailer *m, struct qoc_arena *a,
 	                             m->domain);
 	struct qoc_buf b;
 	qoc_buf_init(&b, MESSAGE_MAX);
-	enum qoc_err err = mid ? qoc_mail_format(&msg, m->from, r->created_at, mid, &b) : QOC_ENOMEM;
+	enum qoc_err err =
+	    mid ? qoc_mail_format(&msg, m->from, r->created_at, mid, &b) : QOC_ENOMEM;
 	if (err) {
 		snprintf(why, why_size, "format: %s", qoc_strerror(err));
 		goto out;
@@ -234,8 +235,8 @@ static size_t run_batch(struct qoc_mailer *m)
 	qoc_arena_init(&a, 0);
 	struct qoc_outbox_row *rows = NULL;
 	size_t n = 0;
-	enum qoc_err err = qoc_store_outbox_due(m->st, qoc_clock_now(m->clock), QOC_MAILER_BATCH,
-	                                        &a, &rows, &n);
+	enum qoc_err err =
+	    qoc_store_outbox_due(m->st, qoc_clock_now(m->clock), QOC_MAILER_BATCH, &a, &rows, &n);
 	if (err) {
 		qoc_log_warn("mail: cannot read the outbox", "err=%s", qoc_strerror(err));
 		n = 0;

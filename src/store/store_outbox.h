@@ -9,10 +9,10 @@
 
 /* One message. to_addr and subject are already validated by mail/ (no CR or LF). */
 struct qoc_outbox_row {
-	int64_t id;              /* > 0, assigned by outbox_put */
+	int64_t id; /* > 0, assigned by outbox_put */
 	const char *to_addr;
-	const char *subject;     /* UTF-8 */
-	const char *body;        /* UTF-8 text */
+	const char *subject; /* UTF-8 */
+	const char *body;    /* UTF-8 text */
 	int64_t created_at;
 	int64_t attempts;        /* failed deliveries so far */
 	int64_t next_attempt_at; /* 0: given up (never due again) */

@@ -17,8 +17,8 @@
 static char *format(const struct qoc_mail_message *m, struct qoc_buf *b)
 {
 	qoc_buf_init(b, 1u << 20);
-	assert_int_equal(qoc_mail_format(m, "qoc@login.example.com", T0, "7.1@login.example.com", b),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_mail_format(m, "qoc@login.example.com", T0, "7.1@login.example.com", b), QOC_OK);
 	return (char *)qoc_buf_cstr(b);
 }
 
@@ -76,13 +76,15 @@ static void non_ascii_subject_is_an_encoded_word(void **state)
 	assert_true(e1 - w1 + 2 <= 75);
 	assert_memory_equal(e1, "?=\r\n =?UTF-8?B?", 15); /* folded */
 	/* 44 bytes (22 whole characters) in the first word, 16 in the second. */
-	assert_string_equal(h, "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n"
-	                       " =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqQ==?=\r\n"
-	                       "Date: Thu, 26 Nov 2026 15:04:05 +0000\r\n"
-	                       "Message-ID: <7.1@login.example.com>\r\n"
-	                       "MIME-Version: 1.0\r\n"
-	                       "Content-Type: text/plain; charset=utf-8\r\n"
-	                       "Content-Transfer-Encoding: 7bit\r\n\r\nx\r\n");
+	assert_string_equal(
+	    h,
+	    "Subject: =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6k=?=\r\n"
+	    " =?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqQ==?=\r\n"
+	    "Date: Thu, 26 Nov 2026 15:04:05 +0000\r\n"
+	    "Message-ID: <7.1@login.example.com>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n\r\nx\r\n");
 	qoc_buf_release(&b);
 }
 
@@ -124,9 +126,16 @@ static void header_injection_is_refused(void **state)
 	(void)state;
 	struct qoc_buf b;
 	qoc_buf_init(&b, 1u << 20);
-	const char *bad_to[] = {"ada@example.com\r\nBcc: eve@example.com", "ada@example.com\n",
-	                        "a\rda@example.com", "Ada <ada@example.com>", "a@b@c.d",
-	                        "ada@", "@example.com", "ada example@x.org", "a,b@x.org", ""};
+	const char *bad_to[] = {"ada@example.com\r\nBcc: eve@example.com",
+	                        "ada@example.com\n",
+	                        "a\rda@example.com",
+	                        "Ada <ada@example.com>",
+	                        "a@b@c.d",
+	                        "ada@",
+	                        "@example.com",
+	                        "ada example@x.org",
+	                        "a,b@x.org",
+	                        ""};
 	for (size_t i = 0; i < sizeof(bad_to) / sizeof(bad_to[0]); i++) {
 		struct qoc_mail_message m = {bad_to[i], "s", "t"};
 		assert_false(qoc_mail_address_ok(bad_to[i]));

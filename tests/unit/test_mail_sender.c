@@ -107,7 +107,8 @@ static void wait_attempts(struct fixture *f, int64_t attempts, int64_t *next_out
 		qoc_arena_init(&a, 0);
 		struct qoc_outbox_row *rows;
 		size_t n;
-		assert_int_equal(qoc_store_outbox_due(f->t.st, INT64_MAX, 1, &a, &rows, &n), QOC_OK);
+		assert_int_equal(qoc_store_outbox_due(f->t.st, INT64_MAX, 1, &a, &rows, &n),
+		                 QOC_OK);
 		bool done = attempts < 0 ? n == 0 : (n == 1 && rows[0].attempts == attempts);
 		if (done && n == 1) {
 			*next_out = rows[0].next_attempt_at;
@@ -155,7 +156,8 @@ static void eml_is_written_atomically_with_0600(void **state)
 	char path[160];
 	snprintf(path, sizeof(path), "%s/mail/%lld.eml", f->t.dir, (long long)id);
 	const char *s = wait_file(path);
-	assert_non_null(strstr(s, "From: qoc@localhost\r\nTo: ada@example.com\r\nSubject: Welcome\r\n"));
+	assert_non_null(
+	    strstr(s, "From: qoc@localhost\r\nTo: ada@example.com\r\nSubject: Welcome\r\n"));
 	assert_non_null(strstr(s, "Date: Thu, 26 Nov 2026 15:04:05 +0000\r\n"));
 	assert_non_null(strstr(s, "Message-ID: <1.1795705445@localhost>\r\n"));
 	assert_non_null(strstr(s, "\r\n\r\nHello Ada,\r\n.\r\nGr=C3=BC=C3=9Fe\r\n"));
@@ -263,7 +265,7 @@ static void sink_start(struct fixture *f)
 {
 	char listen[32];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", f->port);
-	char *argv[] = {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", listen, "-c",
+	char *argv[] = {"/usr/bin/python3",          "-m",   "aiosmtpd", "-n", "-l", listen, "-c",
 	                "aiosmtpd.handlers.Mailbox", f->box, NULL};
 	assert_int_equal(posix_spawn(&f->sink, argv[0], NULL, NULL, argv, environ), 0);
 	for (int i = 0; i < 1000 && !port_open(f->port); i++)

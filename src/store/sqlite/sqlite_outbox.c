@@ -4,16 +4,15 @@
 
 #include <string.h>
 
-#define OUTBOX_COLUMNS                                                                         \
+#define OUTBOX_COLUMNS                                                                             \
 	"id, to_addr, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error"
 
 static struct qoc_sqlite_sql sql_put = {
     .text = "INSERT INTO outbox (to_addr, subject, body, created_at, attempts, next_attempt_at)"
             " VALUES (?1, ?2, ?3, ?4, 0, ?4)"};
-static struct qoc_sqlite_sql sql_due = {
-    .text = "SELECT " OUTBOX_COLUMNS " FROM outbox"
-            " WHERE sent_at IS NULL AND next_attempt_at <= ?1"
-            " ORDER BY next_attempt_at, id LIMIT ?2"};
+static struct qoc_sqlite_sql sql_due = {.text = "SELECT " OUTBOX_COLUMNS " FROM outbox"
+                                                " WHERE sent_at IS NULL AND next_attempt_at <= ?1"
+                                                " ORDER BY next_attempt_at, id LIMIT ?2"};
 static struct qoc_sqlite_sql sql_sent = {
     .text = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL"};
 /* ?2 = 0 gives up: NULL is never <= now. */
@@ -132,6 +131,6 @@ enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *base, int64_t id, i
 	(void)now; /* no column for the attempt's time: next_attempt_at says what matters */
 	if (id <= 0 || next_attempt_at < 0)
 		return QOC_EINVAL;
-	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_failed, "outbox_mark_failed",
-	                            "iit", id, next_attempt_at, error_text);
+	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_failed, "outbox_mark_failed", "iit",
+	                            id, next_attempt_at, error_text);
 }

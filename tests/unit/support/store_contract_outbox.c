@@ -63,8 +63,9 @@ static void due_is_oldest_first_and_limited(void **state)
 	assert_int_equal(rows[0].id, a);
 	assert_int_equal(rows[1].id, b);
 	assert_int_equal(qoc_store_outbox_due(f->st, 5000, 0, &f->a, &rows, &n), QOC_EINVAL);
-	assert_int_equal(qoc_store_outbox_due(f->st, 5000, QOC_OUTBOX_DUE_MAX + 1, &f->a, &rows, &n),
-	                 QOC_EINVAL);
+	assert_int_equal(
+	    qoc_store_outbox_due(f->st, 5000, QOC_OUTBOX_DUE_MAX + 1, &f->a, &rows, &n),
+	    QOC_EINVAL);
 }
 
 static void sent_rows_leave_the_queue(void **state)
