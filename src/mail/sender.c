@@ -357,6 +357,14 @@ enum qoc_err qoc_mailer_start(struct qoc_store *st, const struct qoc_config *cfg
 		return err;
 	m->st = st;
 	m->clock = clock;
+	if (!qoc_mail_address_ok(m->from)) {
+		/* Caught here, not at the first message: every message would be refused. */
+		char q[320];
+		qoc_log_error("mail: the sender address is not one bare address", "from=%s",
+		              qoc_log_quote(q, sizeof(q), m->from));
+		mailer_free(m);
+		return QOC_EINVAL;
+	}
 	if (!m->smtp_url && mkdir(m->mail_dir, 0700) != 0 && errno != EEXIST) {
 		char q[512];
 		qoc_log_error("mail: cannot make the mail directory", "path=%s error=%s",

@@ -35,7 +35,8 @@ struct qoc_mailer;
 
 /* Starts the thread. st and clock must outlive the mailer; cfg is copied (smtp_url,
  * mail_from, issuer, data_dir). QOC_EIO when <data_dir>/mail cannot be made (no SMTP),
- * QOC_ENOMEM, QOC_EINVAL for a NULL argument. *out is NULL on error. */
+ * QOC_ENOMEM, QOC_EINVAL for a NULL argument or a sender address (mail_from, or
+ * qoc@<issuer host>) that qoc_mail_address_ok() refuses. *out is NULL on error. */
 enum qoc_err qoc_mailer_start(struct qoc_store *st, const struct qoc_config *cfg,
                               const struct qoc_clock *clock, struct qoc_mailer **out);
 /* Wakes the thread to look for due rows now. Cheap; safe from any thread; NULL no-op. */
