@@ -345,6 +345,38 @@ static void smtp_sink_down_then_retry_succeeds(void **state)
 	assert_delivered(sink_read(f));
 }
 
+/* A server that accepts and never says a word: stop() still returns at once (the
+ * transfer is aborted by the progress callback, not left to the 60 s timeout), and the
+ * aborted row is not counted as a failure. */
+static void stop_aborts_a_hanging_delivery(void **state)
+{
+	struct fixture *f = *state;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(f->smtp_url, sizeof(f->smtp_url), "smtp://127.0.0.1:%u", ntohs(sa.sin_port));
+	f->cfg.smtp_url = f->smtp_url;
+	assert_int_equal(qoc_mailer_start(f->t.st, &f->cfg, &clock_pinned, &f->m), QOC_OK);
+	enqueue(f, "Hang");
+	usleep(300000); /* the sender is now waiting for a greeting */
+	uint64_t t = qoc_monotonic_ns();
+	qoc_mailer_stop(f->m);
+	f->m = NULL;
+	assert_true(qoc_monotonic_ns() - t < 3000000000u);
+	close(fd);
+	struct qoc_arena a;
+	qoc_arena_init(&a, 0);
+	struct qoc_outbox_row *rows;
+	size_t n;
+	assert_int_equal(qoc_store_outbox_due(f->t.st, T0, 1, &a, &rows, &n), QOC_OK);
+	assert_int_equal(n, 1); /* still due now */
+	assert_int_equal(rows[0].attempts, 0);
+	qoc_arena_release(&a);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -354,6 +386,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(failure_then_retry_succeeds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(smtp_delivers_to_a_real_sink, setup, teardown),
 	    cmocka_unit_test_setup_teardown(smtp_sink_down_then_retry_succeeds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stop_aborts_a_hanging_delivery, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
