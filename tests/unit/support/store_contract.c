@@ -540,5 +540,7 @@ int store_contract_run(const struct store_contract_backend *b)
 	failed += store_contract_tokens_run(name);
 	snprintf(name, sizeof(name), "store_contract_oauth_race(%s)", b->name);
 	failed += store_contract_oauth_race_run(name);
+	snprintf(name, sizeof(name), "store_contract_outbox(%s)", b->name);
+	failed += store_contract_outbox_run(name);
 	return failed;
 }
