@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "mail/sender.h"
 #include "oidc/keyring.h"
 
 /* SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
@@ -103,6 +104,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	struct qoc_api api;
 	struct qoc_router *router = NULL;
 	struct qoc_http_server *srv = NULL;
+	struct qoc_mailer *mailer = NULL;
 	if ((err = qoc_api_init(&api, &ctx->cfg, ctx->store, &qoc_clock_system, ctx->master_key))) {
 		fprintf(stderr, "qoc: cannot start: %s\n", qoc_strerror(err));
 		return QOC_EXIT_FAIL;
@@ -110,6 +112,13 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	router = qoc_router_new();
 	if (!router || qoc_api_register(router, &api)) {
 		fprintf(stderr, "qoc: out of memory\n");
+		rc = QOC_EXIT_FAIL;
+		goto out;
+	}
+	/* The mail sender runs while the server does: after the store opened, stopped after
+	 * the HTTP server (no request can enqueue any more) and before the store closes. */
+	if ((err = qoc_mailer_start(ctx->store, &ctx->cfg, &qoc_clock_system, &mailer))) {
+		fprintf(stderr, "qoc: cannot start the mail sender: %s\n", qoc_strerror(err));
 		rc = QOC_EXIT_FAIL;
 		goto out;
 	}
@@ -126,6 +135,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	qoc_log_info("stopped", "%s", "");
 	rc = QOC_EXIT_OK;
 out:
+	qoc_mailer_stop(mailer);
 	qoc_router_free(router);
 	qoc_api_release(&api);
 	return rc;

@@ -44,6 +44,8 @@ static const struct cdef defs[] = {
 	  "issuer URL (default http://localhost:<port>); https unless the host is loopback" },
 	{ "smtp_url", C_STRING, OFF(smtp_url), NULL, 0, 0, NULL,
 	  "smtp://host:port for outgoing mail; unset writes mail to <data_dir>/mail/*.eml" },
+	{ "mail_from", C_STRING, OFF(mail_from), NULL, 0, 0, NULL,
+	  "sender address of outgoing mail; unset: qoc@<issuer host>" },
 	{ "geoip", C_STRING, OFF(geoip), "/usr/share/tor/geoip", 0, 0, NULL,
 	  "MMDB country database, or Debian tor-geoipdb's IPv4 ranges file (the default)" },
 	{ "log_level", C_ENUM, OFF(log_level), "info", 0, 0, "debug|info|warn|error",
@@ -354,6 +356,26 @@ bool qoc_config_issuer_is_loopback(const struct qoc_config *cfg)
 	return cfg->issuer && url_host(cfg->issuer, &h, &n) && host_is_loopback(h, n);
 }
 
+/* One bare address: printable ASCII without spaces or the characters that would make it
+ * a list or a display name, exactly one '@' between non-empty parts. Lives here (not in
+ * mail/) because core does not depend on mail; mail/ checks recipients the same way. */
+static bool mail_from_ok(const char *s)
+{
+	size_t n = strlen(s), at = 0, ats = 0;
+	if (n == 0 || n > 254)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch <= 0x20 || ch >= 0x7f || strchr("<>()[],;:\\\"", ch))
+			return false;
+		if (ch == '@') {
+			at = i;
+			ats++;
+		}
+	}
+	return ats == 1 && at > 0 && at + 1 < n;
+}
+
 static const char *check_issuer(struct qoc_config *cfg)
 {
 	const char *u = cfg->issuer;
@@ -414,6 +436,10 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 		errf(err, size, "config: smtp_url: must start with smtp:// or smtps://");
 		return QOC_EINVAL;
 	}
+	if (cfg->mail_from && !mail_from_ok(cfg->mail_from)) {
+		errf(err, size, "config: mail_from: must be one address (local@domain, printable ASCII)");
+		return QOC_EINVAL;
+	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
@@ -448,6 +474,10 @@ enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *con
 	if (cfg->smtp_url && !cfg->smtp_url[0]) {
 		free(cfg->smtp_url);
 		cfg->smtp_url = NULL;
+	}
+	if (cfg->mail_from && !cfg->mail_from[0]) {
+		free(cfg->mail_from);
+		cfg->mail_from = NULL;
 	}
 	if (cfg->issuer && !cfg->issuer[0]) {
 		free(cfg->issuer);

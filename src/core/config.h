@@ -26,6 +26,7 @@ struct qoc_config {
 	unsigned listen_port;      /* derived */
 	char *issuer;              /* issuer: URL without trailing slash */
 	char *smtp_url;            /* smtp_url: NULL when unset */
+	char *mail_from;           /* mail_from: sender address; NULL: qoc@<issuer host> */
 	char *geoip;               /* geoip: MMDB path or Debian tor-geoipdb file */
 	char *log_level;           /* log_level: debug|info|warn|error */
 	bool access_log;           /* access_log */

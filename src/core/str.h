@@ -39,6 +39,18 @@ static inline bool qoc_str_starts_with(struct qoc_str s, struct qoc_str prefix)
 	return s.len >= prefix.len && memcmp(s.ptr, prefix.ptr, prefix.len) == 0;
 }
 
+/* The value of one hexadecimal digit (either case), or -1. */
+static inline int qoc_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* ASCII-only case-insensitive equality (header names, schemes). */
 bool qoc_str_eq_nocase(struct qoc_str a, struct qoc_str b);
 

@@ -1,5 +1,7 @@
 #include "crypto/jws.h"
 
+#include "core/json_depth.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -268,31 +270,10 @@ static enum qoc_err split(const char *c, size_t len, struct parts *p)
 	return QOC_OK;
 }
 
-/* Counts object/array nesting outside strings; false past QOC_JWS_MAX_DEPTH. Run before
- * jansson so a deep document costs nothing but this scan. */
+/* Run before jansson so a deep document costs nothing but this scan. */
 static bool depth_ok(const char *s, size_t len)
 {
-	unsigned depth = 0;
-	bool in_string = false, escaped = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_string) {
-			if (escaped)
-				escaped = false;
-			else if (c == '\\')
-				escaped = true;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > QOC_JWS_MAX_DEPTH)
-				return false;
-		} else if ((c == '}' || c == ']') && depth > 0) {
-			depth--;
-		}
-	}
-	return true;
+	return qoc_json_depth(s, len, QOC_JWS_MAX_DEPTH) <= QOC_JWS_MAX_DEPTH;
 }
 
 /* Applies the header rules; *kid points into h (NULL when there is none). */

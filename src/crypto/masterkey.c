@@ -1,4 +1,5 @@
 #include "crypto/masterkey.h"
+#include "core/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,17 +15,6 @@
 
 #define KEY_HEX_LEN (2 * QOC_MASTER_KEY_LEN)
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 64 hex digits, then nothing or a single "\n". */
 static enum qoc_err parse_key(const char *text, size_t len, uint8_t out[QOC_MASTER_KEY_LEN])
 {
@@ -33,7 +23,7 @@ static enum qoc_err parse_key(const char *text, size_t len, uint8_t out[QOC_MAST
 	if (len != KEY_HEX_LEN)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < QOC_MASTER_KEY_LEN; i++) {
-		int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+		int hi = qoc_hex_value(text[2 * i]), lo = qoc_hex_value(text[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return QOC_EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -1,18 +1,8 @@
 /* form.c - form/query decoding. See form.h for the rules. */
 #include "http/form.h"
+#include "core/str.h"
 
 #include <string.h>
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool qoc_utf8_valid(const char *s, size_t len)
 {
@@ -72,8 +62,8 @@ enum qoc_err qoc_form_decode(struct qoc_arena *arena, const char *s, size_t len,
 		if (c == '%') {
 			if (len - i < 3)
 				return QOC_EINVAL;
-			int h = hexval((unsigned char)s[i + 1]),
-			    l = hexval((unsigned char)s[i + 2]);
+			int h = qoc_hex_value((unsigned char)s[i + 1]),
+			    l = qoc_hex_value((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0)
 				return QOC_EINVAL;
 			c = (unsigned char)(h * 16 + l);

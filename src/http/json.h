@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/json_depth.h"
 
 #define QOC_JSON_DEFAULT_MAX_DEPTH 32
 #define QOC_JSON_DEFAULT_MAX_BYTES ((size_t)1 << 20)
@@ -34,9 +35,6 @@ struct qoc_json_limits {
 enum qoc_err qoc_json_parse(const char *data, size_t len, const struct qoc_json_limits *lim,
                             json_t **out, char *msg, size_t msg_size);
 
-/* Deepest container nesting of data[0..len), counting only brackets outside strings, or a
- * value > max as soon as it passes max (the scan stops there). */
-unsigned qoc_json_depth(const char *data, size_t len, unsigned max);
 
 /* Typed member access on an object. The borrowed string lives as long as obj.
  * QOC_ENOTFOUND: obj is not an object, or the member is absent or null.

@@ -1,5 +1,6 @@
 /* client_auth.c - client credentials: extraction and verdict. */
 #include "oauth/client_auth.h"
+#include "core/str.h"
 
 #include <string.h>
 
@@ -30,17 +31,6 @@ static void wipe_cstr(void *p)
 	qoc_memwipe(p, strlen(p));
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* application/x-www-form-urlencoded decoding of one Basic part (RFC 6749 §2.3.1) into a
  * zeroed arena buffer that is wiped when the arena is released, so no copy of a secret
  * outlives the request, not even a half-decoded one. QOC_EINVAL: bad escape, NUL, invalid
@@ -57,8 +47,8 @@ static enum qoc_err urldecode_secret(struct qoc_arena *a, const char *s, size_t 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '%') {
-			int h = i + 2 < len ? hexval((unsigned char)s[i + 1]) : -1;
-			int l = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+			int h = i + 2 < len ? qoc_hex_value((unsigned char)s[i + 1]) : -1;
+			int l = i + 2 < len ? qoc_hex_value((unsigned char)s[i + 2]) : -1;
 			if (h < 0 || l < 0)
 				return QOC_EINVAL;
 			c = (unsigned char)(h * 16 + l);

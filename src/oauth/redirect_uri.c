@@ -7,6 +7,7 @@
  * dot segments, non-canonical IPv4), so that a registered URI is exactly what gets visited.
  */
 #include "oauth/redirect_uri.h"
+#include "core/str.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -96,17 +97,6 @@ static bool is_upper(char c)
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool has_char(struct qoc_str s, char c)
@@ -217,7 +207,7 @@ static bool ends_in_number(struct qoc_str h)
 	if (last.len == 0)
 		return false;
 	if (last.len >= 2 && last.ptr[0] == '0' && last.ptr[1] == 'x') {
-		for (i = 2; i < last.len && hex_value(last.ptr[i]) >= 0; i++)
+		for (i = 2; i < last.len && qoc_hex_value(last.ptr[i]) >= 0; i++)
 			;
 		return i == last.len;
 	}
@@ -267,7 +257,7 @@ static const char *check_ipv6(struct qoc_str host)
 		char c = in.ptr[i];
 		if (c >= 'A' && c <= 'F')
 			return r_host_case;
-		if (hex_value(c) < 0 && c != ':' && c != '.')
+		if (qoc_hex_value(c) < 0 && c != ':' && c != '.')
 			return r_ipv6;
 	}
 	memcpy(buf, in.ptr, in.len);
@@ -375,7 +365,7 @@ static bool key_is(struct qoc_str key, const char *name)
 	while (i < key.len) {
 		char c = key.ptr[i];
 		if (c == '%') {
-			c = (char)(hex_value(key.ptr[i + 1]) * 16 + hex_value(key.ptr[i + 2]));
+			c = (char)(qoc_hex_value(key.ptr[i + 1]) * 16 + qoc_hex_value(key.ptr[i + 2]));
 			i += 3;
 		} else {
 			i++;
@@ -414,8 +404,8 @@ static const char *check_rest(struct qoc_str rest)
 			return r_wildcard_pos;
 		if (c == '[' || c == ']')
 			return r_bad_char;
-		if (c == '%' && (rest.len - i < 3 || hex_value(rest.ptr[i + 1]) < 0 ||
-		                 hex_value(rest.ptr[i + 2]) < 0))
+		if (c == '%' && (rest.len - i < 3 || qoc_hex_value(rest.ptr[i + 1]) < 0 ||
+		                 qoc_hex_value(rest.ptr[i + 2]) < 0))
 			return r_percent;
 	}
 	for (size_t i = 0; i <= path_end; i++) {

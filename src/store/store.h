@@ -32,7 +32,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 4
+#define QOC_STORE_OPS_VERSION 5
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -247,6 +247,8 @@ struct qoc_sso_session;
 struct qoc_auth_request;
 struct qoc_auth_code;
 struct qoc_token;
+/* The mail outbox's row; defined, with the qoc_store_outbox_* calls, in store/store_outbox.h. */
+struct qoc_outbox_row;
 
 struct qoc_store_ops {
 	unsigned version; /* QOC_STORE_OPS_VERSION */
@@ -545,6 +547,26 @@ struct qoc_store_ops {
 	                            const char **scope);
 	enum qoc_err (*consent_put)(struct qoc_store *st, const char *account_id,
 	                            const char *client_id, const char *scope, int64_t now);
+
+	/* --- mail outbox (version 4, src/mail/) --------------------------------------------
+	 * One sender thread reads and marks rows; nothing claims a row, so two senders on one
+	 * store could both deliver it (at-least-once, by design of a single sender).
+	 * outbox_put: inserts row (to_addr, subject, body, created_at; attempts 0, due at
+	 * created_at), durable before it returns; *id (may be NULL) gets its id. QOC_EINVAL: a
+	 * NULL or empty field, created_at <= 0.
+	 * outbox_due: unsent rows with next_attempt_at <= now, oldest due first, at most limit
+	 * (1..QOC_OUTBOX_DUE_MAX); *rows is an arena array (NULL when *n is 0).
+	 * outbox_mark_sent: sent_at = now. QOC_ENOTFOUND: no such unsent row.
+	 * outbox_mark_failed: attempts + 1, last_error = error_text (may be NULL), and
+	 * next_attempt_at (0: give up, the row is never due again). QOC_ENOTFOUND as above. */
+	enum qoc_err (*outbox_put)(struct qoc_store *st, const struct qoc_outbox_row *row,
+	                           int64_t *id);
+	enum qoc_err (*outbox_due)(struct qoc_store *st, int64_t now, size_t limit,
+	                           struct qoc_arena *a, struct qoc_outbox_row **rows, size_t *n);
+	enum qoc_err (*outbox_mark_sent)(struct qoc_store *st, int64_t id, int64_t now);
+	enum qoc_err (*outbox_mark_failed)(struct qoc_store *st, int64_t id, int64_t now,
+	                                   int64_t next_attempt_at, const char *error_text);
+	/* --- end of mail outbox --- */
 };
 
 /* Every backend's handle starts with this. */

@@ -26,6 +26,7 @@ static void defaults_are_documented_values(void **state)
 	assert_int_equal(c.listen_port, 8080);
 	assert_string_equal(c.issuer, "http://localhost:8080");
 	assert_null(c.smtp_url);
+	assert_null(c.mail_from);
 	assert_string_equal(c.sqlite_synchronous, "full");
 	assert_string_equal(c.signing_alg, "RS256");
 	assert_string_equal(c.access_token_alg, "ES256");
@@ -97,6 +98,10 @@ static void bad_values_name_the_key(void **state)
 	expect_error(NULL, (char *[]){ "QOC_ISSUER=https://example.com?x", NULL }, "issuer");
 	expect_error(NULL, (char *[]){ "QOC_DATABASE=mysql://x", NULL }, "database");
 	expect_error(NULL, (char *[]){ "QOC_SMTP_URL=http://x", NULL }, "smtp_url");
+	expect_error(NULL, (char *[]){ "QOC_MAIL_FROM=Qoc <qoc@example.com>", NULL }, "mail_from");
+	expect_error(NULL, (char *[]){ "QOC_MAIL_FROM=qoc@example.com\r\nBcc: x@y.z", NULL },
+		     "mail_from");
+	expect_error(NULL, (char *[]){ "QOC_MAIL_FROM=nobody", NULL }, "mail_from");
 	expect_error(NULL, (char *[]){ "QOC_SIGNING_ALG=HS256", NULL }, "signing_alg");
 	expect_error(NULL, (char *[]){ "QOC_ACCESS_TOKEN_ALG=none", NULL }, "access_token_alg");
 	expect_error(NULL, (char *[]){ "QOC_MAX_BODY_BYTES=-1", NULL }, "max_body_bytes");

@@ -20,6 +20,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "store/store_oauth.h"
+#include "store/store_outbox.h"
 
 /* Distinct SQL texts the whole backend may cache; raise it when a new statement is
  * refused with "statement cache full" (it costs a pointer per slot per connection). */
@@ -333,5 +334,14 @@ enum qoc_err qoc_sqlite_audit_insert(struct qoc_sqlite_conn *c, const char *team
                                      const char *client_id, const struct qoc_audit_event *ev);
 /* True when ev can be written (actor_id and action present). */
 bool qoc_sqlite_audit_event_ok(const struct qoc_audit_event *ev);
+
+/* sqlite_outbox.c (mail outbox) */
+enum qoc_err qoc_sqlite_outbox_put(struct qoc_store *st, const struct qoc_outbox_row *row,
+                                   int64_t *id);
+enum qoc_err qoc_sqlite_outbox_due(struct qoc_store *st, int64_t now, size_t limit,
+                                   struct qoc_arena *a, struct qoc_outbox_row **rows, size_t *n);
+enum qoc_err qoc_sqlite_outbox_mark_sent(struct qoc_store *st, int64_t id, int64_t now);
+enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t now,
+                                           int64_t next_attempt_at, const char *error_text);
 
 #endif

@@ -267,6 +267,11 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .tokens_purge_expired = qoc_sqlite_tokens_purge_expired,
     .consent_get = qoc_sqlite_consent_get,
     .consent_put = qoc_sqlite_consent_put,
+    /* mail outbox */
+    .outbox_put = qoc_sqlite_outbox_put,
+    .outbox_due = qoc_sqlite_outbox_due,
+    .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
+    .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,

@@ -1,0 +1,138 @@
+/* store_contract_outbox.c - the contract for the mail outbox (see store_contract.h):
+ * put is durable, due returns unsent rows by due time, mark_sent and mark_failed move a
+ * row out of (or later in) the queue. Only the store headers are used. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "store/store_outbox.h"
+#include "support/store_contract_priv.h"
+
+static int64_t put(struct qoc_store *st, const char *to, int64_t at)
+{
+	struct qoc_outbox_row r = {
+	    .to_addr = to, .subject = "Hello", .body = "line 1\nline 2\n", .created_at = at};
+	int64_t id = 0;
+	assert_int_equal(qoc_store_outbox_put(st, &r, &id), QOC_OK);
+	assert_true(id > 0);
+	return id;
+}
+
+static size_t due(struct contract_fixture *f, int64_t now, struct qoc_outbox_row **rows)
+{
+	size_t n = 99;
+	assert_int_equal(qoc_store_outbox_due(f->st, now, QOC_OUTBOX_DUE_MAX, &f->a, rows, &n),
+	                 QOC_OK);
+	return n;
+}
+
+static void put_is_durable_and_due_from_created_at(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t id = put(f->st, "ada@example.com", 1000);
+	contract_reopen(f); /* what put returned OK for was committed */
+	struct qoc_outbox_row *rows;
+	assert_int_equal(due(f, 999, &rows), 0);
+	assert_null(rows);
+	assert_int_equal(due(f, 1000, &rows), 1);
+	assert_int_equal(rows[0].id, id);
+	assert_string_equal(rows[0].to_addr, "ada@example.com");
+	assert_string_equal(rows[0].subject, "Hello");
+	assert_string_equal(rows[0].body, "line 1\nline 2\n");
+	assert_int_equal(rows[0].created_at, 1000);
+	assert_int_equal(rows[0].attempts, 0);
+	assert_int_equal(rows[0].next_attempt_at, 1000);
+	assert_int_equal(rows[0].sent_at, 0);
+	assert_null(rows[0].last_error);
+}
+
+static void due_is_oldest_first_and_limited(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t b = put(f->st, "b@example.com", 1002);
+	int64_t a = put(f->st, "a@example.com", 1001);
+	put(f->st, "c@example.com", 1003);
+	struct qoc_outbox_row *rows;
+	size_t n;
+	assert_int_equal(qoc_store_outbox_due(f->st, 5000, 2, &f->a, &rows, &n), QOC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].id, a);
+	assert_int_equal(rows[1].id, b);
+	assert_int_equal(qoc_store_outbox_due(f->st, 5000, 0, &f->a, &rows, &n), QOC_EINVAL);
+	assert_int_equal(
+	    qoc_store_outbox_due(f->st, 5000, QOC_OUTBOX_DUE_MAX + 1, &f->a, &rows, &n),
+	    QOC_EINVAL);
+}
+
+static void sent_rows_leave_the_queue(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t id = put(f->st, "ada@example.com", 1000);
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, id, 1010), QOC_OK);
+	struct qoc_outbox_row *rows;
+	assert_int_equal(due(f, 9999, &rows), 0);
+	/* Marking it again, or an unknown row, finds nothing. */
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, id, 1011), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, id, 1011, 2000, "x"), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, id + 1, 1011), QOC_ENOTFOUND);
+}
+
+static void failures_count_and_postpone_then_give_up(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t id = put(f->st, "ada@example.com", 1000);
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, id, 1000, 1030, "connect refused"),
+	                 QOC_OK);
+	struct qoc_outbox_row *rows;
+	assert_int_equal(due(f, 1029, &rows), 0);
+	assert_int_equal(due(f, 1030, &rows), 1);
+	assert_int_equal(rows[0].attempts, 1);
+	assert_int_equal(rows[0].next_attempt_at, 1030);
+	assert_string_equal(rows[0].last_error, "connect refused");
+
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, id, 1030, 0, "gave up"), QOC_OK);
+	assert_int_equal(due(f, INT64_MAX, &rows), 0); /* never due again */
+	/* A given-up row can still be marked sent (a delivery that was in flight). */
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, id, 1040), QOC_OK);
+}
+
+static void outbox_refuses_bad_arguments(void **state)
+{
+	struct contract_fixture *f = *state;
+	struct qoc_outbox_row r = {.to_addr = "a@b.c", .subject = "s", .body = "", .created_at = 1};
+	assert_int_equal(qoc_store_outbox_put(f->st, &r, NULL), QOC_OK); /* an empty body is fine */
+	r.to_addr = "";
+	assert_int_equal(qoc_store_outbox_put(f->st, &r, NULL), QOC_EINVAL);
+	r.to_addr = "a@b.c";
+	r.subject = NULL;
+	assert_int_equal(qoc_store_outbox_put(f->st, &r, NULL), QOC_EINVAL);
+	r.subject = "s";
+	r.created_at = 0;
+	assert_int_equal(qoc_store_outbox_put(f->st, &r, NULL), QOC_EINVAL);
+	assert_int_equal(qoc_store_outbox_put(f->st, NULL, NULL), QOC_EINVAL);
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, 0, 1), QOC_EINVAL);
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, 1, 1, -1, NULL), QOC_EINVAL);
+	assert_int_equal(qoc_store_outbox_due(f->st, 1, 1, NULL, NULL, NULL), QOC_EINVAL);
+}
+
+int store_contract_outbox_run(const char *group_name)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(put_is_durable_and_due_from_created_at,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(due_is_oldest_first_and_limited,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(sent_rows_leave_the_queue, contract_setup_migrated,
+	                                    contract_teardown),
+	    cmocka_unit_test_setup_teardown(failures_count_and_postpone_then_give_up,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(outbox_refuses_bad_arguments, contract_setup_migrated,
+	                                    contract_teardown),
+	};
+	return _cmocka_run_group_tests(group_name, tests, sizeof(tests) / sizeof(tests[0]), NULL,
+	                               NULL);
+}
