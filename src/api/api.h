@@ -24,6 +24,7 @@
 struct qoc_signer;
 struct qoc_throttle;
 struct qoc_last_used;
+struct qoc_mailer;
 
 struct qoc_api {
 	const struct qoc_config *cfg;
@@ -43,11 +44,11 @@ struct qoc_api {
 	struct qoc_throttle *client_auth;   /* failed client authentications per client id */
 	struct qoc_last_used *last_used;    /* coalesced "last used" writes */
 
-	/* Sends a notice email (application transfer, ...). The seam to src/mail/ (the durable
-	 * outbox, qoc_mail_enqueue, on branch wt-mail): until it is merged this is NULL and
-	 * callers skip the notice. Must be thread-safe; to, subject and text are borrowed. */
-	enum qoc_err (*notify)(struct qoc_api *api, const char *to, const char *subject,
-	                       const char *text);
+
+	/* The mail sender (mail/sender.h), set by `qoc serve` once it runs, so a handler that
+	 * enqueued a message (transfer notice, invitation) can wake it. NULL (tests, before
+	 * start): the sender still finds the message at its next poll. */
+	struct qoc_mailer *mailer;
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must

@@ -82,6 +82,11 @@ enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_re
                                     enum qoc_console_action act, struct qoc_app *app,
                                     enum qoc_role *role);
 
+/* Enqueues a notice email to `to` in the durable outbox (mail/mail.h) and wakes the
+ * sender. Best effort: the change it reports is already committed, so a failure is only
+ * logged. */
+void qoc_console_notify(struct qoc_api *api, const char *to, const char *subject, const char *text);
+
 /* The audit event of a change by the caller (req->remote_addr, now). */
 struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
                                          const struct qoc_console_caller *who, const char *action,

@@ -8,6 +8,9 @@
 #include "api/app_json.h"
 
 #include "console/pats.h"
+#include "core/log.h"
+#include "mail/mail.h"
+#include "mail/sender.h"
 #include "http/json.h"
 
 enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail)
@@ -208,4 +211,16 @@ enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_res
 	if (*role < min)
 		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
 	return QOC_OK;
+}
+
+void qoc_console_notify(struct qoc_api *api, const char *to, const char *subject, const char *text)
+{
+	struct qoc_mail_message m = {.to = to, .subject = subject, .text = text};
+	enum qoc_err err = qoc_mail_enqueue(api->store, &m, qoc_clock_now(api->clock));
+	if (err) {
+		qoc_log_error("console: notice not queued", "err=%s", qoc_strerror(err));
+		return;
+	}
+	if (api->mailer)
+		qoc_mailer_kick(api->mailer);
 }

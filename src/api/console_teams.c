@@ -174,13 +174,10 @@ enum qoc_err qoc_api_console_members_add(struct qoc_http_req *req, struct qoc_ht
 		err = qoc_console_store_error(resp, err);
 		goto out;
 	}
-	if (api->notify) { /* best effort: the membership stands whatever the mail does */
-		const char *text =
-		    qoc_arena_printf(req->arena, "%s added you to a team on QOC as %s.\n",
-		                     who.acct.email, qoc_role_name(role));
-		if (text)
-			(void)api->notify(api, acct.email, "You were added to a team", text);
-	}
+	const char *text = qoc_arena_printf(req->arena, "%s added you to a team on QOC as %s.\n",
+	                                    who.acct.email, qoc_role_name(role));
+	if (text) /* best effort: the membership stands whatever the mail does */
+		qoc_console_notify(api, acct.email, "You were added to a team", text);
 	struct qoc_membership m = {.account_id = acct.id,
 	                           .email = acct.email,
 	                           .name = acct.name,

@@ -3,8 +3,8 @@
  *
  * The owner or a team admin confirms with their own password (argon2id, verified on the
  * offload pool, never on a connection thread). A wrong password is 403 and changes
- * nothing; a new owner outside the team is 422. The new owner gets a notice through
- * api->notify when it is set (src/mail/ not merged yet: see api.h). */
+ * nothing; a new owner outside the team is 422. The new owner gets a notice email through
+ * the durable outbox (mail/mail.h) once the transfer is committed. */
 #include <string.h>
 
 #include "api/app_json.h"
@@ -72,14 +72,12 @@ out:
 
 static void send_notice(struct qoc_http_req *req, struct qoc_api *api, const struct transfer *t)
 {
-	if (!api->notify)
-		return;
 	const char *text =
 	    qoc_arena_printf(req->arena, "%s transferred the application \"%s\" (%s) to you.\n",
 	                     t->who.acct.email, t->app.name, t->app.client_id);
 	if (text)
-		(void)api->notify(api, t->new_owner.email, "An application was transferred to you",
-		                  text);
+		qoc_console_notify(api, t->new_owner.email, "An application was transferred to you",
+		                   text);
 }
 
 static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,

@@ -122,6 +122,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		rc = QOC_EXIT_FAIL;
 		goto out;
 	}
+	api.mailer = mailer; /* before serving: read-only from here on */
 	if ((rc = start_server(ctx, router, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,

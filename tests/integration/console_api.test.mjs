@@ -4,7 +4,23 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
 import { startServer, tempDir, runQoc, createAccount } from './lib/qoc.mjs';
+
+// Without SMTP configured the mail sender writes <data dir>/mail/<id>.eml (mail/sender.h).
+async function waitForMail(dataDir, pred, ms = 8000) {
+  const dir = path.join(dataDir, 'mail');
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.eml'))) {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      if (pred(text)) return text;
+    }
+  }
+  return null;
+}
 
 function token(dataDir, email, extra = []) {
   const r = runQoc(['token', 'create', '--email', email, ...extra], { env: { QOC_DATA_DIR: dataDir } });
@@ -116,6 +132,7 @@ describe('console API', () => {
       assert.equal(add.status, 403);
       const ok = await api('admin', 'POST', `/api/v1/teams/${team}/members`, { email: 'outsider@example.com', role: 'viewer' });
       assert.equal(ok.status, 201, ok.text);
+      assert.ok(await waitForMail(dir, (t) => /^To: outsider@example\.com\r?$/m.test(t)), 'the new member is emailed');
       const ch = await api('admin', 'PATCH', `/api/v1/teams/${team}/members/${people.outsider.id}`, { role: 'developer' });
       assert.equal(ch.status, 200);
       assert.equal(ch.json.role, 'developer');
@@ -346,6 +363,9 @@ describe('console API', () => {
       r = await api('owner', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.dev.email, password: people.owner.password });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.owner, people.dev.id);
+      const mail = await waitForMail(dir, (t) => /^To: dev@example\.com\r?$/m.test(t) && /transferred/.test(t));
+      assert.ok(mail, 'the new owner is emailed');
+      assert.match(mail, new RegExp(web.client_id));
       // The new owner may now transfer it back; the old owner keeps their team role (admin).
       r = await api('dev', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.owner.id, password: people.dev.password });
       assert.equal(r.status, 200, r.text);
