@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "crypto/password.h"
 #include "http/json.h"
+#include "login/throttle.h"
 
 struct transfer {
 	struct qoc_console_caller who;
@@ -20,7 +21,8 @@ struct transfer {
 	struct qoc_account new_owner;
 	char *password; /* arena copy, wiped on resume */
 	size_t password_len;
-	bool ok; /* set by verify_work */
+	const char *throttle_key; /* the login throttle's account key: one budget of guesses */
+	bool ok;                  /* set by verify_work */
 };
 
 static void verify_work(void *arg)
@@ -84,8 +86,14 @@ static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
                            struct qoc_api *api, struct transfer *t)
 {
 	qoc_memwipe(t->password, t->password_len);
-	if (!t->ok)
+	int64_t now = qoc_clock_now(api->clock);
+	if (!t->ok) {
+		if (api->login_account)
+			(void)qoc_throttle_fail(api->login_account, t->throttle_key, now);
 		return qoc_console_problem(resp, 403, "the password is not correct");
+	}
+	if (api->login_account)
+		qoc_throttle_success(api->login_account, t->throttle_key);
 	char *detail = qoc_arena_printf(req->arena, "{\"from\":\"%s\",\"to\":\"%s\"}",
 	                                t->app.owner_id, t->new_owner.id);
 	if (!detail)
@@ -101,6 +109,27 @@ static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
 		return qoc_console_store_error(resp, err);
 	send_notice(req, api, t);
 	return qoc_http_resp_json(resp, 200, qoc_app_json_encode(&t->app));
+}
+
+/* Password guesses here count against the same budget as sign-ins (SECURITY.md
+ * "Passwords"): a stolen token must not become an unthrottled password oracle. 429 while
+ * the account is locked. */
+static enum qoc_err throttled(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                              struct qoc_api *api, struct transfer *t)
+{
+	const char *norm = qoc_store_email_norm(req->arena, t->who.acct.email);
+	t->throttle_key = norm ? qoc_arena_printf(req->arena, "acct:%s", norm) : NULL;
+	if (!t->throttle_key)
+		return QOC_ENOMEM;
+	int64_t retry = 0;
+	if (!api->login_account || qoc_throttle_check(api->login_account, t->throttle_key,
+	                                              qoc_clock_now(api->clock), &retry))
+		return QOC_OK;
+	char value[24];
+	snprintf(value, sizeof(value), "%lld", (long long)retry);
+	enum qoc_err err = qoc_http_resp_header(resp, "Retry-After", value);
+	return err ? err
+	           : qoc_console_problem(resp, 429, "too many wrong passwords: try again later");
 }
 
 enum qoc_err qoc_api_console_app_transfer(struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -119,6 +148,8 @@ enum qoc_err qoc_api_console_app_transfer(struct qoc_http_req *req, struct qoc_h
 	    (err =
 	         qoc_console_app_access(req, resp, api, &t->who, QOC_ACT_OWNER, &t->app, &role)) ||
 	    (err = decode(req, resp, api, t)))
+		return qoc_console_done(err);
+	if ((err = throttled(req, resp, api, t)))
 		return qoc_console_done(err);
 	if ((err = qoc_http_offload(req, verify_work, t)))
 		return err;

@@ -393,6 +393,49 @@ describe('console API', () => {
       assert.equal((await api('outsider', 'GET', `/api/v1/audit?team=${team}`)).status, 404);
     });
 
+    test('role matrix: each role x each action, a non-member always 404', async () => {
+      const c = await api('owner', 'POST', '/api/v1/applications', { team, type: 'web', name: 'Matrix' });
+      assert.equal(c.status, 201);
+      const id = c.json.client_id;
+      const u = `/api/v1/applications/${id}`;
+      const roles = ['owner', 'admin', 'dev', 'viewer', 'outsider', 'root'];
+      const actions = {
+        read: [(w) => api(w, 'GET', u), [200, 200, 200, 200, 404, 200]],
+        edit: [(w) => api(w, 'PATCH', u, { description: `by ${w}` }), [200, 200, 200, 403, 404, 403]],
+        reveal: [(w) => api(w, 'GET', `${u}/credentials`), [200, 200, 200, 403, 404, 403]],
+        regenerate: [(w) => api(w, 'POST', `${u}/secret`), [200, 200, 200, 403, 404, 403]],
+        icon_put: [(w) => putIcon(w, id, png(32, 32), 'image/png'), [200, 200, 200, 403, 404, 403]],
+        icon_delete: [(w) => api(w, 'DELETE', `${u}/icon`), [204, 204, 204, 403, 404, 403]],
+        audit: [(w) => api(w, 'GET', `${u}/audit`), [200, 200, 200, 200, 404, 200]],
+        // Allowed roles reach the confirmation check (422): nothing is deleted here.
+        delete: [(w) => api(w, 'DELETE', u, { confirm_name: 'not the name' }), [422, 422, 403, 403, 404, 403]],
+        transfer: [(w) => api(w, 'POST', `${u}/transfer`, { new_owner: people.owner.id, password: people[w].password }), [200, 200, 403, 403, 404, 403]],
+        suspend: [(w) => api(w, 'PATCH', u, { status: 'suspended' }), [403, 403, 403, 403, 404, 200]],
+        lift: [(w) => api(w, 'PATCH', u, { status: 'active' }), [403, 403, 403, 403, 404, 200]],
+      };
+      const got = {};
+      for (const [name, [run, expected]] of Object.entries(actions)) {
+        got[name] = [];
+        for (const w of roles) {
+          // suspend/lift: everyone but root is refused while the state is unchanged, so
+          // root goes last and the table holds whatever the order.
+          got[name].push((await run(w)).status);
+        }
+        assert.deepEqual(got[name], expected, `${name}: ${roles.join(', ')}`);
+      }
+    });
+
+    test('transfer: wrong passwords are throttled with the sign-in budget (429 + Retry-After)', async () => {
+      let last;
+      for (let i = 0; i < 7; i++)
+        last = await api('admin', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.owner.id, password: `wrong ${i} password` });
+      assert.equal(last.status, 429);
+      assert.ok(Number(last.headers.get('retry-after')) >= 1);
+      // Locked means locked, even with the right password.
+      const r = await api('admin', 'POST', `/api/v1/applications/${web.client_id}/transfer`, { new_owner: people.owner.id, password: people.admin.password });
+      assert.equal(r.status, 429);
+    });
+
     test('delete: the wrong name keeps everything, developers cannot, the right name removes it', async () => {
       let r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'shop' });
       assert.equal(r.status, 422);
