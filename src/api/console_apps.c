@@ -1,5 +1,6 @@
 /* console_apps.c - /api/v1/applications: list, create, read, change, delete. Thin:
  * decode (app_json.c), domain (console/apps.c, the store), encode. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/app_json.h"
@@ -236,6 +237,25 @@ static enum qoc_err patch_allowed(struct qoc_http_resp *resp, const struct qoc_c
 	return qoc_console_problem(resp, 403, "your role in the team does not allow this");
 }
 
+/* The audit detail of a PATCH: {"fields": [the names it set], "status": new status}. */
+static const char *patch_detail(struct qoc_arena *a, const json_t *body, const char *status)
+{
+	json_t *fields = json_array();
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)body, key, v)
+	{
+		(void)v;
+		json_array_append_new(fields, json_string(key));
+	}
+	json_t *d = json_pack("{s:o*,s:s?}", "fields", fields, "status", status);
+	char *text = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(d);
+	const char *out = text ? qoc_arena_strdup(a, text) : NULL;
+	free(text);
+	return out;
+}
+
 enum qoc_err qoc_api_console_app_patch(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                        void *ctx)
 {
@@ -260,7 +280,15 @@ enum qoc_err qoc_api_console_app_patch(struct qoc_http_req *req, struct qoc_http
 		err = qoc_console_field_errors(resp, errs);
 		goto out;
 	}
-	struct qoc_audit_event ev = qoc_console_event(req, api, &who, "app.update", NULL);
+	const char *detail = patch_detail(req->arena, body, in.status);
+	if (!detail) {
+		err = QOC_ENOMEM;
+		goto out;
+	}
+	/* A PATCH of the status alone is a status change in the log, like qoc_apps_set_status. */
+	const char *action =
+	    in.status && json_object_size(body) == 1 ? QOC_APPS_AUDIT_STATUS : "app.update";
+	struct qoc_audit_event ev = qoc_console_event(req, api, &who, action, detail);
 	if ((err = qoc_store_app_update(api->store, &app, &ev)) ||
 	    (err = qoc_store_app_get(api->store, req->arena, app.client_id, &app))) {
 		err = qoc_console_store_error(resp, err);

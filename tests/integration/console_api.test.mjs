@@ -376,8 +376,12 @@ describe('console API', () => {
       const r = await api('viewer', 'GET', `/api/v1/applications/${web.client_id}/audit`);
       assert.equal(r.status, 200);
       const actions = r.json.items.map((e) => e.action);
-      for (const a of ['app.create', 'app.update', 'app.secret.reveal', 'app.secret.regenerate', 'app.icon.set', 'app.transfer'])
+      for (const a of ['app.create', 'app.update', 'app.status.change', 'app.secret.reveal', 'app.secret.regenerate', 'app.icon.set', 'app.icon.clear', 'app.transfer'])
         assert.ok(actions.includes(a), `${a} in ${actions}`);
+      const st = r.json.items.find((x) => x.action === 'app.status.change' && x.detail.status === 'suspended');
+      assert.equal(st.actor, people.root.id);
+      const up = r.json.items.find((x) => x.action === 'app.update');
+      assert.deepEqual(up.detail.fields.length >= 1, true);
       const e = r.json.items.find((x) => x.action === 'app.transfer');
       assert.equal(e.ip, '127.0.0.1');
       assert.match(e.at, /Z$/);
