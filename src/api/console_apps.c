@@ -309,9 +309,11 @@ enum qoc_err qoc_api_console_app_delete(struct qoc_http_req *req, struct qoc_htt
 	struct qoc_app app;
 	enum qoc_role role;
 	const char *confirm = NULL;
-	if ((err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_OWNER, &app, &role)) ||
-	    (err = qoc_console_json_body(req, resp, &body)) ||
-	    (err = qoc_console_only_keys(resp, body, keys)))
+	if ((err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_OWNER, &app, &role)))
+		goto out;
+	/* No body at all is the commonest "anything else": 422 like a wrong name. */
+	if (req->body.len > 0 && ((err = qoc_console_json_body(req, resp, &body)) ||
+	                          (err = qoc_console_only_keys(resp, body, keys))))
 		goto out;
 	(void)qoc_json_get_string(body, "confirm_name", &confirm);
 	if (!confirm || strcmp(confirm, app.name) != 0) {

@@ -445,6 +445,10 @@ describe('console API', () => {
       assert.equal(r.status, 422);
       r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, {});
       assert.equal(r.status, 422);
+      r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`);
+      assert.equal(r.status, 422);
+      r = await api('owner', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'Shop', force: true });
+      assert.equal(r.status, 422);
       assert.equal((await api('owner', 'GET', `/api/v1/applications/${web.client_id}`)).status, 200);
       r = await api('dev', 'DELETE', `/api/v1/applications/${web.client_id}`, { confirm_name: 'Shop' });
       assert.equal(r.status, 403);
