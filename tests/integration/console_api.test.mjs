@@ -41,7 +41,12 @@ describe('console API', () => {
     }
     srv = await startServer({ dataDir: dir });
   });
-  after(async () => { await srv?.stop(); });
+  after(async () => {
+    const code = await srv?.stop();
+    // Under the sanitizer build a leak or undefined behaviour shows here.
+    assert.doesNotMatch(srv.output(), /LeakSanitizer|AddressSanitizer|runtime error:/);
+    assert.deepEqual(code, { code: 0, signal: null }, srv.output().slice(-2000));
+  });
 
   async function api(who, method, path, body, headers = {}) {
     const h = { ...headers };
