@@ -270,13 +270,15 @@ json_t *qoc_app_errors_json(const struct qoc_app_errors *errs)
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < errs->count; i++) {
 		const struct qoc_field_error *e = &errs->items[i];
-		char field[160];
+		/* Named fields are ours (short, ASCII) and get their index appended; an unknown
+		 * field's name is the caller's and goes out whole (valid UTF-8: it came from a
+		 * parsed JSON key), never cut in the middle of a character. */
+		char field[96];
 		if (e->index >= 0)
 			snprintf(field, sizeof(field), "%s[%d]", e->field, e->index);
-		else
-			snprintf(field, sizeof(field), "%s", e->field);
+		const char *name = e->index >= 0 ? field : e->field;
 		if (json_array_append_new(
-		        arr, json_pack("{s:s,s:s}", "field", field, "message", e->message)) != 0) {
+		        arr, json_pack("{s:s,s:s}", "field", name, "message", e->message)) != 0) {
 			json_decref(arr);
 			return NULL;
 		}

@@ -215,6 +215,7 @@ describe('console API', () => {
       await bad({ type: 'web', refresh_token_lifetime: 999999999 }, 'refresh_token_lifetime');
       await bad({ type: 'spa', grant_types: ['client_credentials'] }, 'grant_types');
       await bad({ type: 'web', colour: 'blue' }, 'colour');
+      await bad({ type: 'web', ['é'.repeat(200)]: 1 }, 'é'.repeat(200)); // named whole, never cut
       await bad({ type: 'rocket' }, 'type');
       await bad({ type: 'web', name: 42 }, 'name');
       await bad({ type: 'web', client_id: 'qoc_client_mine' }, 'client_id');
