@@ -47,7 +47,7 @@ static enum qoc_err confirm_page(struct qoc_http_req *req, struct qoc_http_resp 
 	enum qoc_err err = qoc_web_browser(req, resp, api, true, &b);
 	if (err || (err = qoc_csrf_token(api->csrf_key, b.id, QOC_CSRF_LOGOUT, csrf)))
 		return qoc_web_internal_error(req, resp, err);
-	struct qoc_login_logout in = {.action = QOC_WEB_PATH_LOGOUT, .csrf = csrf};
+	struct qoc_login_logout in = {.csrf = csrf};
 	qoc_buf_init(&page, QOC_WEB_PAGE_MAX);
 	if (!(err = qoc_login_render_logout(&page, &in)))
 		err = qoc_web_send_page(resp, 200, &page);

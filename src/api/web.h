@@ -38,9 +38,6 @@
 #define QOC_WEB_PAGE_MAX (256u * 1024)
 #define QOC_WEB_LOCATION_MAX (32u * 1024)
 
-/* The paths of the pages (routes.c). */
-#define QOC_WEB_PATH_LOGOUT "/oauth2/logout"
-
 /* ---- pages ---- */
 
 /* Sends page with status as HTML with the security headers and Cache-Control: no-store. */
