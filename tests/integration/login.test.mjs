@@ -436,4 +436,12 @@ describe('QOC Login (browser side)', () => {
     const err = await b.send('GET', `${srv.url}/oauth2/authorize`);
     assertPageHeaders(err, 'error');
   });
+
+  // Last: everything above ran in this one server process.
+  test('the server stops cleanly after all of the above, with no sanitizer report', async () => {
+    const { code, signal } = await srv.stop();
+    assert.equal(signal, null);
+    assert.equal(code, 0);
+    assert.doesNotMatch(srv.output(), /Sanitizer|runtime error:/);
+  });
 });
