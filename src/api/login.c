@@ -18,6 +18,7 @@
  *      client.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api/handlers.h"
@@ -116,29 +117,32 @@ static void wipe_password(void *arg)
 	qoc_memwipe(j->password, j->password_len);
 }
 
-/* Reads email and password into j and looks the account up. */
-static enum qoc_err read_credentials(struct qoc_http_req *req, const struct qoc_api *api,
-                                     const struct qoc_form *form, struct signin_job *j)
+/* Reads email and password into j (the password is wiped when the request ends). */
+static enum qoc_err read_credentials(struct qoc_http_req *req, const struct qoc_form *form,
+                                     struct signin_job *j)
 {
 	const char *pw = NULL;
-	struct qoc_account acct;
 	if (qoc_form_get(form, "email", &j->email) != QOC_OK)
 		j->email = "";
-	if (qoc_form_get(form, "password", &pw) == QOC_OK) {
-		j->password = (char *)pw; /* arena memory of the form: ours to wipe */
-		j->password_len = strlen(pw);
-		if (qoc_arena_on_release(req->arena, wipe_password, j))
-			return QOC_ENOMEM;
-	} else {
+	if (qoc_form_get(form, "password", &pw) != QOC_OK) {
 		j->password = (char *)"";
-	}
-	enum qoc_err err = j->email[0]
-	                       ? qoc_store_account_by_email(api->store, req->arena, j->email, &acct)
-	                       : QOC_ENOTFOUND;
-	if (err == QOC_ENOTFOUND)
 		return QOC_OK;
+	}
+	j->password = (char *)pw; /* arena memory of the form: ours to wipe */
+	j->password_len = strlen(pw);
+	return qoc_arena_on_release(req->arena, wipe_password, j) ? QOC_ENOMEM : QOC_OK;
+}
+
+/* The account to check against; none (dummy verify) when unknown or without a password. */
+static enum qoc_err find_account(struct qoc_http_req *req, const struct qoc_api *api,
+                                 struct signin_job *j)
+{
+	struct qoc_account acct;
+	if (!j->email[0])
+		return QOC_OK;
+	enum qoc_err err = qoc_store_account_by_email(api->store, req->arena, j->email, &acct);
 	if (err)
-		return err;
+		return err == QOC_ENOTFOUND ? QOC_OK : err;
 	j->account_id = acct.id;
 	j->password_hash = acct.password_hash;
 	return QOC_OK;
@@ -170,7 +174,7 @@ enum qoc_err qoc_api_login_submit(struct qoc_http_req *req, struct qoc_http_resp
 	enum qoc_err err = QOC_OK;
 	if (!qoc_web_form_start(req, resp, api, QOC_CSRF_LOGIN, &form, &j->b, &j->p, &err))
 		return err;
-	if ((err = read_credentials(req, api, &form, j)) || (err = throttle_keys(req, j)))
+	if ((err = read_credentials(req, &form, j)) || (err = throttle_keys(req, j)))
 		return qoc_web_internal_error(req, resp, err);
 	int64_t wait_a = 0, wait_b = 0, now = qoc_clock_now(api->clock);
 	bool free_a = qoc_throttle_check(api->login_account, j->acct_key, now, &wait_a);
@@ -178,7 +182,7 @@ enum qoc_err qoc_api_login_submit(struct qoc_http_req *req, struct qoc_http_resp
 	if (!free_a || !free_b)
 		return signin_page(req, resp, api, &j->b, &j->p, j->email, false,
 		                   wait_a > wait_b ? wait_a : wait_b);
-	if ((err = qoc_http_offload(req, verify_work, j)))
+	if ((err = find_account(req, api, j)) || (err = qoc_http_offload(req, verify_work, j)))
 		return qoc_web_internal_error(req, resp, err);
 	return QOC_EPENDING;
 }

@@ -1,6 +1,7 @@
 /* web.c - pages, cookies and pending requests shared by the browser-side handlers. */
 #include "api/web.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/token.h"
