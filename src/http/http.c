@@ -98,6 +98,13 @@ const char *qoc_http_cookie(struct qoc_http_req *req, const char *name)
 	return qoc_cookie_get(&req->cookies, name);
 }
 
+size_t qoc_http_cookie_count(struct qoc_http_req *req, const char *name)
+{
+	if (!qoc_http_cookie(req, name))
+		return 0;
+	return qoc_cookie_count(&req->cookies, name);
+}
+
 bool qoc_http_content_type_is(const struct qoc_http_req *req, const char *type)
 {
 	const char *ct = qoc_http_header(req, "Content-Type");

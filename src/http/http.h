@@ -136,6 +136,9 @@ const char *qoc_http_param(const struct qoc_http_req *req, const char *name);
 /* The first cookie called `name` from all Cookie headers, or NULL (also when the Cookie
  * header is over QOC_COOKIE_MAX_COUNT or the arena is exhausted). See cookie.h. */
 const char *qoc_http_cookie(struct qoc_http_req *req, const char *name);
+/* How many cookies called `name` the request sent (0 also when qoc_http_cookie is NULL), to
+ * refuse an ambiguous session cookie (cookie tossing from a sibling domain or path). */
+size_t qoc_http_cookie_count(struct qoc_http_req *req, const char *name);
 /* True when the Content-Type media type (before any ';') equals `type`, ignoring ASCII case
  * and surrounding whitespace: qoc_http_content_type_is(req, "application/json"). */
 bool qoc_http_content_type_is(const struct qoc_http_req *req, const char *type);

@@ -26,11 +26,11 @@
 #include "login/html.h"
 
 /* Where the forms post and the links point, unless a page's `action` says otherwise.
- * The handlers that serve these paths come later; these are their defaults. */
+ * api/routes.c serves them (logout is the end_session_endpoint). */
 #define QOC_LOGIN_PATH_SIGNIN "/login"
 #define QOC_LOGIN_PATH_SIGNUP "/login/signup"
 #define QOC_LOGIN_PATH_CONSENT "/login/consent"
-#define QOC_LOGIN_PATH_LOGOUT "/logout"
+#define QOC_LOGIN_PATH_LOGOUT "/oauth2/logout"
 #define QOC_LOGIN_PATH_CSS QOC_HTML_CSS_PATH
 #define QOC_LOGIN_PATH_AUTOSUBMIT "/login/static/autosubmit.js"
 

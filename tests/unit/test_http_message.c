@@ -91,10 +91,14 @@ static void params_and_cookies(void **state)
 	assert_string_equal(qoc_http_param(&f->req, "*"), "a/b");
 	assert_null(qoc_http_param(&f->req, "other"));
 	add(f, "Cookie", "a=1; sid=xyz");
-	add(f, "cookie", "b=2");
+	add(f, "cookie", "b=2; a=3");
 	assert_string_equal(qoc_http_cookie(&f->req, "sid"), "xyz");
 	assert_string_equal(qoc_http_cookie(&f->req, "b"), "2");
 	assert_null(qoc_http_cookie(&f->req, "c"));
+	/* a cookie sent twice (tossed from a sibling path or domain) is counted */
+	assert_int_equal(qoc_http_cookie_count(&f->req, "a"), 2);
+	assert_int_equal(qoc_http_cookie_count(&f->req, "sid"), 1);
+	assert_int_equal(qoc_http_cookie_count(&f->req, "c"), 0);
 }
 
 static void forms_from_body_and_query(void **state)

@@ -420,7 +420,7 @@ static void logout_confirmation_and_signed_out(void **state)
 	assert_int_equal(qoc_login_render_logout(b, &in), QOC_OK);
 	const char *p = qoc_buf_cstr(b);
 	assert_once(p, "<h1>Sign out of QOC?</h1>");
-	assert_once(p, "<form method=\"post\" action=\"/logout\">");
+	assert_once(p, "<form method=\"post\" action=\"/oauth2/logout\">");
 	assert_once(p, "<input type=\"hidden\" name=\"csrf\" value=\"" CSRF "\">");
 	assert_once(p, "<input type=\"hidden\" name=\"handle\" value=\"" HANDLE "\">");
 	assert_once(p, "<button type=\"submit\">Sign out</button>");

@@ -45,9 +45,10 @@ export function runQoc(args, { env = {}, input } = {}) {
 }
 
 // Starts `qoc serve`; resolves once /healthz answers. Returns { url, port, dataDir, proc,
-// stderr(), stop(signal) -> exit code }.
-export async function startServer({ env = {}, dataDir, args = [] } = {}) {
-  const port = await freePort();
+// stderr(), stop(signal) -> exit code }. `port` (default: a free one) lets a test know the
+// URL beforehand, e.g. to set QOC_ISSUER to it.
+export async function startServer({ env = {}, dataDir, args = [], port: wantPort } = {}) {
+  const port = wantPort ?? await freePort();
   const dir = dataDir || tempDir();
   const proc = spawn(BIN, ['serve', ...args], {
     env: qocEnv({ QOC_DATA_DIR: dir, QOC_LISTEN: `127.0.0.1:${port}`, ...env }),
