@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "crypto/sigkey.h"
 #include "http/router.h"
 #include "oauth/authorize.h"
 #include "oidc/discovery.h"
@@ -24,6 +25,7 @@
 struct qoc_signer;
 struct qoc_throttle;
 struct qoc_last_used;
+struct qoc_origins;
 
 struct qoc_api {
 	const struct qoc_config *cfg;
@@ -42,6 +44,8 @@ struct qoc_api {
 	struct qoc_throttle *login_address; /* failed sign-ins per client address */
 	struct qoc_throttle *client_auth;   /* failed client authentications per client id */
 	struct qoc_last_used *last_used;    /* coalesced "last used" writes */
+	struct qoc_origins *origins;        /* every active app's CORS origins, for preflights */
+	enum qoc_jws_alg access_token_alg;  /* JWT access tokens (cfg->access_token_alg) */
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must
