@@ -8,7 +8,7 @@
 # Per workload: requests/s, p99 latency, non-2xx answers, the server's CPU seconds per
 # request (utime+stime from /proc/<pid>/stat before/after) and its peak RSS (VmHWM).
 #
-# Applications are made with the TEST-ONLY qoc-fixture (never part of qoc): $QOC_FIXTURE if
+# Applications are made with the TEST-ONLY qoc-fixture (never part of qoc): $BENCH_FIXTURE if
 # set, else built Release in $FIXTURE_BUILD (default build/bench-fixture, target
 # qoc-fixture only). It writes to the same data directory the server serves.
 # Usage: bench/protocol.sh BUILD_DIR  (env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS)
@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fixture=${QOC_FIXTURE:-}
+fixture=${BENCH_FIXTURE:-}
 if [ -z "$fixture" ]; then
   fb=${FIXTURE_BUILD:-$root/build/bench-fixture}
   cmake -S "$root" -B "$fb" -DCMAKE_BUILD_TYPE=Release -DQOC_TESTS=ON >/dev/null

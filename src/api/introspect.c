@@ -68,5 +68,15 @@ enum qoc_err qoc_api_introspect(struct qoc_http_req *req, struct qoc_http_resp *
 	err = qoc_api_client_auth(api, req, resp, &c);
 	if (err == QOC_EINVAL)
 		return QOC_OK; /* refused: resp holds the answer */
-	return err ? err : run(api, req, resp, &c);
+	if (err)
+		return err;
+	if (c.creds.method == QOC_CLIENT_AUTH_NONE) {
+		/* SECURITY.md "Introspection ... require client authentication": a client id
+		 * alone (a public client) proves nothing. Revocation accepts it (RFC 7009 §2.1:
+		 * a public client may revoke its own tokens). */
+		struct qoc_oauth_error oe = qoc_oauth_error_make(
+		    QOC_OAUTH_INVALID_CLIENT, "public clients cannot use introspection");
+		return qoc_api_oauth_error(resp, &oe, NULL);
+	}
+	return run(api, req, resp, &c);
 }

@@ -406,8 +406,17 @@ describe('back channel', () => {
       redirect_uri: REDIRECT, client_id: spa.client_id, code_verifier: verifier }, { headers: { origin: 'https://spa.example.com' } });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('access-control-allow-origin'), 'https://spa.example.com');
+    const t = await r.json();
     r = await post('/oauth2/token', { grant_type: 'authorization_code', code: mkCode(spa),
       redirect_uri: REDIRECT, client_id: spa.client_id });
     assert.equal((await r.json()).error, 'invalid_grant'); // SECURITY.md "Public clients must use PKCE"
+    // SECURITY.md "Introspection ... require client authentication": a client id alone is not
+    r = await post('/oauth2/introspect', { token: t.access_token, client_id: spa.client_id });
+    assert.equal(r.status, 401);
+    // RFC 7009 §2.1: a public client may revoke its own token with its client id
+    r = await post('/oauth2/revoke', { token: t.refresh_token, client_id: spa.client_id }, { headers: { origin: 'https://spa.example.com' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://spa.example.com');
+    assert.equal((await userinfo(t.access_token)).status, 401); // the family went with it
   });
 });
