@@ -134,8 +134,8 @@ static bool app_origin(void *ctx, const char *origin)
 	return qoc_origins_app_allows(ctx, origin);
 }
 
-enum qoc_err qoc_api_cors(struct qoc_api *api, struct qoc_http_req *req,
-                          struct qoc_http_resp *resp, const struct qoc_app *app)
+enum qoc_err qoc_api_cors(struct qoc_api *api, struct qoc_http_req *req, struct qoc_http_resp *resp,
+                          const struct qoc_app *app)
 {
 	if (!qoc_http_header(req, "Origin"))
 		return QOC_OK; /* not cross-origin: nothing to look up */

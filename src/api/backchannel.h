@@ -55,8 +55,8 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
  * authenticated client or the token's application) registered it exactly. app NULL (not
  * known: an error before the client or token was found): an origin some active
  * application registered, so a browser client can read the error it got. */
-enum qoc_err qoc_api_cors(struct qoc_api *api, struct qoc_http_req *req,
-                          struct qoc_http_resp *resp, const struct qoc_app *app);
+enum qoc_err qoc_api_cors(struct qoc_api *api, struct qoc_http_req *req, struct qoc_http_resp *resp,
+                          const struct qoc_app *app);
 
 /* OPTIONS: a preflight for an origin some active application registered (origins.h) gets
  * 204 with the CORS headers for `methods`; another origin 403 without them; an OPTIONS

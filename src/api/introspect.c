@@ -45,8 +45,8 @@ static enum qoc_err run(struct qoc_api *api, struct qoc_http_req *req, struct qo
 		return qoc_api_oauth_error(resp, &oe, NULL);
 	}
 	struct qoc_introspect_ctx ictx = qoc_api_introspect_ctx(api);
-	enum qoc_err err = qoc_introspect_for_client(&ictx, &c->app, token, strlen(token), now,
-	                                             req->arena, &info);
+	enum qoc_err err =
+	    qoc_introspect_for_client(&ictx, &c->app, token, strlen(token), now, req->arena, &info);
 	if (err == QOC_ENOTFOUND)
 		err = inactive_json(resp);
 	else if (err)

@@ -16,11 +16,10 @@
 static enum qoc_err success(struct qoc_http_resp *resp, const struct qoc_issued *t)
 {
 	/* RFC 6749 §5.1; "s*" leaves a member out when its value is NULL. */
-	json_t *body = json_pack("{s:s, s:s, s:I, s:s*, s:s*, s:s*}", "access_token",
-	                         t->access_token, "token_type", "Bearer", "expires_in",
-	                         (json_int_t)t->expires_in, "refresh_token", t->refresh_token,
-	                         "id_token", t->id_token, "scope",
-	                         t->scope && t->scope[0] ? t->scope : NULL);
+	json_t *body = json_pack(
+	    "{s:s, s:s, s:I, s:s*, s:s*, s:s*}", "access_token", t->access_token, "token_type",
+	    "Bearer", "expires_in", (json_int_t)t->expires_in, "refresh_token", t->refresh_token,
+	    "id_token", t->id_token, "scope", t->scope && t->scope[0] ? t->scope : NULL);
 	return qoc_http_resp_json(resp, 200, body);
 }
 

@@ -93,12 +93,14 @@ static enum qoc_err answer(struct qoc_api *api, struct qoc_http_req *req,
 {
 	struct qoc_account acct;
 	if (!qoc_userinfo_scope_has(info->scope, "openid")) /* OIDC Core §5.3 */
-		return refuse(resp, QOC_OAUTH_INSUFFICIENT_SCOPE, "the token was not granted openid");
+		return refuse(resp, QOC_OAUTH_INSUFFICIENT_SCOPE,
+		              "the token was not granted openid");
 	enum qoc_err err = QOC_ENOTFOUND;
 	if (info->account_id)
 		err = qoc_store_account_by_id(api->store, req->arena, info->account_id, &acct);
 	if (err == QOC_ENOTFOUND)
-		return refuse(resp, QOC_OAUTH_INVALID_TOKEN, "the token's account no longer exists");
+		return refuse(resp, QOC_OAUTH_INVALID_TOKEN,
+		              "the token's account no longer exists");
 	if (err)
 		return qoc_api_internal(resp, "userinfo.account", err);
 	struct qoc_buf out;
@@ -108,7 +110,8 @@ static enum qoc_err answer(struct qoc_api *api, struct qoc_http_req *req,
 		err = qoc_http_resp_body(resp, 200, "application/json", out.data, out.len);
 	qoc_buf_release(&out);
 	if (!err)
-		(void)qoc_last_used_note(api->last_used, info->client_id, qoc_clock_now(api->clock));
+		(void)qoc_last_used_note(api->last_used, info->client_id,
+		                         qoc_clock_now(api->clock));
 	return err;
 }
 

@@ -169,8 +169,8 @@ enum qoc_err qoc_grant_refresh(const struct qoc_issue_ctx *ctx, const struct qoc
 	if (e)
 		return internal(err, e);
 	e = qoc_store_token_get(ctx->store, a, hash, &old);
-	if (e == QOC_ENOTFOUND || (!e && (old.kind != QOC_TOKEN_REFRESH ||
-	                                  strcmp(old.client_id, app->client_id) != 0)))
+	if (e == QOC_ENOTFOUND ||
+	    (!e && (old.kind != QOC_TOKEN_REFRESH || strcmp(old.client_id, app->client_id) != 0)))
 		return invalid_grant(err, "the refresh token is not valid or has expired");
 	if (e)
 		return internal(err, e);
@@ -209,9 +209,8 @@ enum qoc_err qoc_grant_refresh(const struct qoc_issue_ctx *ctx, const struct qoc
 
 enum qoc_err qoc_grant_client_credentials(const struct qoc_issue_ctx *ctx,
                                           const struct qoc_app *app,
-                                          const struct qoc_token_request *req,
-                                          struct qoc_arena *a, struct qoc_issued *out,
-                                          struct qoc_oauth_error *err)
+                                          const struct qoc_token_request *req, struct qoc_arena *a,
+                                          struct qoc_issued *out, struct qoc_oauth_error *err)
 {
 	char scope[QOC_SCOPE_MAX_BYTES + 1];
 	qoc_scope_format(&req->scope, scope);
@@ -224,7 +223,8 @@ enum qoc_err qoc_grant_client_credentials(const struct qoc_issue_ctx *ctx,
 		return QOC_OK;
 	e = qoc_store_tokens_issue(ctx->store, out->records, out->record_count);
 	if (e == QOC_ENOTFOUND) /* deleted since it authenticated */
-		return qoc_oauth_fail(err, QOC_OAUTH_INVALID_CLIENT, "client authentication failed");
+		return qoc_oauth_fail(err, QOC_OAUTH_INVALID_CLIENT,
+		                      "client authentication failed");
 	return e ? internal(err, e) : QOC_OK;
 }
 

@@ -57,9 +57,8 @@ enum qoc_err qoc_grant_refresh(const struct qoc_issue_ctx *ctx, const struct qoc
                                struct qoc_issued *out, struct qoc_oauth_error *err);
 enum qoc_err qoc_grant_client_credentials(const struct qoc_issue_ctx *ctx,
                                           const struct qoc_app *app,
-                                          const struct qoc_token_request *req,
-                                          struct qoc_arena *a, struct qoc_issued *out,
-                                          struct qoc_oauth_error *err);
+                                          const struct qoc_token_request *req, struct qoc_arena *a,
+                                          struct qoc_issued *out, struct qoc_oauth_error *err);
 
 /* The refresh rule above: does a code grant of `scope` to app come with a refresh token? */
 bool qoc_grant_code_wants_refresh(const struct qoc_app *app, const char *scope);

@@ -15,8 +15,8 @@ static enum qoc_err from_jwt(const struct qoc_introspect_ctx *ctx, const char *t
                              int64_t now, struct qoc_arena *a, struct qoc_token_info *out)
 {
 	struct qoc_access_token_claims c;
-	enum qoc_err err = qoc_access_token_jwt_verify(ctx->signer, ctx->issuer, token, len, now, a,
-	                                               &c);
+	enum qoc_err err =
+	    qoc_access_token_jwt_verify(ctx->signer, ctx->issuer, token, len, now, a, &c);
 	if (err == QOC_ENOMEM)
 		return err;
 	if (err)
@@ -76,9 +76,8 @@ enum qoc_err qoc_introspect_token(const struct qoc_introspect_ctx *ctx, const ch
 }
 
 enum qoc_err qoc_introspect_for_client(const struct qoc_introspect_ctx *ctx,
-                                       const struct qoc_app *caller, const char *token,
-                                       size_t len, int64_t now, struct qoc_arena *a,
-                                       struct qoc_token_info *out)
+                                       const struct qoc_app *caller, const char *token, size_t len,
+                                       int64_t now, struct qoc_arena *a, struct qoc_token_info *out)
 {
 	enum qoc_err err = qoc_introspect_token(ctx, token, len, now, a, out);
 	if (err)
@@ -124,7 +123,8 @@ enum qoc_err qoc_introspect_revoke(const struct qoc_introspect_ctx *ctx,
 		return QOC_OK;
 	if (is_jwt(token, len)) {
 		struct qoc_token_info info;
-		enum qoc_err err = qoc_introspect_for_client(ctx, caller, token, len, now, a, &info);
+		enum qoc_err err =
+		    qoc_introspect_for_client(ctx, caller, token, len, now, a, &info);
 		if (err == QOC_ENOTFOUND)
 			return QOC_OK; /* RFC 7009 §2.2: an invalid token is answered with 200 */
 		return err ? err : QOC_EPERM;

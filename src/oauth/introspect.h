@@ -64,8 +64,8 @@ enum qoc_err qoc_introspect_token(const struct qoc_introspect_ctx *ctx, const ch
  * when the token is live and was issued to caller (a client sees only its own tokens, RFC
  * 7662 §4; caller's status was checked when it authenticated). QOC_ENOTFOUND otherwise. */
 enum qoc_err qoc_introspect_for_client(const struct qoc_introspect_ctx *ctx,
-                                       const struct qoc_app *caller, const char *token,
-                                       size_t len, int64_t now, struct qoc_arena *a,
+                                       const struct qoc_app *caller, const char *token, size_t len,
+                                       int64_t now, struct qoc_arena *a,
                                        struct qoc_token_info *out);
 
 /* A resource request (userinfo): the token must be a live access token whose application

@@ -99,8 +99,8 @@ static enum qoc_err jwt_access_token(const struct qoc_issue_ctx *ctx,
 	p.auth_time = req->auth_time;
 	struct qoc_buf b;
 	qoc_buf_init(&b, JWT_MAX);
-	enum qoc_err err = qoc_access_token_jwt_issue(ctx->signer, ctx->access_token_alg, &p, &b,
-	                                              NULL);
+	enum qoc_err err =
+	    qoc_access_token_jwt_issue(ctx->signer, ctx->access_token_alg, &p, &b, NULL);
 	if (!err)
 		err = to_arena(a, &b, true, &out->access_token);
 	qoc_buf_release_secret(&b);
@@ -122,8 +122,8 @@ static enum qoc_err make_access_token(const struct qoc_issue_ctx *ctx,
 	enum qoc_err err = new_opaque(a, "qoc_at_", &out->access_token, &hash);
 	if (err)
 		return err;
-	out->records[out->record_count++] = record(req, out, QOC_TOKEN_ACCESS, hash, now,
-	                                           req->app->access_token_lifetime);
+	out->records[out->record_count++] =
+	    record(req, out, QOC_TOKEN_ACCESS, hash, now, req->app->access_token_lifetime);
 	return QOC_OK;
 }
 
@@ -150,8 +150,8 @@ enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc
 		const char *hash;
 		if ((err = new_opaque(a, "qoc_rt_", &out->refresh_token, &hash)))
 			goto out;
-		out->records[out->record_count++] = record(
-		    req, out, QOC_TOKEN_REFRESH, hash, now, req->app->refresh_token_lifetime);
+		out->records[out->record_count++] = record(req, out, QOC_TOKEN_REFRESH, hash, now,
+		                                           req->app->refresh_token_lifetime);
 	}
 out:
 	if (err)
@@ -159,8 +159,9 @@ out:
 	return err;
 }
 
-enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
-                                struct qoc_arena *a, struct qoc_issued *out)
+enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx,
+                                const struct qoc_issue_request *req, struct qoc_arena *a,
+                                struct qoc_issued *out)
 {
 	if (!ctx || !req || !req->app || !req->account || !a || !out)
 		return QOC_EINVAL;

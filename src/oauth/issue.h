@@ -60,7 +60,7 @@ struct qoc_issued {
 	const char *refresh_token; /* NULL when not minted */
 	const char *id_token;      /* set by qoc_issue_id_token */
 	const char *family_id;
-	int64_t expires_in;        /* access token lifetime, seconds */
+	int64_t expires_in; /* access token lifetime, seconds */
 	const char *scope;
 	/* Records for the store: opaque access token and refresh token (a JWT access token is
 	 * not stored). */
@@ -76,13 +76,14 @@ struct qoc_issued {
  * refresh token without an account (never for a client alone); signer errors (QOC_ENOTFOUND:
  * no active key of the algorithm); QOC_ENOMEM. *out is zeroed on error. */
 enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
-			       struct qoc_arena *a, struct qoc_issued *out);
+                               struct qoc_arena *a, struct qoc_issued *out);
 /* Signs the ID token into out->id_token (arena): sub = req->account->id, nonce, auth_time,
  * sid from req, at_hash of out->access_token when there is one; without one the scope's
  * claims go into the ID token (OIDC Core §5.4). Call after qoc_issue_prepare (and, when the
  * grant stores tokens, after they are stored, so no signed token exists for a write that
  * failed). QOC_EINVAL: no account. */
-enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
-				struct qoc_arena *a, struct qoc_issued *out);
+enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx,
+                                const struct qoc_issue_request *req, struct qoc_arena *a,
+                                struct qoc_issued *out);
 
 #endif

@@ -67,8 +67,10 @@ static enum qoc_err build(struct qoc_store *st, struct snapshot **out)
 	size_t cap = 0;
 	struct qoc_arena a;
 	enum qoc_err err = s ? QOC_OK : QOC_ENOMEM;
-	struct qoc_app_query q = {.all_teams = true, .status = "active",
-	                          .sort = QOC_APP_SORT_CREATED, .limit = QOC_APP_LIST_MAX_LIMIT};
+	struct qoc_app_query q = {.all_teams = true,
+	                          .status = "active",
+	                          .sort = QOC_APP_SORT_CREATED,
+	                          .limit = QOC_APP_LIST_MAX_LIMIT};
 	qoc_arena_init(&a, 0);
 	while (!err) {
 		struct qoc_app_page page;
@@ -147,8 +149,8 @@ static void put(struct qoc_origins *o, struct snapshot *s)
 static struct snapshot *get(struct qoc_origins *o, int64_t now, int64_t max_age)
 {
 	pthread_mutex_lock(&o->mu);
-	bool due = !o->refreshing && (!o->loaded || now - o->checked_at >= max_age ||
-	                              now < o->checked_at);
+	bool due =
+	    !o->refreshing && (!o->loaded || now - o->checked_at >= max_age || now < o->checked_at);
 	if (due) {
 		o->refreshing = true;
 		o->checked_at = now;

@@ -59,7 +59,8 @@ static bool has_audience(const json_t *aud, const char *want)
 		return strcmp(json_string_value(aud), want) == 0;
 	size_t i;
 	const json_t *v;
-	json_array_foreach(aud, i, v) {
+	json_array_foreach(aud, i, v)
+	{
 		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
 			return true;
 	}
@@ -91,8 +92,7 @@ static enum qoc_err check_claims(const json_t *c, const char *issuer, int64_t no
 	if (strcmp(json_string_value(iss), issuer) != 0 ||
 	    !has_audience(json_object_get(c, "aud"), issuer))
 		return QOC_EPERM;
-	if (now >= json_integer_value(exp) ||
-	    json_integer_value(iat) > now + QOC_ACCESS_TOKEN_SKEW)
+	if (now >= json_integer_value(exp) || json_integer_value(iat) > now + QOC_ACCESS_TOKEN_SKEW)
 		return QOC_EPERM;
 	enum qoc_err err;
 	if ((err = copy_str(a, sub, &out->sub)) || (err = copy_str(a, cid, &out->client_id)) ||
@@ -126,8 +126,8 @@ enum qoc_err qoc_access_token_jwt_verify(struct qoc_signer *signer, const char *
 	if (err || (err = qoc_signer_verify_key(signer, kid, kid_len, now, &ref)))
 		goto out;
 	/* The algorithm is the key's own, whatever the header says. */
-	err = qoc_jws_verify_lookup(token, len, ref.key->alg, lookup_one, (void *)ref.key,
-	                            &payload);
+	err =
+	    qoc_jws_verify_lookup(token, len, ref.key->alg, lookup_one, (void *)ref.key, &payload);
 	if (err)
 		goto out;
 	json_error_t jerr;

@@ -38,19 +38,18 @@
 
 /* What a valid token says; strings in the caller's arena. */
 struct qoc_access_token_claims {
-	const char *sub;       /* account id, or the client_id for client_credentials */
+	const char *sub; /* account id, or the client_id for client_credentials */
 	const char *client_id;
-	const char *scope;     /* "" when the token has none */
-	const char *jti;       /* NULL when absent */
+	const char *scope; /* "" when the token has none */
+	const char *jti;   /* NULL when absent */
 	int64_t iat;
 	int64_t exp;
-	int64_t auth_time;     /* 0 when absent */
+	int64_t auth_time; /* 0 when absent */
 };
 
 /* Verifies token[len] for issuer (the aud QOC writes is the issuer URL too). */
 enum qoc_err qoc_access_token_jwt_verify(struct qoc_signer *signer, const char *issuer,
                                          const char *token, size_t len, int64_t now,
-                                         struct qoc_arena *a,
-                                         struct qoc_access_token_claims *out);
+                                         struct qoc_arena *a, struct qoc_access_token_claims *out);
 
 #endif

@@ -41,8 +41,11 @@ static void make_app(struct fx *f, const char *type, const char *format, struct 
 {
 	static const char *const uris[] = {REDIRECT};
 	static const struct qoc_str_list redirects = {(const char **)uris, 1};
-	struct qoc_app_input in = {.team_id = f->team_id, .owner_id = f->account_id,
-	                           .type = type, .name = "App", .token_format = format};
+	struct qoc_app_input in = {.team_id = f->team_id,
+	                           .owner_id = f->account_id,
+	                           .type = type,
+	                           .name = "App",
+	                           .token_format = format};
 	if (strcmp(type, "service") != 0)
 		in.redirect_uris = &redirects;
 	struct qoc_apps_actor actor = {f->account_id, NULL};
@@ -60,9 +63,9 @@ static int setup(void **state)
 	qoc_arena_init(&f.a, 0);
 	struct qoc_account_input in = {"ada@example.com", "Ada", NULL, 0, false};
 	const char *why = NULL;
-	assert_int_equal(qoc_account_create(f.o.t.st, &f.o.clock, &in, f.account_id,
-	                                    sizeof(f.account_id), &why),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_account_create(f.o.t.st, &f.o.clock, &in, f.account_id, sizeof(f.account_id), &why),
+	    QOC_OK);
 	snprintf(f.team_id, sizeof(f.team_id), "team_%s", f.account_id);
 	assert_int_equal(qoc_apps_ctx_init(&f.apps, f.o.t.st, &f.o.clock, oidc_test_master),
 	                 QOC_OK);
@@ -90,14 +93,21 @@ static const char *make_code(struct fx *f, const struct qoc_app *app, const char
                              const char *challenge)
 {
 	char hash[QOC_TOKEN_HASH_LEN + 1];
-	const char *code = qoc_arena_printf(&f->a, "qoc_ac_test_code_%d_0123456789abcdef", ++f->seq);
+	const char *code =
+	    qoc_arena_printf(&f->a, "qoc_ac_test_code_%d_0123456789abcdef", ++f->seq);
 	const char *fam = qoc_arena_printf(&f->a, "fam_test_%d", f->seq);
 	assert_int_equal(qoc_token_hash(code, strlen(code), hash), QOC_OK);
-	struct qoc_auth_code c = {.code_hash = hash, .client_id = app->client_id,
-	                          .account_id = f->account_id, .redirect_uri = REDIRECT,
-	                          .scope = scope, .nonce = "n-0S6_WzA2Mj",
-	                          .code_challenge = challenge, .auth_time = f->o.now - 5,
-	                          .sid = "sid-1", .family_id = fam, .created_at = f->o.now,
+	struct qoc_auth_code c = {.code_hash = hash,
+	                          .client_id = app->client_id,
+	                          .account_id = f->account_id,
+	                          .redirect_uri = REDIRECT,
+	                          .scope = scope,
+	                          .nonce = "n-0S6_WzA2Mj",
+	                          .code_challenge = challenge,
+	                          .auth_time = f->o.now - 5,
+	                          .sid = "sid-1",
+	                          .family_id = fam,
+	                          .created_at = f->o.now,
 	                          .expires_at = f->o.now + 60};
 	assert_int_equal(qoc_store_code_create(f->o.t.st, &c), QOC_OK);
 	return code;
@@ -119,9 +129,9 @@ static enum qoc_err grant(struct fx *f, const struct qoc_app *app, const char *f
 static enum qoc_err redeem(struct fx *f, const struct qoc_app *app, const char *code,
                            const char *extra, struct qoc_issued *out, struct qoc_oauth_error *err)
 {
-	const char *text = qoc_arena_printf(
-	    &f->a, "grant_type=authorization_code&code=%s&redirect_uri=%s%s", code,
-	    "https%3A%2F%2Fapp.example.com%2Fcb", extra ? extra : "");
+	const char *text =
+	    qoc_arena_printf(&f->a, "grant_type=authorization_code&code=%s&redirect_uri=%s%s", code,
+	                     "https%3A%2F%2Fapp.example.com%2Fcb", extra ? extra : "");
 	return grant(f, app, text, out, err);
 }
 
@@ -169,9 +179,9 @@ static void code_exchange_issues_tokens(void **state)
 	assert_string_equal(json_string_value(json_object_get(claims, "aud")), f->web.client_id);
 	assert_int_equal(json_integer_value(json_object_get(claims, "auth_time")), f->o.now - 5);
 	char half[QOC_HALF_HASH_MAX];
-	assert_int_equal(qoc_id_token_half_hash(QOC_JWS_RS256, t.access_token,
-	                                        strlen(t.access_token), half),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_id_token_half_hash(QOC_JWS_RS256, t.access_token, strlen(t.access_token), half),
+	    QOC_OK);
 	assert_string_equal(json_string_value(json_object_get(claims, "at_hash")), half);
 	json_decref(claims);
 	assert_true(active(f, &f->web, t.access_token));
@@ -192,8 +202,8 @@ static void refresh_rule(void **state)
 	                 QOC_OK);
 	assert_null(t.refresh_token);
 	assert_non_null(t.id_token);
-	assert_int_equal(redeem(f, &f->web, make_code(f, &f->web, "api.read", NULL), NULL, &t, &err),
-	                 QOC_OK);
+	assert_int_equal(
+	    redeem(f, &f->web, make_code(f, &f->web, "api.read", NULL), NULL, &t, &err), QOC_OK);
 	assert_non_null(t.refresh_token);
 	assert_null(t.id_token); /* no openid: no ID token */
 }
@@ -250,8 +260,9 @@ static void code_binding(void **state)
 	assert_int_equal(redeem(f, &f->other, code, NULL, &t, &err), QOC_EINVAL);
 	assert_string_equal(err.code, QOC_OAUTH_INVALID_GRANT);
 	code = make_code(f, &f->web, "openid", NULL);
-	const char *text = qoc_arena_printf(&f->a, "grant_type=authorization_code&code=%s&"
-	                                           "redirect_uri=https%%3A%%2F%%2Fapp.example.com%%2FCB",
+	const char *text = qoc_arena_printf(&f->a,
+	                                    "grant_type=authorization_code&code=%s&"
+	                                    "redirect_uri=https%%3A%%2F%%2Fapp.example.com%%2FCB",
 	                                    code);
 	assert_int_equal(grant(f, &f->web, text, &t, &err), QOC_EINVAL);
 	assert_string_equal(err.code, QOC_OAUTH_INVALID_GRANT);
@@ -268,8 +279,8 @@ static void code_binding(void **state)
 	assert_string_equal(err.code, QOC_OAUTH_INVALID_GRANT);
 }
 
-static enum qoc_err refresh(struct fx *f, const char *rt, const char *scope,
-                            struct qoc_issued *out, struct qoc_oauth_error *err)
+static enum qoc_err refresh(struct fx *f, const char *rt, const char *scope, struct qoc_issued *out,
+                            struct qoc_oauth_error *err)
 {
 	const char *text = qoc_arena_printf(&f->a, "grant_type=refresh_token&refresh_token=%s%s%s",
 	                                    rt, scope ? "&scope=" : "", scope ? scope : "");
@@ -325,8 +336,8 @@ static void refresh_scope_narrowing(void **state)
 	assert_string_equal(get_token(f, r.access_token).scope, "email");
 	assert_string_equal(get_token(f, r.refresh_token).scope, "email offline_access openid");
 	/* another client's refresh token is not found, and is not burnt */
-	const char *text = qoc_arena_printf(&f->a, "grant_type=refresh_token&refresh_token=%s",
-	                                    r.refresh_token);
+	const char *text =
+	    qoc_arena_printf(&f->a, "grant_type=refresh_token&refresh_token=%s", r.refresh_token);
 	assert_int_equal(grant(f, &f->other, text, &t, &err), QOC_EINVAL);
 	assert_true(active(f, &f->web, r.refresh_token));
 }
@@ -337,8 +348,8 @@ static void client_credentials_access_only(void **state)
 	struct fx *f = *state;
 	struct qoc_issued t;
 	struct qoc_oauth_error err = {0};
-	assert_int_equal(grant(f, &f->svc, "grant_type=client_credentials&scope=api.read", &t, &err),
-	                 QOC_OK);
+	assert_int_equal(
+	    grant(f, &f->svc, "grant_type=client_credentials&scope=api.read", &t, &err), QOC_OK);
 	assert_non_null(t.access_token);
 	assert_null(t.refresh_token);
 	assert_null(t.id_token);
@@ -410,32 +421,30 @@ static void resource_needs_active_app(void **state)
 	struct qoc_token_info info;
 	struct qoc_app got;
 	size_t n = strlen(t.access_token);
-	assert_int_equal(qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a,
-	                                             &info, &got),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a, &info, &got),
+	    QOC_OK);
 	assert_string_equal(got.client_id, app.client_id);
 	assert_false(active(f, &f->web, t.access_token));
 	struct qoc_apps_actor actor = {f->account_id, NULL};
 	assert_int_equal(qoc_apps_set_status(&f->apps, &actor, app.client_id, "suspended"), QOC_OK);
-	assert_int_equal(qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a,
-	                                             &info, &got),
-	                 QOC_ENOTFOUND);
+	assert_int_equal(
+	    qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a, &info, &got),
+	    QOC_ENOTFOUND);
 	assert_int_equal(qoc_apps_set_status(&f->apps, &actor, app.client_id, "active"), QOC_OK);
 	assert_int_equal(qoc_apps_delete(&f->apps, &actor, app.client_id), QOC_OK);
-	assert_int_equal(qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a,
-	                                             &info, &got),
-	                 QOC_ENOTFOUND);
+	assert_int_equal(
+	    qoc_introspect_for_resource(&f->nctx, t.access_token, n, f->o.now, &f->a, &info, &got),
+	    QOC_ENOTFOUND);
 	/* revocation: another client's token is answered OK and stays active */
 	code = make_code(f, &f->web, "openid", NULL);
 	assert_int_equal(redeem(f, &f->web, code, NULL, &t, &err), QOC_OK);
 	n = strlen(t.access_token);
-	assert_int_equal(qoc_introspect_revoke(&f->nctx, &f->other, t.access_token, n, f->o.now,
-	                                       &f->a),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_introspect_revoke(&f->nctx, &f->other, t.access_token, n, f->o.now, &f->a), QOC_OK);
 	assert_true(active(f, &f->web, t.access_token));
-	assert_int_equal(qoc_introspect_revoke(&f->nctx, &f->web, t.access_token, n, f->o.now,
-	                                       &f->a),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_introspect_revoke(&f->nctx, &f->web, t.access_token, n, f->o.now, &f->a), QOC_OK);
 	assert_false(active(f, &f->web, t.access_token));
 }
 
