@@ -13,6 +13,7 @@
 
 #include "api/backchannel.h"
 #include "api/handlers.h"
+#include "core/log.h"
 #include "oauth/last_used.h"
 
 static enum qoc_err run(struct qoc_api *api, struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -39,7 +40,7 @@ static enum qoc_err run(struct qoc_api *api, struct qoc_http_req *req, struct qo
 		struct qoc_oauth_error oe = qoc_oauth_error_make(
 		    QOC_OAUTH_TEMPORARILY_UNAVAILABLE, "the token could not be revoked; retry");
 		oe.status = 503;
-		qoc_api_internal(resp, "revoke", err);
+		qoc_log_error("request failed", "what=revoke err=%s", qoc_strerror(err));
 		return qoc_api_oauth_error(resp, &oe, NULL);
 	}
 	if ((err = qoc_http_resp_body(resp, 200, NULL, "", 0)))

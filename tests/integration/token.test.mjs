@@ -57,7 +57,12 @@ describe('back channel', () => {
     other = mkApp('web', '--origin', 'https://other.example.com');
     svc = mkApp('service');
   });
-  after(async () => { await srv.stop(); });
+  after(async () => {
+    const { code } = await srv.stop();
+    // the check build runs under ASan/UBSan: a report or a leak would show here
+    assert.doesNotMatch(srv.output(), /AddressSanitizer|LeakSanitizer|runtime error/);
+    assert.equal(code, 0);
+  });
 
   test('openid-client: code + PKCE, ID token (nonce, at_hash) against the JWKS, userinfo, refresh rotation, introspection, revocation', async () => {
     const config = await rpConfig(web);
