@@ -448,6 +448,30 @@ static void resource_needs_active_app(void **state)
 	assert_false(active(f, &f->web, t.access_token));
 }
 
+static enum qoc_err failing_revoke(struct qoc_store *st, const char *token_hash,
+                                   const char *client_id, int64_t now)
+{
+	(void)st;
+	(void)token_hash;
+	(void)client_id;
+	(void)now;
+	return QOC_EDB;
+}
+
+/* SECURITY.md "revocation fails closed if the store fails": the error comes back (the
+ * handler answers 503), never a success */
+static void revocation_fails_closed(void **state)
+{
+	struct fx *f = *state;
+	static const struct qoc_store_ops ops = {
+	    .version = QOC_STORE_OPS_VERSION, .name = "failing", .token_revoke = failing_revoke};
+	struct qoc_store broken = {&ops};
+	struct qoc_introspect_ctx ctx = {&broken, f->o.signer, OIDC_TEST_ISSUER};
+	const char *t = "qoc_rt_0123456789abcdef0123456789abcdef0123456";
+	assert_int_equal(qoc_introspect_revoke(&ctx, &f->web, t, strlen(t), f->o.now, &f->a),
+	                 QOC_EDB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +485,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(client_credentials_access_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(jwt_access_tokens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(resource_needs_active_app, setup, teardown),
+	    cmocka_unit_test_setup_teardown(revocation_fails_closed, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("oauth_grant", tests, NULL, NULL);
 }
