@@ -50,3 +50,9 @@ printf '  %-28s %12s req/s   p99 %s\n' "qoc + access log to a file" "$log_rps" "
 awk -v b="$base_rps" -v q="$qoc_rps" -v l="$log_rps" 'BEGIN {
   printf "  qoc / bare = %.3f  (router overhead %.1f%%; target < 15%%)\n", q/b, (1-q/b)*100
   printf "  qoc with access log / bare = %.3f\n", l/b }'
+
+# Protocol hot paths (token endpoint, introspection) on the same build, with the servers
+# above stopped first so they take no CPU.
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+pids=()
+"$here/protocol.sh" "$build"

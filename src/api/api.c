@@ -8,10 +8,13 @@
 #include "login/csrf.h"
 #include "login/throttle.h"
 #include "oauth/last_used.h"
+#include "oauth/origins.h"
 #include "oidc/signer.h"
 
 /* "Last used" is written at most once a minute per application. */
 #define LAST_USED_INTERVAL 60
+/* Seconds a snapshot of the registered CORS origins answers preflights (origins.h). */
+#define ORIGINS_INTERVAL 10
 
 static enum qoc_err make_throttles(struct qoc_api *api)
 {
@@ -53,7 +56,13 @@ enum qoc_err qoc_api_init(struct qoc_api *api, const struct qoc_config *cfg,
 		goto out;
 	if ((err = make_throttles(api)))
 		goto out;
-	err = qoc_last_used_new(store, LAST_USED_INTERVAL, &api->last_used);
+	if ((err = qoc_last_used_new(store, LAST_USED_INTERVAL, &api->last_used)))
+		goto out;
+	if ((err = qoc_origins_new(store, ORIGINS_INTERVAL, &api->origins)))
+		goto out;
+	if (cfg->access_token_alg) /* unset: the default of access_token_jwt.h */
+		api->access_token_alg =
+		    qoc_sigkey_alg_parse(cfg->access_token_alg, strlen(cfg->access_token_alg));
 out:
 	if (err)
 		qoc_api_release(api);
@@ -62,6 +71,7 @@ out:
 
 void qoc_api_release(struct qoc_api *api)
 {
+	qoc_origins_free(api->origins);
 	qoc_last_used_free(api->last_used);
 	qoc_throttle_free(api->client_auth);
 	qoc_throttle_free(api->login_address);

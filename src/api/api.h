@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "crypto/sigkey.h"
 #include "http/router.h"
 #include "oauth/authorize.h"
 #include "oidc/discovery.h"
@@ -25,6 +26,7 @@ struct qoc_signer;
 struct qoc_throttle;
 struct qoc_last_used;
 struct qoc_mailer;
+struct qoc_origins;
 
 struct qoc_api {
 	const struct qoc_config *cfg;
@@ -49,6 +51,8 @@ struct qoc_api {
 	 * enqueued a message (transfer notice, invitation) can wake it. NULL (tests, before
 	 * start): the sender still finds the message at its next poll. */
 	struct qoc_mailer *mailer;
+	struct qoc_origins *origins;        /* every active app's CORS origins, for preflights */
+	enum qoc_jws_alg access_token_alg;  /* JWT access tokens (cfg->access_token_alg) */
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must

@@ -28,6 +28,7 @@ enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 		{ "POST", "/oauth2/logout", qoc_api_logout },
 		{ "GET", "/login/static/*", qoc_api_login_static },
 
+		{ "GET", "/oauth2/token", qoc_api_token }, /* 405 with no-store */
 		{ "POST", "/oauth2/token", qoc_api_token },
 		{ "OPTIONS", "/oauth2/token", qoc_api_token },
 		{ "GET", "/oauth2/userinfo", qoc_api_userinfo },

@@ -1,4 +1,4 @@
-/* hash.h - SHA-256, HMAC-SHA256 and HKDF-SHA256 (OpenSSL EVP).
+/* hash.h - SHA-256, HMAC-SHA256 and HKDF-SHA256 (OpenSSL EVP; HMAC from libsodium).
  *
  * One master key (see masterkey.h) never keys anything directly: every use derives its
  * own subkey with qoc_kdf() and a purpose string ("qoc seal v1", "qoc client-secret v1"),

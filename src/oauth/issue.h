@@ -48,6 +48,11 @@ struct qoc_issue_request {
 	bool want_refresh;                 /* mint a refresh token */
 	bool want_id_token;                /* mint an ID token (scope has openid) */
 	bool access_token;                 /* mint an access token (false: implicit id_token) */
+	/* The refresh token's scope when it differs from the access token's: a rotation with
+	 * a narrowed scope keeps the original grant on the new refresh token (RFC 6749 §6).
+	 * NULL: `scope`. (Added by the token endpoint; callers that zero-initialise the
+	 * struct need not know it.) */
+	const char *refresh_scope;
 };
 
 struct qoc_issued {
@@ -55,7 +60,7 @@ struct qoc_issued {
 	const char *refresh_token; /* NULL when not minted */
 	const char *id_token;      /* set by qoc_issue_id_token */
 	const char *family_id;
-	int64_t expires_in;        /* access token lifetime, seconds */
+	int64_t expires_in; /* access token lifetime, seconds */
 	const char *scope;
 	/* Records for the store: opaque access token and refresh token (a JWT access token is
 	 * not stored). */
@@ -63,9 +68,22 @@ struct qoc_issued {
 	size_t record_count;
 };
 
+/* Mints what req asks for at qoc_clock_now(ctx->clock): an access token (opaque, 32 random
+ * bytes after "qoc_at_", its record in out->records; or a JWT of ctx->access_token_alg when
+ * app->token_format is "jwt", not stored), a refresh token ("qoc_rt_", record) and a new
+ * family id when req->family_id is NULL. Lifetimes are the application's. Records borrow
+ * strings from req and the arena: store them before either goes. QOC_EINVAL: no app, or a
+ * refresh token without an account (never for a client alone); signer errors (QOC_ENOTFOUND:
+ * no active key of the algorithm); QOC_ENOMEM. *out is zeroed on error. */
 enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
-			       struct qoc_arena *a, struct qoc_issued *out);
-enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
-				struct qoc_arena *a, struct qoc_issued *out);
+                               struct qoc_arena *a, struct qoc_issued *out);
+/* Signs the ID token into out->id_token (arena): sub = req->account->id, nonce, auth_time,
+ * sid from req, at_hash of out->access_token when there is one; without one the scope's
+ * claims go into the ID token (OIDC Core §5.4). Call after qoc_issue_prepare (and, when the
+ * grant stores tokens, after they are stored, so no signed token exists for a write that
+ * failed). QOC_EINVAL: no account. */
+enum qoc_err qoc_issue_id_token(const struct qoc_issue_ctx *ctx,
+                                const struct qoc_issue_request *req, struct qoc_arena *a,
+                                struct qoc_issued *out);
 
 #endif

@@ -35,6 +35,8 @@
 #define QOC_OAUTH_ACCOUNT_SELECTION_REQUIRED "account_selection_required"
 #define QOC_OAUTH_REQUEST_NOT_SUPPORTED "request_not_supported"
 #define QOC_OAUTH_REQUEST_URI_NOT_SUPPORTED "request_uri_not_supported"
+/* RFC 7009 §2.2.1 */
+#define QOC_OAUTH_UNSUPPORTED_TOKEN_TYPE "unsupported_token_type"
 /* RFC 6750 §3.1 */
 #define QOC_OAUTH_INVALID_TOKEN "invalid_token"
 #define QOC_OAUTH_INSUFFICIENT_SCOPE "insufficient_scope"

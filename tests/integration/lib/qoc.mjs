@@ -46,12 +46,15 @@ export function runQoc(args, { env = {}, input } = {}) {
 
 // Starts `qoc serve`; resolves once /healthz answers. Returns { url, port, dataDir, proc,
 // stderr(), stop(signal) -> exit code }. `port` (default: a free one) lets a test know the
-// URL beforehand, e.g. to set QOC_ISSUER to it.
-export async function startServer({ env = {}, dataDir, args = [], port: wantPort } = {}) {
+// URL beforehand, e.g. to set QOC_ISSUER to it. loopbackIssuer: the issuer is the URL the
+// tests reach (http://127.0.0.1:<port>) instead of the default http://localhost:<port>, so
+// an OpenID client's discovery check (issuer == URL it fetched) holds.
+export async function startServer({ env = {}, dataDir, args = [], port: wantPort, loopbackIssuer = false } = {}) {
   const port = wantPort ?? await freePort();
   const dir = dataDir || tempDir();
+  const issuer = loopbackIssuer ? { QOC_ISSUER: `http://127.0.0.1:${port}` } : {};
   const proc = spawn(BIN, ['serve', ...args], {
-    env: qocEnv({ QOC_DATA_DIR: dir, QOC_LISTEN: `127.0.0.1:${port}`, ...env }),
+    env: qocEnv({ QOC_DATA_DIR: dir, QOC_LISTEN: `127.0.0.1:${port}`, ...issuer, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,184 @@
+/* backchannel.c - helpers of the back-channel handlers (backchannel.h). */
+#include "api/backchannel.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "http/cors.h"
+#include "login/throttle.h"
+#include "oauth/origins.h"
+
+/* Preflight answers are cached this long by browsers (seconds). */
+#define PREFLIGHT_MAX_AGE 600
+
+enum qoc_err qoc_api_no_store(struct qoc_http_resp *resp)
+{
+	enum qoc_err err = qoc_http_resp_header(resp, "Cache-Control", "no-store");
+	return err ? err : qoc_http_resp_header(resp, "Pragma", "no-cache");
+}
+
+enum qoc_err qoc_api_oauth_error(struct qoc_http_resp *resp, const struct qoc_oauth_error *err,
+                                 const char *challenge)
+{
+	enum qoc_err e = qoc_http_resp_json(resp, err->status, qoc_oauth_error_json(err));
+	if (!e && challenge)
+		e = qoc_http_resp_header(resp, "WWW-Authenticate", challenge);
+	if (!e && err->status == 503)
+		e = qoc_http_resp_header(resp, "Retry-After", "1");
+	return e;
+}
+
+enum qoc_err qoc_api_internal(struct qoc_http_resp *resp, const char *what, enum qoc_err cause)
+{
+	qoc_log_error("request failed", "what=%s err=%s", what, qoc_strerror(cause));
+	struct qoc_oauth_error e = qoc_oauth_error_internal(cause);
+	enum qoc_err err = qoc_api_oauth_error(resp, &e, NULL);
+	/* Out of memory: let the server answer its own 503 (it may not fit a JSON body). */
+	return err ? err : (cause == QOC_ENOMEM ? QOC_ENOMEM : QOC_OK);
+}
+
+bool qoc_api_query_has(struct qoc_http_req *req, const char *const *names, size_t n)
+{
+	if (!req->query || !req->query[0])
+		return false;
+	struct qoc_form q;
+	if (qoc_http_form_query(req, &q) != QOC_OK)
+		return true;
+	for (size_t i = 0; i < q.count; i++)
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(q.fields[i].name, names[k]) == 0)
+				return true;
+	return false;
+}
+
+static enum qoc_err refuse(struct qoc_http_resp *resp, const struct qoc_api_client *c,
+                           const struct qoc_oauth_error *oe)
+{
+	enum qoc_err err = qoc_api_oauth_error(resp, oe, qoc_client_auth_challenge(&c->creds, oe));
+	return err ? err : QOC_EINVAL;
+}
+
+static enum qoc_err throttled(struct qoc_http_resp *resp, int64_t retry_after)
+{
+	char v[24];
+	struct qoc_oauth_error oe =
+	    qoc_oauth_error_make(QOC_OAUTH_TEMPORARILY_UNAVAILABLE,
+	                         "too many failed client authentications; retry later");
+	oe.status = 429;
+	snprintf(v, sizeof(v), "%lld", (long long)retry_after);
+	enum qoc_err err = qoc_http_resp_json(resp, 429, qoc_oauth_error_json(&oe));
+	if (!err)
+		err = qoc_http_resp_header(resp, "Retry-After", v);
+	return err ? err : QOC_EINVAL;
+}
+
+/* Steps 1-2: the body and the credentials in it or in the Authorization header. */
+static enum qoc_err read_creds(struct qoc_http_req *req, struct qoc_api_client *out,
+                               struct qoc_oauth_error *oe)
+{
+	static const char *const cred_names[] = {"client_id", "client_secret"};
+	enum qoc_err err = qoc_http_form_body(req, &out->form);
+	if (err == QOC_ENOMEM)
+		return err;
+	if (err)
+		return qoc_oauth_fail(oe, QOC_OAUTH_INVALID_REQUEST,
+		                      "the body must be application/x-www-form-urlencoded");
+	if (qoc_http_header_count(req, "Authorization") > 1)
+		return qoc_oauth_fail(oe, QOC_OAUTH_INVALID_REQUEST,
+		                      "the Authorization header is given more than once");
+	bool in_query = qoc_api_query_has(req, cred_names, 2);
+	return qoc_client_creds_extract(req->arena, qoc_http_header(req, "Authorization"),
+	                                &out->form, in_query, &out->creds, oe);
+}
+
+enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
+                                 struct qoc_http_resp *resp, struct qoc_api_client *out)
+{
+	struct qoc_oauth_error oe = {0};
+	int64_t now = qoc_clock_now(api->clock), retry = 0;
+	memset(out, 0, sizeof(*out));
+	enum qoc_err err = read_creds(req, out, &oe);
+	if (err == QOC_ENOMEM)
+		return err;
+	if (err)
+		return refuse(resp, out, &oe);
+	/* Keyed by the presented id, known or not: a lock says nothing about existence. */
+	char *key = qoc_arena_printf(req->arena, "client:%s", out->creds.client_id);
+	if (!key)
+		return QOC_ENOMEM;
+	if (!qoc_throttle_check(api->client_auth, key, now, &retry))
+		return throttled(resp, retry);
+	err = qoc_store_app_get(api->store, req->arena, out->creds.client_id, &out->app);
+	if (err && err != QOC_ENOTFOUND) {
+		err = qoc_api_internal(resp, "client_auth.app_get", err);
+		return err ? err : QOC_EDB;
+	}
+	out->app_found = !err;
+	err = qoc_client_authenticate(&out->creds, out->app_found ? &out->app : NULL,
+	                              api->apps.hash_key, &oe);
+	if (err) {
+		(void)qoc_throttle_fail(api->client_auth, key, now);
+		return refuse(resp, out, &oe);
+	}
+	return QOC_OK;
+}
+
+static bool registered_origin(void *ctx, const char *origin)
+{
+	struct qoc_api *api = ctx;
+	return qoc_origins_allowed(api->origins, origin, qoc_clock_now(api->clock));
+}
+
+static bool app_origin(void *ctx, const char *origin)
+{
+	return qoc_origins_app_allows(ctx, origin);
+}
+
+enum qoc_err qoc_api_cors(struct qoc_api *api, struct qoc_http_req *req, struct qoc_http_resp *resp,
+                          const struct qoc_app *app)
+{
+	if (!qoc_http_header(req, "Origin"))
+		return QOC_OK; /* not cross-origin: nothing to look up */
+	struct qoc_cors_policy p = {
+	    .origin_allowed = app ? app_origin : registered_origin,
+	    .origin_ctx = app ? (void *)app : (void *)api,
+	    .expose_headers = "WWW-Authenticate",
+	};
+	enum qoc_cors_outcome outcome;
+	return qoc_cors_apply(&p, req, resp, &outcome);
+}
+
+enum qoc_err qoc_api_options(struct qoc_api *api, struct qoc_http_req *req,
+                             struct qoc_http_resp *resp, const char *methods)
+{
+	struct qoc_cors_policy p = {
+	    .origin_allowed = registered_origin,
+	    .origin_ctx = api,
+	    .allow_methods = methods,
+	    .allow_headers = "Authorization, Content-Type",
+	    .max_age = PREFLIGHT_MAX_AGE,
+	};
+	enum qoc_cors_outcome outcome;
+	enum qoc_err err = qoc_cors_apply(&p, req, resp, &outcome);
+	if (err || outcome == QOC_CORS_PREFLIGHT)
+		return err;
+	char allow[64];
+	snprintf(allow, sizeof(allow), "%s, OPTIONS", methods);
+	err = qoc_http_resp_body(resp, 204, NULL, "", 0);
+	return err ? err : qoc_http_resp_header(resp, "Allow", allow);
+}
+
+struct qoc_issue_ctx qoc_api_issue_ctx(const struct qoc_api *api)
+{
+	return (struct qoc_issue_ctx){.store = api->store,
+	                              .signer = api->signer,
+	                              .clock = api->clock,
+	                              .issuer = api->cfg->issuer,
+	                              .access_token_alg = api->access_token_alg};
+}
+
+struct qoc_introspect_ctx qoc_api_introspect_ctx(const struct qoc_api *api)
+{
+	return (struct qoc_introspect_ctx){
+	    .store = api->store, .signer = api->signer, .issuer = api->cfg->issuer};
+}
