@@ -33,6 +33,7 @@ test-deps:
 bench: build
 	@./scripts/deps.sh bench
 	@./bench/run.sh $(BUILD)
+	@./bench/micro.sh
 
 fuzz-build:
 	@./scripts/deps.sh fuzz

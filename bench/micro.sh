@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench (part 2): the micro-benchmarks under bench/*.c, built Release with QOC_BENCH=ON
+# into build/bench, each run for a few seconds and printing its own figures:
+#   bench_sign_bench   ID tokens / JWT access tokens / bare JWS per second, per algorithm
+#   bench_store_tokens durable token inserts per second with and without group commit
+#   bench_list_apps    time per page listing 10,000 applications (target p99 < 5 ms)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir="$top/build/bench"
+cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DQOC_BENCH=ON -DQOC_TESTS=OFF >/dev/null
+cmake --build "$dir" -j "$(nproc)" --target bench_sign_bench bench_store_tokens bench_list_apps >/dev/null
+echo; echo "== signing (2 threads, 2 s per workload)"; "$dir/bench_sign_bench" 2 2
+echo; echo "== durable token inserts (synchronous=FULL, 64 threads, 3 s per phase)"; "$dir/bench_store_tokens" 3 64
+echo; echo "== listing 10,000 applications, pages of 20"; "$dir/bench_list_apps" 10000 20
