@@ -1,0 +1,270 @@
+// The console API (issue 4) meets the protocol endpoints (issue 3): what a management change
+// does to the application's credentials and tokens, observed at the real token, userinfo and
+// introspection endpoints of the real binary. Every management call goes through the real
+// API with personal access tokens from `qoc token create`; user tokens come from the real
+// sign-in -> consent -> code flow (lib/browser.mjs). No qoc-fixture anywhere.
+// Each test names the rule it checks: issue 4 "Tests that must exist", ARCHITECTURE.md §5,
+// SECURITY.md.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+
+import { startServer, tempDir, runQoc, createAccount, freePort, Browser } from './lib/qoc.mjs';
+
+const CB = 'https://app.example.com/cb';
+const PASSWORD = 'correct horse battery';
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+function pat(dataDir, email, env) {
+  const r = runQoc(['token', 'create', '--email', email], { env: { ...env, QOC_DATA_DIR: dataDir } });
+  assert.equal(r.status, 0, r.stderr);
+  const t = r.stdout.trim();
+  assert.match(t, /^qoc_pat_[A-Za-z0-9_-]{43}$/);
+  return t;
+}
+
+describe('console API x protocol endpoints', () => {
+  let srv, dir, env;
+  const people = {};
+  let team;
+
+  before(async () => {
+    dir = tempDir();
+    const port = await freePort();
+    env = { QOC_ISSUER: `http://127.0.0.1:${port}` };
+    for (const who of ['owner', 'admin', 'dev', 'viewer', 'outsider', 'root']) {
+      const a = createAccount(dir, { email: `${who}@example.com`, name: who, password: PASSWORD, admin: who === 'root' }, env);
+      people[who] = { ...a, token: pat(dir, a.email, env) };
+    }
+    srv = await startServer({ dataDir: dir, port, env });
+  });
+  after(async () => {
+    const code = await srv?.stop();
+    // Under the sanitizer build a leak or undefined behaviour shows here.
+    assert.doesNotMatch(srv.output(), /LeakSanitizer|AddressSanitizer|runtime error:/);
+    assert.deepEqual(code, { code: 0, signal: null }, srv.output().slice(-2000));
+  });
+
+  // The management API, as `who` (a key of people).
+  async function api(who, method, path, body) {
+    const headers = { authorization: `Bearer ${people[who].token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(srv.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    let json;
+    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    return { status: r.status, json, text };
+  }
+  const appPath = (app) => `/api/v1/applications/${app.client_id}`;
+  const patch = (who, app, body) => api(who, 'PATCH', appPath(app), body);
+
+  // An application created through POST /api/v1/applications by the owner, in the team:
+  // { client_id, client_secret, name }.
+  async function mkApp(name, extra = {}) {
+    const r = await api('owner', 'POST', '/api/v1/applications', { team, name, ...extra });
+    assert.equal(r.status, 201, r.text);
+    return { client_id: r.json.client_id, client_secret: r.json.client_secret, name };
+  }
+  const mkWeb = (name) => mkApp(name, { type: 'web', redirect_uris: [CB],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] });
+  const mkService = (name) => mkApp(name, { type: 'service' });
+
+  const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  async function form(path, params, creds) {
+    const r = await fetch(srv.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded',
+        ...(creds ? { authorization: basic(creds.client_id, creds.client_secret) } : {}) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: r.status, headers: r.headers, body: await r.json() };
+  }
+  const clientCredentials = (creds) => form('/oauth2/token', { grant_type: 'client_credentials' }, creds);
+  const refresh = (creds, rt) => form('/oauth2/token', { grant_type: 'refresh_token', refresh_token: rt }, creds);
+  const introspect = (creds, token) => form('/oauth2/introspect', { token }, creds);
+  const userinfo = (token) => fetch(`${srv.url}/oauth2/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+
+  // 401 invalid_client with a WWW-Authenticate challenge (SECURITY.md "wrong credentials give
+  // 401 invalid_client with WWW-Authenticate").
+  function assertInvalidClient(r, what) {
+    assert.equal(r.status, 401, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error, 'invalid_client', what);
+    assert.ok(r.headers.get('www-authenticate'), what);
+  }
+
+  // The owner signs in and consents in a fresh browser; the code is redeemed (with PKCE) at
+  // the token endpoint. Returns { access_token, refresh_token }.
+  async function userTokens(app) {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const q = new URLSearchParams({ response_type: 'code', client_id: app.client_id, redirect_uri: CB,
+      scope: 'openid email offline_access', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' });
+    const b = new Browser({ origins: [srv.url] });
+    let page = await b.get(`${srv.url}/oauth2/authorize?${q}`);
+    assert.equal(page.status, 200, page.body?.slice(0, 300));
+    assert.equal(new URL(page.url).pathname, '/login');
+    page = await b.submitForm(page, 0, { email: people.owner.email, password: PASSWORD });
+    if (new URL(page.url).pathname === '/login/consent')
+      page = await b.submitForm(page, 0, {}, { submitter: { name: 'decision', value: 'allow' } });
+    assert.equal(page.status, 303, page.body?.slice(0, 300));
+    const code = new URL(page.location).searchParams.get('code');
+    assert.ok(code, page.location);
+    const t = await form('/oauth2/token',
+      { grant_type: 'authorization_code', code, redirect_uri: CB, code_verifier: verifier }, app);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    assert.ok(t.body.access_token && t.body.refresh_token, JSON.stringify(t.body));
+    return t.body;
+  }
+
+  let witness; // another application of the team: introspects tokens that are not its own
+  test('setup: a team with one member of each role, through the API', async () => {
+    const t = await api('owner', 'POST', '/api/v1/teams', { name: 'Protocol' });
+    assert.equal(t.status, 201, t.text);
+    team = t.json.id;
+    for (const [who, role] of [['admin', 'admin'], ['dev', 'developer'], ['viewer', 'viewer']]) {
+      const r = await api('owner', 'POST', `/api/v1/teams/${team}/members`, { email: people[who].email, role });
+      assert.equal(r.status, 201, r.text);
+    }
+    witness = await mkWeb('Witness');
+  });
+
+  test('issue 4 / ARCHITECTURE.md §5 "Regenerating a secret invalidates the old one at once": old secret invalid_client on the next request, new one works', async () => {
+    const app = await mkService('Regenerate me');
+    const before = await clientCredentials(app);
+    assert.equal(before.status, 200, JSON.stringify(before.body));
+
+    const r = await api('dev', 'POST', `${appPath(app)}/secret`); // developers regenerate (issue 4)
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.client_id, app.client_id);
+    assert.match(r.json.client_secret, /^qoc_secret_[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(r.json.client_secret, app.client_secret);
+    const fresh = { client_id: app.client_id, client_secret: r.json.client_secret };
+
+    assertInvalidClient(await clientCredentials(app), 'old secret, the very next request');
+    assertInvalidClient(await introspect(app, before.body.access_token), 'old secret at introspection');
+    const now = await clientCredentials(fresh);
+    assert.equal(now.status, 200, JSON.stringify(now.body));
+    assert.equal((await introspect(fresh, now.body.access_token)).body.active, true);
+    // the reveal shows the new secret, not the old
+    const shown = await api('owner', 'GET', `${appPath(app)}/credentials`);
+    assert.equal(shown.json.client_secret, fresh.client_secret);
+    // viewers cannot regenerate, and nothing changes
+    assert.equal((await api('viewer', 'POST', `${appPath(app)}/secret`)).status, 403);
+    assert.equal((await clientCredentials(fresh)).status, 200);
+  });
+
+  test('issue 4 "delete (wrong name keeps everything, right name removes it and its tokens fail at the token and introspection endpoints)"', async () => {
+    const app = await mkWeb('Delete me');
+    const user = await userTokens(app);
+    const svc = await clientCredentials(app);
+    assert.equal(svc.status, 200, JSON.stringify(svc.body));
+
+    for (const body of [{ confirm_name: 'delete me' }, { confirm_name: 'Delete me ' }, {}]) {
+      const r = await api('owner', 'DELETE', appPath(app), body);
+      assert.equal(r.status, 422, r.text);
+      assert.ok(r.json.errors.some((e) => e.field === 'confirm_name'), r.text);
+    }
+    // developers cannot delete, even with the right name (issue 4 "Only the owner (or a team admin) ... deletes")
+    assert.equal((await api('dev', 'DELETE', appPath(app), { confirm_name: 'Delete me' })).status, 403);
+    // the wrong names kept the application AND its tokens
+    assert.equal((await api('owner', 'GET', appPath(app))).status, 200);
+    assert.equal((await userinfo(user.access_token)).status, 200);
+    assert.equal((await introspect(app, user.access_token)).body.active, true);
+    assert.equal((await introspect(app, svc.body.access_token)).body.active, true);
+    assert.equal((await clientCredentials(app)).status, 200);
+
+    const del = await api('owner', 'DELETE', appPath(app), { confirm_name: 'Delete me' });
+    assert.equal(del.status, 204, del.text);
+    assert.equal((await api('owner', 'GET', appPath(app))).status, 404);
+
+    // SECURITY.md "deleted applications ... get invalid_client; their live tokens introspect as {active: false}"
+    assertInvalidClient(await clientCredentials(app), 'deleted app at the token endpoint');
+    assertInvalidClient(await refresh(app, user.refresh_token), 'deleted app refreshing');
+    assertInvalidClient(await introspect(app, user.access_token), 'deleted app introspecting');
+    // ARCHITECTURE.md §5 "its tokens stop working at once": userinfo refuses the user token
+    const ui = await userinfo(user.access_token);
+    assert.equal(ui.status, 401);
+    assert.match(ui.headers.get('www-authenticate'), /invalid_token/);
+    // another client sees only {active:false} (RFC 7662 §4), whatever the token was
+    assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
+    assert.deepEqual((await introspect(witness, svc.body.access_token)).body, { active: false });
+    // a second delete: 404, nothing left
+    assert.equal((await api('owner', 'DELETE', appPath(app), { confirm_name: 'Delete me' })).status, 404);
+  });
+
+  test('ARCHITECTURE.md §5 "Inactive and suspended applications cannot obtain or use tokens (their live tokens introspect as inactive)": PATCH inactive, then active', async () => {
+    const app = await mkWeb('Toggle me');
+    const user = await userTokens(app);
+    const svc = await clientCredentials(app);
+    assert.equal(svc.status, 200);
+
+    let r = await patch('dev', app, { status: 'inactive' }); // developers edit settings
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'inactive');
+    assertInvalidClient(await clientCredentials(app), 'inactive: client_credentials');
+    assertInvalidClient(await refresh(app, user.refresh_token), 'inactive: refresh');
+    assertInvalidClient(await introspect(app, user.access_token), 'inactive: introspection');
+    assert.equal((await userinfo(user.access_token)).status, 401);
+    assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
+
+    r = await patch('owner', app, { status: 'active' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await clientCredentials(app)).status, 200);
+    // a status change does not revoke: the live tokens are back (token-endpoint.md)
+    assert.equal((await userinfo(user.access_token)).status, 200);
+    assert.equal((await introspect(app, svc.body.access_token)).body.active, true);
+    const rotated = await refresh(app, user.refresh_token);
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+  });
+
+  test('ARCHITECTURE.md §5 "Only an instance admin can suspend or lift a suspension"; suspended apps cannot get tokens', async () => {
+    const app = await mkWeb('Suspend me');
+    const user = await userTokens(app);
+    // team members, whatever their role: 403; a non-member: 404 (SECURITY.md: another team's app is 404)
+    for (const who of ['owner', 'admin', 'dev', 'viewer'])
+      assert.equal((await patch(who, app, { status: 'suspended' })).status, 403, who);
+    assert.equal((await patch('outsider', app, { status: 'suspended' })).status, 404);
+    assert.equal((await clientCredentials(app)).status, 200, 'nothing was suspended');
+    // the instance admin, not in the team, changes only the status
+    assert.equal((await patch('root', app, { status: 'suspended', description: 'x' })).status, 403);
+    let r = await patch('root', app, { status: 'suspended' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'suspended');
+
+    assertInvalidClient(await clientCredentials(app), 'suspended: client_credentials');
+    assertInvalidClient(await refresh(app, user.refresh_token), 'suspended: refresh');
+    assertInvalidClient(await introspect(app, user.access_token), 'suspended: introspection');
+    assert.equal((await userinfo(user.access_token)).status, 401);
+    // lifting it is the instance admin's too, also to "inactive"
+    for (const who of ['owner', 'admin', 'dev'])
+      for (const status of ['active', 'inactive'])
+        assert.equal((await patch(who, app, { status })).status, 403, `${who} -> ${status}`);
+    assertInvalidClient(await clientCredentials(app), 'still suspended');
+
+    r = await patch('root', app, { status: 'active' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await clientCredentials(app)).status, 200);
+    assert.equal((await userinfo(user.access_token)).status, 200);
+  });
+
+  test('ARCHITECTURE.md §5 "last used": a successful token request sets last_used_at (RFC 3339 UTC)', async () => {
+    const app = await mkService('Use me');
+    let r = await api('viewer', 'GET', appPath(app));
+    assert.equal(r.status, 200);
+    assert.equal(r.json.last_used_at, null);
+    // a failed request is not a use
+    assertInvalidClient(await clientCredentials({ client_id: app.client_id, client_secret: `qoc_secret_${'A'.repeat(43)}` }), 'wrong secret');
+    assert.equal((await api('viewer', 'GET', appPath(app))).json.last_used_at, null);
+
+    const t0 = Math.floor(Date.now() / 1000) - 1;
+    assert.equal((await clientCredentials(app)).status, 200);
+    r = await api('viewer', 'GET', appPath(app));
+    assert.match(r.json.last_used_at ?? '', RFC3339, r.text);
+    const at = Date.parse(r.json.last_used_at) / 1000;
+    assert.ok(at >= t0 && at <= Date.now() / 1000 + 1, `${r.json.last_used_at} is now`);
+    // the listing shows it too
+    const l = await api('owner', 'GET', `/api/v1/applications?team=${team}&q=${encodeURIComponent('Use me')}`);
+    assert.equal(l.status, 200, l.text);
+    assert.equal(l.json.items.find((a) => a.client_id === app.client_id)?.last_used_at, r.json.last_used_at);
+  });
+});
