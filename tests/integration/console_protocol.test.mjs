@@ -247,6 +247,29 @@ describe('console API x protocol endpoints', () => {
     assert.equal((await userinfo(user.access_token)).status, 200);
   });
 
+  test('token_format jwt (RFC 9068): unstored access tokens stop working too when the app is made inactive, suspended or deleted', async () => {
+    const app = await mkApp('JWT app', { type: 'web', redirect_uris: [CB], token_format: 'jwt' });
+    const user = await userTokens(app);
+    assert.equal(user.access_token.split('.').length, 3, 'a JWT access token');
+    assert.equal((await userinfo(user.access_token)).status, 200);
+
+    assert.equal((await patch('owner', app, { status: 'inactive' })).status, 200);
+    assert.equal((await userinfo(user.access_token)).status, 401);
+    assertInvalidClient(await introspect(app, user.access_token), 'inactive jwt app introspecting');
+    assert.equal((await patch('owner', app, { status: 'active' })).status, 200);
+    assert.equal((await userinfo(user.access_token)).status, 200);
+    assert.equal((await introspect(app, user.access_token)).body.active, true);
+
+    assert.equal((await patch('root', app, { status: 'suspended' })).status, 200);
+    assert.equal((await userinfo(user.access_token)).status, 401);
+    assert.equal((await patch('root', app, { status: 'active' })).status, 200);
+
+    assert.equal((await api('owner', 'DELETE', appPath(app), { confirm_name: 'JWT app' })).status, 204);
+    assert.equal((await userinfo(user.access_token)).status, 401);
+    assertInvalidClient(await refresh(app, user.refresh_token), 'deleted jwt app refreshing');
+    assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
+  });
+
   test('ARCHITECTURE.md §5 "last used": a successful token request sets last_used_at (RFC 3339 UTC)', async () => {
     const app = await mkService('Use me');
     let r = await api('viewer', 'GET', appPath(app));
