@@ -290,4 +290,48 @@ describe('console API x protocol endpoints', () => {
     assert.equal(l.status, 200, l.text);
     assert.equal(l.json.items.find((a) => a.client_id === app.client_id)?.last_used_at, r.json.last_used_at);
   });
+
+  test('instance admins list every team with all=true (console-api.md "Instance admins read every application"); others 403', async () => {
+    const mine = await api('outsider', 'POST', '/api/v1/applications', { name: 'Outsider personal', type: 'service' });
+    assert.equal(mine.status, 201, mine.text);
+    const listAll = async (who, query) => {
+      const ids = [];
+      let cursor;
+      for (let page = 0; page < 50; page++) {
+        const r = await api(who, 'GET', `/api/v1/applications?${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        assert.equal(r.status, 200, r.text);
+        ids.push(...r.json.items.map((a) => ({ id: a.client_id, team: a.team })));
+        cursor = r.json.next_cursor;
+        if (!cursor) return ids;
+      }
+      assert.fail('too many pages');
+    };
+    // without the flag, an instance admin sees only their own teams (nothing here)
+    let r = await api('root', 'GET', '/api/v1/applications');
+    assert.equal(r.status, 200);
+    assert.ok(!r.json.items.some((a) => a.client_id === witness.client_id));
+    assert.equal((await api('root', 'GET', `/api/v1/applications?team=${team}`)).status, 404);
+
+    const every = await listAll('root', 'all=true');
+    assert.ok(every.some((a) => a.id === witness.client_id), 'a team app');
+    assert.ok(every.some((a) => a.id === mine.json.client_id), 'a personal-team app');
+    assert.equal(new Set(every.map((a) => a.id)).size, every.length, 'no duplicates across pages');
+    const oneTeam = await listAll('root', `all=true&team=${team}`);
+    assert.ok(oneTeam.length >= 1 && oneTeam.every((a) => a.team === team));
+    assert.ok(oneTeam.some((a) => a.id === witness.client_id));
+    r = await api('root', 'GET', '/api/v1/applications?all=true&q=Witness');
+    assert.deepEqual(r.json.items.map((a) => a.client_id), [witness.client_id]);
+    r = await api('root', 'GET', '/api/v1/applications?all=false');
+    assert.equal(r.status, 200);
+    assert.ok(!r.json.items.some((a) => a.client_id === witness.client_id));
+
+    for (const who of ['owner', 'admin', 'outsider']) {
+      r = await api(who, 'GET', '/api/v1/applications?all=true');
+      assert.equal(r.status, 403, `${who}: ${r.text}`);
+      assert.equal((await api(who, 'GET', `/api/v1/applications?all=true&team=${team}`)).status, 403, who);
+    }
+    r = await api('root', 'GET', '/api/v1/applications?all=yes');
+    assert.equal(r.status, 422);
+    assert.equal(r.json.errors[0].field, 'all');
+  });
 });
