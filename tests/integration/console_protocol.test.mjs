@@ -95,6 +95,16 @@ describe('console API x protocol endpoints', () => {
   // The owner signs in and consents in a fresh browser; the code is redeemed (with PKCE) at
   // the token endpoint. Returns { access_token, refresh_token }.
   async function userTokens(app) {
+    const { code, verifier } = await userCode(app);
+    const t = await redeem(app, code, verifier);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    assert.ok(t.body.access_token && t.body.refresh_token, JSON.stringify(t.body));
+    return t.body;
+  }
+  const redeem = (app, code, verifier) => form('/oauth2/token',
+    { grant_type: 'authorization_code', code, redirect_uri: CB, code_verifier: verifier }, app);
+  // The authorization request up to the sign-in page: { b, page, verifier }.
+  async function startAuthorization(app) {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const q = new URLSearchParams({ response_type: 'code', client_id: app.client_id, redirect_uri: CB,
@@ -103,17 +113,18 @@ describe('console API x protocol endpoints', () => {
     let page = await b.get(`${srv.url}/oauth2/authorize?${q}`);
     assert.equal(page.status, 200, page.body?.slice(0, 300));
     assert.equal(new URL(page.url).pathname, '/login');
+    return { b, page, verifier };
+  }
+  // The owner signs in and consents: { code, verifier }.
+  async function userCode(app) {
+    let { b, page, verifier } = await startAuthorization(app);
     page = await b.submitForm(page, 0, { email: people.owner.email, password: PASSWORD });
     if (new URL(page.url).pathname === '/login/consent')
       page = await b.submitForm(page, 0, {}, { submitter: { name: 'decision', value: 'allow' } });
     assert.equal(page.status, 303, page.body?.slice(0, 300));
     const code = new URL(page.location).searchParams.get('code');
     assert.ok(code, page.location);
-    const t = await form('/oauth2/token',
-      { grant_type: 'authorization_code', code, redirect_uri: CB, code_verifier: verifier }, app);
-    assert.equal(t.status, 200, JSON.stringify(t.body));
-    assert.ok(t.body.access_token && t.body.refresh_token, JSON.stringify(t.body));
-    return t.body;
+    return { code, verifier };
   }
 
   let witness; // another application of the team: introspects tokens that are not its own
@@ -268,6 +279,41 @@ describe('console API x protocol endpoints', () => {
     assert.equal((await userinfo(user.access_token)).status, 401);
     assertInvalidClient(await refresh(app, user.refresh_token), 'deleted jwt app refreshing');
     assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
+  });
+
+  test('issue 3 "takes effect on the next request": flows in progress when the status changes or the app is deleted', async () => {
+    const app = await mkWeb('In flight');
+    // an authorization started while active, finished while inactive: no code
+    const started = await startAuthorization(app);
+    assert.equal((await patch('owner', app, { status: 'inactive' })).status, 200);
+    const done = await started.b.submitForm(started.page, 0, { email: people.owner.email, password: PASSWORD });
+    assert.ok(!(done.location ?? '').startsWith(CB), `no redirect to the client: ${done.status} ${done.location}`);
+    assert.notEqual(new URL(done.url).pathname, '/login/consent');
+    // ... and a new one is refused at once
+    const refused = await new Browser({ origins: [srv.url] }).get(`${srv.url}/oauth2/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: app.client_id, redirect_uri: CB, scope: 'openid' })}`);
+    assert.equal(refused.status, 403); // login/pages.c "Application unavailable", never a redirect
+    assert.match(refused.body, /Application unavailable/);
+    assert.equal((await patch('owner', app, { status: 'active' })).status, 200);
+
+    // a code issued while active is not redeemed while inactive or suspended
+    const issued = await userCode(app);
+    for (const [who, status] of [['owner', 'inactive'], ['root', 'suspended']]) {
+      assert.equal((await patch(who, app, { status })).status, 200);
+      assertInvalidClient(await redeem(app, issued.code, issued.verifier), `code at a ${status} app`);
+      assert.equal((await patch(who, app, { status: 'active' })).status, 200);
+    }
+    // revocation needs an active client too (SECURITY.md: inactive applications get invalid_client)
+    const user = await userTokens(app);
+    assert.equal((await patch('owner', app, { status: 'inactive' })).status, 200);
+    assertInvalidClient(await form('/oauth2/revoke', { token: user.refresh_token }, app), 'revocation by an inactive app');
+    assert.equal((await patch('owner', app, { status: 'active' })).status, 200);
+    assert.equal((await introspect(app, user.refresh_token)).body.active, true, 'nothing was revoked');
+
+    // a code issued before the deletion is worthless after it
+    const late = await userCode(app);
+    assert.equal((await api('owner', 'DELETE', appPath(app), { confirm_name: 'In flight' })).status, 204);
+    assertInvalidClient(await redeem(app, late.code, late.verifier), 'code of a deleted app');
   });
 
   test('ARCHITECTURE.md §5 "last used": a successful token request sets last_used_at (RFC 3339 UTC)', async () => {
