@@ -177,7 +177,9 @@ describe('console API x protocol endpoints', () => {
     }
     // developers cannot delete, even with the right name (issue 4 "Only the owner (or a team admin) ... deletes")
     assert.equal((await api('dev', 'DELETE', appPath(app), { confirm_name: 'Delete me' })).status, 403);
-    // the wrong names kept the application AND its tokens
+    // the wrong names kept the application AND its tokens, and logged no deletion
+    const audit = await api('owner', 'GET', `${appPath(app)}/audit`);
+    assert.ok(!audit.json.items.some((e) => e.action === 'app.delete'));
     assert.equal((await api('owner', 'GET', appPath(app))).status, 200);
     assert.equal((await userinfo(user.access_token)).status, 200);
     assert.equal((await introspect(app, user.access_token)).body.active, true);
@@ -236,6 +238,9 @@ describe('console API x protocol endpoints', () => {
       assert.equal((await patch(who, app, { status: 'suspended' })).status, 403, who);
     assert.equal((await patch('outsider', app, { status: 'suspended' })).status, 404);
     assert.equal((await clientCredentials(app)).status, 200, 'nothing was suspended');
+    const statusEvents = async () => (await api('owner', 'GET', `${appPath(app)}/audit`)).json.items
+      .filter((e) => e.action === 'app.status.change');
+    assert.deepEqual(await statusEvents(), [], 'a refused change writes no audit event');
     // the instance admin, not in the team, changes only the status
     assert.equal((await patch('root', app, { status: 'suspended', description: 'x' })).status, 403);
     let r = await patch('root', app, { status: 'suspended' });
@@ -256,6 +261,10 @@ describe('console API x protocol endpoints', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal((await clientCredentials(app)).status, 200);
     assert.equal((await userinfo(user.access_token)).status, 200);
+    // issue 4 audit: both changes, by the instance admin, from the caller's address
+    const events = await statusEvents();
+    assert.deepEqual(events.map((e) => e.detail.status).sort(), ['active', 'suspended']);
+    assert.ok(events.every((e) => e.actor === people.root.id && e.ip === '127.0.0.1'));
   });
 
   test('token_format jwt (RFC 9068): unstored access tokens stop working too when the app is made inactive, suspended or deleted', async () => {
