@@ -184,6 +184,9 @@ describe('console API x protocol endpoints', () => {
     assert.equal((await userinfo(user.access_token)).status, 200);
     assert.equal((await introspect(app, user.access_token)).body.active, true);
     assert.equal((await introspect(app, svc.body.access_token)).body.active, true);
+    // a live client_credentials token (no openid) gets 403 insufficient_scope at userinfo; a
+    // dead one 401 invalid_token: how a third party sees that it stopped working
+    assert.equal((await userinfo(svc.body.access_token)).status, 403);
     assert.equal((await clientCredentials(app)).status, 200);
 
     const del = await api('owner', 'DELETE', appPath(app), { confirm_name: 'Delete me' });
@@ -201,6 +204,9 @@ describe('console API x protocol endpoints', () => {
     // another client sees only {active:false} (RFC 7662 §4), whatever the token was
     assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
     assert.deepEqual((await introspect(witness, svc.body.access_token)).body, { active: false });
+    const dead = await userinfo(svc.body.access_token);
+    assert.equal(dead.status, 401);
+    assert.match(dead.headers.get('www-authenticate'), /invalid_token/);
     // a second delete: 404, nothing left
     assert.equal((await api('owner', 'DELETE', appPath(app), { confirm_name: 'Delete me' })).status, 404);
   });
@@ -218,6 +224,7 @@ describe('console API x protocol endpoints', () => {
     assertInvalidClient(await refresh(app, user.refresh_token), 'inactive: refresh');
     assertInvalidClient(await introspect(app, user.access_token), 'inactive: introspection');
     assert.equal((await userinfo(user.access_token)).status, 401);
+    assert.equal((await userinfo(svc.body.access_token)).status, 401);
     assert.deepEqual((await introspect(witness, user.access_token)).body, { active: false });
 
     r = await patch('owner', app, { status: 'active' });
