@@ -332,6 +332,31 @@ describe('console API x protocol endpoints', () => {
     assertInvalidClient(await redeem(app, late.code, late.verifier), 'code of a deleted app');
   });
 
+  test('a deletion racing token requests: each answer is 200 or 401 invalid_client, never a 5xx; other clients are untouched', async () => {
+    const other = await mkService('Bystander');
+    const seen = new Map();
+    // 8 + 8 per app: fewer than the 20 failures that lock a client id (token-endpoint.md)
+    for (let round = 0; round < 5; round++) {
+      const app = await mkService(`Race ${round}`);
+      const mine = Array.from({ length: 8 }, () => clientCredentials(app));
+      const theirs = Array.from({ length: 8 }, () => clientCredentials(other));
+      const del = api('owner', 'DELETE', appPath(app), { confirm_name: `Race ${round}` });
+      const more = Array.from({ length: 8 }, () => clientCredentials(app));
+      const results = await Promise.all([...mine, ...more]);
+      assert.equal((await del).status, 204);
+      for (const r of results) {
+        seen.set(r.status, (seen.get(r.status) ?? 0) + 1);
+        assert.ok(r.status === 200 || (r.status === 401 && r.body.error === 'invalid_client'), `${r.status} ${JSON.stringify(r.body)}`);
+      }
+      for (const r of await Promise.all(theirs)) assert.equal(r.status, 200, JSON.stringify(r.body));
+      // whatever was issued before the deletion is dead now
+      for (const r of results.filter((x) => x.status === 200)) {
+        const u = await userinfo(r.body.access_token);
+        assert.equal(u.status, 401, 'a token of the deleted app');
+      }
+    }
+  });
+
   test('ARCHITECTURE.md §5 "last used": a successful token request sets last_used_at (RFC 3339 UTC)', async () => {
     const app = await mkService('Use me');
     let r = await api('viewer', 'GET', appPath(app));
