@@ -217,6 +217,10 @@ describe('console API x protocol endpoints', () => {
     const svc = await clientCredentials(app);
     assert.equal(svc.status, 200);
 
+    // viewers read everything but change nothing; another team's app is 404 (issue 4 roles)
+    assert.equal((await patch('viewer', app, { status: 'inactive' })).status, 403);
+    assert.equal((await patch('outsider', app, { status: 'inactive' })).status, 404);
+    assert.equal((await clientCredentials(app)).status, 200, 'still active');
     let r = await patch('dev', app, { status: 'inactive' }); // developers edit settings
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'inactive');
