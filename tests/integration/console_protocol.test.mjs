@@ -309,6 +309,8 @@ describe('console API x protocol endpoints', () => {
     const done = await started.b.submitForm(started.page, 0, { email: people.owner.email, password: PASSWORD });
     assert.ok(!(done.location ?? '').startsWith(CB), `no redirect to the client: ${done.status} ${done.location}`);
     assert.notEqual(new URL(done.url).pathname, '/login/consent');
+    // web.c qoc_web_pending_load: the pending request is gone for an app no longer active
+    assert.equal(done.status, 403);
     // ... and a new one is refused at once
     const refused = await new Browser({ origins: [srv.url] }).get(`${srv.url}/oauth2/authorize?${new URLSearchParams({
       response_type: 'code', client_id: app.client_id, redirect_uri: CB, scope: 'openid' })}`);
