@@ -338,7 +338,7 @@ describe('console API x protocol endpoints', () => {
     assertInvalidClient(await redeem(app, late.code, late.verifier), 'code of a deleted app');
   });
 
-  test('a deletion racing token requests: each answer is 200 or 401 invalid_client, never a 5xx; other clients are untouched', async () => {
+  test('a deletion racing token requests: each answer is 200 or 401 invalid_client, never a 5xx; other clients are untouched', async (t) => {
     const other = await mkService('Bystander');
     const seen = new Map();
     // 8 + 8 per app: fewer than the 20 failures that lock a client id (token-endpoint.md)
@@ -361,6 +361,7 @@ describe('console API x protocol endpoints', () => {
         assert.equal(u.status, 401, 'a token of the deleted app');
       }
     }
+    t.diagnostic(`answers by status: ${JSON.stringify(Object.fromEntries(seen))}`);
   });
 
   test('ARCHITECTURE.md §5 "last used": a successful token request sets last_used_at (RFC 3339 UTC)', async () => {
