@@ -164,6 +164,24 @@ describe('console API x protocol endpoints', () => {
     assert.equal((await clientCredentials(fresh)).status, 200);
   });
 
+  test('parallel regenerations: exactly one returned secret works, and it is the one the reveal shows', async () => {
+    const app = await mkService('Regenerate in parallel');
+    const answers = await Promise.all(['owner', 'admin', 'dev', 'owner', 'admin', 'dev']
+      .map((who) => api(who, 'POST', `${appPath(app)}/secret`)));
+    for (const r of answers) assert.equal(r.status, 200, r.text);
+    const secrets = answers.map((r) => r.json.client_secret);
+    assert.equal(new Set(secrets).size, secrets.length, 'every regeneration made a new secret');
+    const works = [];
+    for (const client_secret of [app.client_secret, ...secrets]) {
+      const r = await clientCredentials({ client_id: app.client_id, client_secret });
+      if (r.status === 200) works.push(client_secret);
+      else assertInvalidClient(r, 'a superseded secret');
+    }
+    assert.equal(works.length, 1, 'exactly one secret verifies');
+    assert.notEqual(works[0], app.client_secret);
+    assert.equal((await api('owner', 'GET', `${appPath(app)}/credentials`)).json.client_secret, works[0]);
+  });
+
   test('issue 4 "delete (wrong name keeps everything, right name removes it and its tokens fail at the token and introspection endpoints)"', async () => {
     const app = await mkWeb('Delete me');
     const user = await userTokens(app);
