@@ -259,6 +259,20 @@ describe('console API x protocol endpoints', () => {
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
   });
 
+  test('parallel status changes: each 200 or 409, and the token endpoint agrees with the status that stuck', async () => {
+    const app = await mkService('Flip flop');
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, k) =>
+        patch(['owner', 'admin', 'dev'][k % 3], app, { status: k % 2 ? 'active' : 'inactive' })));
+      for (const r of answers) assert.ok([200, 409].includes(r.status), `${r.status} ${r.text}`);
+      assert.ok(answers.some((r) => r.status === 200));
+      const status = (await api('viewer', 'GET', appPath(app))).json.status;
+      const cc = await clientCredentials(app);
+      if (status === 'active') assert.equal(cc.status, 200, JSON.stringify(cc.body));
+      else assertInvalidClient(cc, `status ${status}`);
+    }
+  });
+
   test('ARCHITECTURE.md §5 "Only an instance admin can suspend or lift a suspension"; suspended apps cannot get tokens', async () => {
     const app = await mkWeb('Suspend me');
     const user = await userTokens(app);
