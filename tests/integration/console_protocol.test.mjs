@@ -117,8 +117,9 @@ describe('console API x protocol endpoints', () => {
   }
   // The owner signs in and consents: { code, verifier }.
   async function userCode(app) {
-    let { b, page, verifier } = await startAuthorization(app);
-    page = await b.submitForm(page, 0, { email: people.owner.email, password: PASSWORD });
+    const started = await startAuthorization(app);
+    const { b, verifier } = started;
+    let page = await b.submitForm(started.page, 0, { email: people.owner.email, password: PASSWORD });
     if (new URL(page.url).pathname === '/login/consent')
       page = await b.submitForm(page, 0, {}, { submitter: { name: 'decision', value: 'allow' } });
     assert.equal(page.status, 303, page.body?.slice(0, 300));
