@@ -27,14 +27,23 @@ static bool one_of(const char *s, const char *const *set)
 }
 
 /* The teams a listing reads: the one asked for (the caller must be in it: else 404), or
- * all of the caller's teams. */
+ * all of the caller's teams. With all=true (instance admins only, else 403): every team,
+ * or the one asked for without a membership check (instance admins read every
+ * application: console-api.md). */
 static enum qoc_err list_teams(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                struct qoc_api *api, const struct qoc_console_caller *who,
-                               const char *team, struct qoc_app_query *q)
+                               const char *team, bool all, struct qoc_app_query *q)
 {
+	if (all && !who->acct.is_admin)
+		return qoc_console_problem(resp, 403, "only an instance admin lists every team");
+	if (all && !team) {
+		q->all_teams = true;
+		return QOC_OK;
+	}
 	if (team) {
 		enum qoc_role role;
-		enum qoc_err err = qoc_store_membership_role(api->store, team, who->acct.id, &role);
+		enum qoc_err err =
+		    all ? QOC_OK : qoc_store_membership_role(api->store, team, who->acct.id, &role);
 		if (err)
 			return qoc_console_store_error(resp, err);
 		const char **ids = qoc_arena_alloc(req->arena, sizeof(*ids));
@@ -63,10 +72,10 @@ static enum qoc_err list_teams(struct qoc_http_req *req, struct qoc_http_resp *r
 
 /* Query parameters into q: 422 naming a bad one. */
 static enum qoc_err list_query(struct qoc_http_req *req, struct qoc_http_resp *resp,
-                               struct qoc_app_query *q, const char **team)
+                               struct qoc_app_query *q, const char **team, bool *all)
 {
 	struct qoc_form f;
-	const char *sort = NULL, *order = NULL, *limit = NULL, *dup;
+	const char *sort = NULL, *order = NULL, *limit = NULL, *all_s = NULL, *dup;
 	enum qoc_err err = qoc_http_form_query(req, &f);
 	if (err == QOC_ENOMEM)
 		return err;
@@ -81,6 +90,10 @@ static enum qoc_err list_query(struct qoc_http_req *req, struct qoc_http_resp *r
 	(void)qoc_form_get(&f, "sort", &sort);
 	(void)qoc_form_get(&f, "order", &order);
 	(void)qoc_form_get(&f, "limit", &limit);
+	(void)qoc_form_get(&f, "all", &all_s);
+	if (all_s && strcmp(all_s, "true") && strcmp(all_s, "false"))
+		return qoc_console_field_error(resp, "all", "must be true or false");
+	*all = all_s && !strcmp(all_s, "true");
 	if (q->status && !one_of(q->status, statuses))
 		return qoc_console_field_error(resp, "status",
 		                               "must be active, inactive or suspended");
@@ -111,8 +124,9 @@ enum qoc_err qoc_api_console_apps_list(struct qoc_http_req *req, struct qoc_http
 	struct qoc_app_query q;
 	struct qoc_app_page page;
 	const char *team = NULL;
-	if ((err = list_query(req, resp, &q, &team)) ||
-	    (err = list_teams(req, resp, api, &who, team, &q)))
+	bool all = false;
+	if ((err = list_query(req, resp, &q, &team, &all)) ||
+	    (err = list_teams(req, resp, api, &who, team, all, &q)))
 		return qoc_console_done(err);
 	err = qoc_store_app_list(api->store, req->arena, &q, &page);
 	if (err == QOC_EINVAL)

@@ -44,6 +44,16 @@ test('the document is OpenAPI 3.1 and lists exactly the registered /api/v1 route
     assert.ok(doc.components[m[1]][m[2]], `${m[1]}/${m[2]} is referenced but not defined`);
 });
 
+test('GET /api/v1/applications: the documented query parameters are exactly those list_query reads', () => {
+  const doc = loadDoc();
+  const documented = new Set(doc.paths['/api/v1/applications'].get.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  const src = readFileSync(path.join(SRC, 'src/api/console_apps.c'), 'utf8');
+  const body = /static enum qoc_err list_query\([\s\S]*?\n\}/.exec(src)[0];
+  const read = new Set([...body.matchAll(/qoc_form_get\(&f, "([a-z_]+)"/g)].map((m) => m[1]));
+  assert.ok(read.size >= 8, `${read.size} parameters found in list_query`);
+  assert.deepEqual([...documented].sort(), [...read].sort());
+});
+
 test('every documented path and method is served', async () => {
   const doc = loadDoc();
   const dir = tempDir();
