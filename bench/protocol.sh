@@ -125,9 +125,12 @@ run "client_credentials JWT RS256" /oauth2/token "grant_type=client_credentials"
 # Full flows (issue 3: >= 150 flows/s with a password sign-in, >= 3000 flows/s with SSO).
 # A web app on a loopback-free https redirect URI: the driver never follows it, it only
 # reads the code from the 303's Location.
+# The ID token is signed with the application's algorithm: RS256 is the default of a new
+# application (BENCH_FLOW_ID_TOKEN_ALG=ES256 or EdDSA to compare).
 flow_secs=${BENCH_FLOW_SECONDS:-4}
+flow_alg=${BENCH_FLOW_ID_TOKEN_ALG:-RS256}
 flow_app=$("$fixture" app create --owner-email bench@example.com --name "bench flows" --type web \
-  --redirect-uri https://bench.example.com/cb)
+  --redirect-uri https://bench.example.com/cb --id-token-alg "$flow_alg")
 start_server
 # run_flows MODE: one bench/flows.mjs run, one result line (server CPU per flow, not per request).
 run_flows() {
@@ -148,7 +151,8 @@ print('  %-44s %8.0f flows/s p99 %6.0fms %8.1f ms CPU/flow  peak RSS %5.1f MiB  
 if r.get('first_error'): print('    first error:', r['first_error'][:200])
 "
 }
-printf '\nFull flows: bench/flows.mjs, %ss each, loopback, sqlite_synchronous=%s, argon2id m=19 MiB t=2 p=1\n' "$flow_secs" "$sync_mode"
+printf '\nFull flows: bench/flows.mjs, %ss each, loopback, sqlite_synchronous=%s, group commit on, ID token %s, opaque access token, argon2id m=19 MiB t=2 p=1, %s server threads\n' \
+  "$flow_secs" "$sync_mode" "$flow_alg" "$QOC_THREADS"
 run_flows password
 run_flows sso
 printf '  targets (issue 3): password sign-in >= 150 flows/s, SSO >= 3000 flows/s\n'

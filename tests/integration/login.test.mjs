@@ -7,7 +7,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Browser, createAccount, fixture, freePort, startServer, tempDir, parseForms } from './lib/qoc.mjs';
 
@@ -329,6 +331,16 @@ describe('QOC Login (browser side)', () => {
     return r.json();
   };
 
+  // The app's "last used" (issue 3 "Every successful protocol call updates ... last used"),
+  // read from the store file with the sqlite3 shell (read-only; WAL lets it read live).
+  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+  const lastUsed = (app) => {
+    const r = spawnSync('sqlite3', ['-readonly', path.join(dir, 'qoc.db'),
+      `SELECT coalesce(last_used_at, 'null') FROM applications WHERE client_id = '${app.client_id}'`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+
   test('implicit token: access token in the fragment, Bearer, expires_in, scope, state, iss; no refresh token (RFC 6749 §4.2.2)', async () => {
     const p = await implicitFlow(apps.implicit, { response_type: 'token', scope: 'email' });
     assert.match(p.get('access_token'), /^qoc_at_/);
@@ -368,6 +380,14 @@ describe('QOC Login (browser side)', () => {
     assert.equal(protectedHeader.alg, 'RS256');
     assert.equal(payload.at_hash, atHash(at));
     assert.equal((await introspect(apps.implicit, at)).active, true);
+  });
+
+  test('implicit records the application as used (issue 3 "last used")', { skip: !hasSqlite3 && 'no sqlite3 shell' }, async () => {
+    const app = fixture(['app', 'create', '--owner-email', 'ada@example.com', '--name', 'Implicit LastUsed',
+      '--type', 'web', '--redirect-uri', CB, '--grant', 'authorization_code', '--grant', 'implicit'], env);
+    assert.equal(lastUsed(app), 'null');
+    await implicitFlow(app, { response_type: 'id_token', nonce: 'n-lu' });
+    assert.match(lastUsed(app), /^\d+$/);
   });
 
   test('implicit: nonce is required for an ID token (OIDC Core §3.2.2.1)', async () => {
