@@ -160,6 +160,11 @@ describe('OpenID Connect flows through the login pages (openid-client v6)', () =
     assert.equal(t2.claims().aud, second.client_id);
     assert.equal(t2.claims().sid, t1.claims().sid); // one SSO session
     assert.equal(t2.claims().auth_time, t1.claims().auth_time); // no new authentication
+    // RFC 7009 §2.1: revoking the refresh token of a grant revokes its access tokens too;
+    // the other application's grant is untouched (SECURITY.md "a client ... revokes only its own")
+    await client.tokenRevocation(c1, t1.refresh_token);
+    assert.equal((await client.tokenIntrospection(c1, t1.access_token)).active, false);
+    assert.equal((await client.tokenIntrospection(c2, t2.access_token)).active, true);
   });
 
   test('public SPA client: PKCE with client.None(), CORS preflight and the token call from its registered origin (SECURITY.md "Public clients must use PKCE", "CORS only ... for the exact origins")', async () => {
