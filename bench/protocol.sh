@@ -5,6 +5,10 @@
 #   2. client_credentials, RFC 9068 JWT access token signed ES256 (nothing stored)
 #   3. the same with RS256 (the server restarted with access_token_alg=RS256)
 #   4. introspection of an opaque token (client-authenticated, one read, no write)
+#   5. full authorization code + PKCE flows with a password sign-in each time (argon2id)
+#   6. the same flows with an existing SSO session (no password)
+# Workloads 5 and 6 are driven by bench/flows.mjs (Node worker threads, the real HTML
+# sign-in form, per-flow PKCE; see that file for why Node) for BENCH_FLOW_SECONDS each.
 # Per workload: requests/s, p99 latency, non-2xx answers, the server's CPU seconds per
 # request (utime+stime from /proc/<pid>/stat before/after) and its peak RSS (VmHWM).
 #
@@ -50,10 +54,11 @@ export QOC_THREADS=${QOC_THREADS:-$conns}
 export QOC_DB_POOL_SIZE=${QOC_DB_POOL_SIZE:-32}
 
 # start_server [ENV=VALUE...]: a fresh qoc serve on a free port; sets port and server_pid.
+# The issuer is the loopback URL the drivers reach (the flows follow its form actions).
 start_server() {
   [ -n "$server_pid" ] && { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; }
   port=$(free_port)
-  env "$@" QOC_LISTEN="127.0.0.1:$port" "$build/qoc" serve >> "$work/qoc.log" 2>&1 &
+  env QOC_ISSUER="http://127.0.0.1:$port" "$@" QOC_LISTEN="127.0.0.1:$port" "$build/qoc" serve >> "$work/qoc.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "qoc did not start:" >&2; cat "$work/qoc.log" >&2; exit 1
@@ -116,6 +121,42 @@ run "client_credentials JWT ES256 (not stored)" /oauth2/token "grant_type=client
 run "introspection (opaque, active)" /oauth2/introspect "token=$token" "$auth_opaque"
 start_server QOC_ACCESS_TOKEN_ALG=RS256
 run "client_credentials JWT RS256" /oauth2/token "grant_type=client_credentials" "$auth_jwt"
+
+# Full flows (issue 3: >= 150 flows/s with a password sign-in, >= 3000 flows/s with SSO).
+# A web app on a loopback-free https redirect URI: the driver never follows it, it only
+# reads the code from the 303's Location.
+# The ID token is signed with the application's algorithm: RS256 is the default of a new
+# application (BENCH_FLOW_ID_TOKEN_ALG=ES256 or EdDSA to compare).
+flow_secs=${BENCH_FLOW_SECONDS:-4}
+flow_alg=${BENCH_FLOW_ID_TOKEN_ALG:-RS256}
+flow_app=$("$fixture" app create --owner-email bench@example.com --name "bench flows" --type web \
+  --redirect-uri https://bench.example.com/cb --id-token-alg "$flow_alg")
+start_server
+# run_flows MODE: one bench/flows.mjs run, one result line (server CPU per flow, not per request).
+run_flows() {
+  local t0 t1 out
+  t0=$(cpu_ticks)
+  out=$(BENCH_SECONDS=$flow_secs node "$here/flows.mjs" "$1" "http://127.0.0.1:$port" \
+    "$(echo "$flow_app" | json_get client_id)" "$(echo "$flow_app" | json_get client_secret)" \
+    https://bench.example.com/cb bench@example.com pw-for-the-benchmark-only)
+  t1=$(cpu_ticks)
+  echo "$out" | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+d, hz, hwm = $((t1 - t0)), $clk_tck, $(hwm_kib)
+print('  %-44s %8.0f flows/s p99 %6.0fms %8.1f ms CPU/flow  peak RSS %5.1f MiB  errors %d  (client %d x %d, client CPU %.1fs)' % (
+  'auth code + PKCE, ' + ('password sign-in' if r['mode'] == 'password' else 'SSO session'),
+  r['flows_per_s'], r['p99_ms'], (d / hz / r['flows'] * 1e3) if r['flows'] else 0, hwm / 1024, r['errors'],
+  r['workers'], r['concurrency'], r['client_cpu_s']))
+if r.get('first_error'): print('    first error:', r['first_error'][:200])
+"
+}
+printf '\nFull flows: bench/flows.mjs, %ss each, loopback, sqlite_synchronous=%s, group commit on, ID token %s, opaque access token, argon2id m=19 MiB t=2 p=1, %s server threads\n' \
+  "$flow_secs" "$sync_mode" "$flow_alg" "$QOC_THREADS"
+run_flows password
+run_flows sso
+printf '  targets (issue 3): password sign-in >= 150 flows/s, SSO >= 3000 flows/s\n'
+
 printf '  targets (issue 3): opaque >= 15000/s, ES256 >= 25000/s, RS256 >= 5000/s,\n'
 printf '  introspection >= 60000/s with p99 < 2 ms, RSS < 64 MiB (peak RSS is per server process;\n'
 printf '  the RS256 run is a fresh process)\n'

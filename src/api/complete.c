@@ -7,18 +7,20 @@
  */
 #include <string.h>
 
+#include "api/backchannel.h"
 #include "api/web.h"
 #include "crypto/token.h"
 #include "oauth/authz_flow.h"
+#include "oauth/issue.h"
 #include "oauth/last_used.h"
 #include "oauth/oauth_error.h"
 #include "oauth/response.h"
 
 bool qoc_web_implicit_available(void)
 {
-	/* Flip when oauth/issue.c (qoc_issue_prepare, qoc_issue_id_token) is merged, and
-	 * fill in complete_implicit below. */
-	return false;
+	/* complete_implicit below mints through oauth/issue.c; each application still opts
+	 * in with the "implicit" grant (the validator answers unauthorized_client). */
+	return true;
 }
 
 static enum qoc_err send_form_post(struct qoc_http_resp *resp, const char *redirect_uri,
@@ -117,14 +119,56 @@ out:
 	return err;
 }
 
-/* Implicit response types (RFC 6749 §4.2, OIDC Core §3.2): not offered until issue.c is
- * merged (qoc_web_implicit_available); the validator then refuses them already, so this
- * only answers a pending request stored by another build. */
+/* Implicit response types (RFC 6749 §4.2, OIDC Core §3.2), for applications with the
+ * implicit grant (the validator checked it, and the nonce an ID token needs):
+ *   token          access token (opaque and stored, or the app's JWT format), no refresh
+ *                  token (RFC 6749 §4.2.2: MUST NOT);
+ *   id_token       ID token with nonce and the scope's claims (OIDC Core §5.4), no access
+ *                  token;
+ *   id_token token both; the ID token carries at_hash (OIDC Core §3.2.2.10).
+ * Tokens are stored before the ID token is signed (issue.h), as at the token endpoint. */
 static enum qoc_err complete_implicit(struct qoc_http_req *req, struct qoc_http_resp *resp,
-                                      const struct qoc_api *api, const struct qoc_authz_request *r)
+                                      const struct qoc_api *api, const struct qoc_app *app,
+                                      const struct qoc_authz_request *r,
+                                      const struct qoc_web_grant *g)
 {
-	return qoc_web_authz_error(req, resp, api, r, QOC_OAUTH_UNSUPPORTED_RESPONSE_TYPE,
-	                           "implicit response types are not available on this server");
+	char scope[QOC_SCOPE_MAX_BYTES + 1];
+	struct qoc_account acct;
+	struct qoc_issued out;
+	struct qoc_issue_ctx ctx = qoc_api_issue_ctx(api);
+	enum qoc_err err = qoc_store_account_by_id(api->store, req->arena, g->account_id, &acct);
+	if (err)
+		return fail_internal(req, resp, api, r, err);
+	qoc_scope_format(&r->scope, scope);
+	bool want_at = r->response_type != QOC_RESPONSE_TYPE_ID_TOKEN;
+	bool want_idt = r->response_type != QOC_RESPONSE_TYPE_TOKEN;
+	struct qoc_issue_request ir = {
+	    .app = app,
+	    .account = &acct,
+	    .scope = scope,
+	    .sid = g->sid,
+	    .auth_time = g->auth_time,
+	    .nonce = r->nonce,
+	    .want_refresh = false,
+	    .want_id_token = want_idt,
+	    .access_token = want_at,
+	};
+	if ((err = qoc_issue_prepare(&ctx, &ir, req->arena, &out)))
+		return fail_internal(req, resp, api, r, err);
+	if (out.record_count &&
+	    (err = qoc_store_tokens_issue(api->store, out.records, out.record_count)))
+		return fail_internal(req, resp, api, r, err);
+	if (want_idt && (err = qoc_issue_id_token(&ctx, &ir, req->arena, &out)))
+		return fail_internal(req, resp, api, r, err);
+	(void)qoc_last_used_note(api->last_used, app->client_id, qoc_clock_now(api->clock));
+	struct qoc_authz_response o = {.state = r->state,
+	                               .iss = api->cfg->issuer,
+	                               .id_token = out.id_token,
+	                               .access_token = out.access_token,
+	                               .token_type = want_at ? "Bearer" : NULL,
+	                               .expires_in = want_at ? out.expires_in : -1,
+	                               .scope = want_at ? out.scope : NULL};
+	return send_response(resp, r->redirect_uri, r->response_mode, &o);
 }
 
 enum qoc_err qoc_web_authz_complete(struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -133,7 +177,7 @@ enum qoc_err qoc_web_authz_complete(struct qoc_http_req *req, struct qoc_http_re
                                     const struct qoc_web_grant *g)
 {
 	if (qoc_response_type_is_implicit(r->response_type))
-		return complete_implicit(req, resp, api, r);
+		return complete_implicit(req, resp, api, app, r, g);
 	const char *code = NULL;
 	enum qoc_err err = issue_code(req, api, r, g, &code);
 	if (err)

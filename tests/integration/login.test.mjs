@@ -6,7 +6,11 @@
 // endpoint's (another branch): these tests stop at the redirect that carries the code.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { Browser, createAccount, fixture, freePort, startServer, tempDir, parseForms } from './lib/qoc.mjs';
 
 const CB = 'https://app.example.com/cb';
@@ -297,14 +301,112 @@ describe('QOC Login (browser side)', () => {
     assert.ok(!page.body.includes(STATE));
   });
 
-  test('implicit for an app that enabled it (issue.c pending: unsupported_response_type in the fragment)', async () => {
-    // Token minting (oauth/issue.c) is on another branch; until it lands the server offers
-    // no implicit type (api/web.h qoc_web_implicit_available) and says so, with iss.
-    const page = await newBrowser().get(authorizeUrl(apps.implicit, { response_type: 'id_token token', nonce: 'n1' }));
-    const p = callback(page, { fragment: true });
-    assert.equal(p.get('error'), 'unsupported_response_type');
-    assert.equal(p.get('state'), STATE);
+  // Implicit (RFC 6749 §4.2, OIDC Core §3.2). openid-client v6 does not do implicit, so
+  // the ID token is checked with jose against the JWKS the server publishes.
+  const implicitFlow = async (app, params) => {
+    const b = newBrowser();
+    let page = await b.get(authorizeUrl(app, params));
+    page = await signIn(b, page);
+    if (new URL(page.url).pathname === '/login/consent') page = await allow(b, page);
+    return callback(page, { fragment: true });
+  };
+  const verifyIdToken = async (app, idToken, nonce) => {
+    const jwks = createRemoteJWKSet(new URL(`${srv.url}/.well-known/jwks.json`));
+    const { payload, protectedHeader } = await jwtVerify(idToken, jwks, { issuer, audience: app.client_id });
+    assert.equal(payload.nonce, nonce); // OIDC Core §3.2.2.11: nonce REQUIRED in the ID token
+    assert.equal(payload.sub, ada.id);
+    assert.equal(typeof payload.auth_time, 'number');
+    return { payload, protectedHeader };
+  };
+  // OIDC Core §3.2.2.9: at_hash = base64url(left half of SHA-256(access_token)) for RS256.
+  const atHash = (at) => createHash('sha256').update(at, 'ascii').digest().subarray(0, 16).toString('base64url');
+  const introspect = async (app, token) => {
+    const r = await fetch(`${srv.url}/oauth2/introspect`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(app.client_id)}:${encodeURIComponent(app.client_secret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    assert.equal(r.status, 200);
+    return r.json();
+  };
+
+  // The app's "last used" (issue 3 "Every successful protocol call updates ... last used"),
+  // read from the store file with the sqlite3 shell (read-only; WAL lets it read live).
+  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
+  const lastUsed = (app) => {
+    const r = spawnSync('sqlite3', ['-readonly', path.join(dir, 'qoc.db'),
+      `SELECT coalesce(last_used_at, 'null') FROM applications WHERE client_id = '${app.client_id}'`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+
+  test('implicit token: access token in the fragment, Bearer, expires_in, scope, state, iss; no refresh token (RFC 6749 §4.2.2)', async () => {
+    const p = await implicitFlow(apps.implicit, { response_type: 'token', scope: 'email' });
+    assert.match(p.get('access_token'), /^qoc_at_/);
+    assert.equal(p.get('token_type'), 'Bearer');
+    assert.ok(Number(p.get('expires_in')) > 0);
+    assert.equal(p.get('scope'), 'email');
+    assert.equal(p.get('state'), STATE); // SECURITY.md "state comes back byte-exact"
+    assert.equal(p.get('iss'), issuer); // RFC 9207
+    assert.equal(p.get('refresh_token'), null); // RFC 6749 §4.2.2: MUST NOT issue a refresh token
+    assert.equal(p.get('id_token'), null);
+    assert.equal(p.get('code'), null);
+    const info = await introspect(apps.implicit, p.get('access_token'));
+    assert.equal(info.active, true);
+    assert.equal(info.client_id, apps.implicit.client_id);
+    assert.equal(info.sub, ada.id);
+  });
+
+  test('implicit id_token: ID token with nonce, aud, iss, scope claims; no access token (OIDC Core §3.2.2.5, §5.4)', async () => {
+    const p = await implicitFlow(apps.implicit, { response_type: 'id_token', nonce: 'nonce-idt' });
+    assert.equal(p.get('access_token'), null);
+    assert.equal(p.get('token_type'), null);
+    assert.equal(p.get('refresh_token'), null);
     assert.equal(p.get('iss'), issuer);
+    assert.equal(p.get('state'), STATE);
+    const { payload } = await verifyIdToken(apps.implicit, p.get('id_token'), 'nonce-idt');
+    assert.equal(payload.at_hash, undefined);
+    assert.equal(payload.email, 'ada@example.com'); // no access token: claims in the ID token
+  });
+
+  test('implicit id_token token: both, ID token with at_hash of the access token (OIDC Core §3.2.2.10)', async () => {
+    const p = await implicitFlow(apps.implicit, { response_type: 'id_token token', nonce: 'nonce-both' });
+    const at = p.get('access_token');
+    assert.match(at, /^qoc_at_/);
+    assert.equal(p.get('token_type'), 'Bearer');
+    assert.equal(p.get('refresh_token'), null);
+    const { payload, protectedHeader } = await verifyIdToken(apps.implicit, p.get('id_token'), 'nonce-both');
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.at_hash, atHash(at));
+    assert.equal((await introspect(apps.implicit, at)).active, true);
+  });
+
+  test('implicit records the application as used (issue 3 "last used")', { skip: !hasSqlite3 && 'no sqlite3 shell' }, async () => {
+    const app = fixture(['app', 'create', '--owner-email', 'ada@example.com', '--name', 'Implicit LastUsed',
+      '--type', 'web', '--redirect-uri', CB, '--grant', 'authorization_code', '--grant', 'implicit'], env);
+    assert.equal(lastUsed(app), 'null');
+    await implicitFlow(app, { response_type: 'id_token', nonce: 'n-lu' });
+    assert.match(lastUsed(app), /^\d+$/);
+  });
+
+  test('implicit: nonce is required for an ID token (OIDC Core §3.2.2.1)', async () => {
+    const page = await newBrowser().get(authorizeUrl(apps.implicit, { response_type: 'id_token', nonce: null }));
+    const p = callback(page, { fragment: true });
+    assert.equal(p.get('error'), 'invalid_request');
+    assert.equal(p.get('iss'), issuer);
+  });
+
+  test('implicit for an app without the implicit grant: unauthorized_client (RFC 6749 §4.2.2.1)', async () => {
+    for (const rt of ['token', 'id_token', 'id_token token']) {
+      const page = await newBrowser().get(authorizeUrl(web, { response_type: rt, nonce: 'n1' }));
+      const p = callback(page, { fragment: true });
+      assert.equal(p.get('error'), 'unauthorized_client', rt);
+      assert.equal(p.get('access_token'), null);
+      assert.equal(p.get('id_token'), null);
+      assert.equal(p.get('state'), STATE);
+      assert.equal(p.get('iss'), issuer);
+    }
   });
 
   test('SECURITY.md "Session IDs rotate at login": qoc_sso changes at every sign-in, the old one is dead', async () => {
