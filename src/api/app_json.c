@@ -233,38 +233,6 @@ enum qoc_err qoc_app_json_decode(const json_t *obj, enum qoc_app_json_mode mode,
 	return errs->count ? QOC_EINVAL : QOC_OK;
 }
 
-void qoc_app_json_apply(const struct qoc_app_input *in, struct qoc_app *app)
-{
-	if (in->name)
-		app->name = in->name;
-	if (in->description)
-		app->description = in->description;
-	if (in->status)
-		app->status = in->status;
-	if (in->redirect_uris)
-		app->redirect_uris = *in->redirect_uris;
-	if (in->allowed_origins)
-		app->allowed_origins = *in->allowed_origins;
-	if (in->sso_redirect_uris)
-		app->sso_redirect_uris = *in->sso_redirect_uris;
-	if (in->logout_uris)
-		app->logout_uris = *in->logout_uris;
-	if (in->grant_types)
-		app->grant_types = *in->grant_types;
-	if (in->token_format)
-		app->token_format = in->token_format;
-	if (in->id_token_signed_response_alg)
-		app->id_token_signed_response_alg = in->id_token_signed_response_alg;
-	if (in->set & QOC_APP_SET_ACCESS_TOKEN_LIFETIME)
-		app->access_token_lifetime = in->access_token_lifetime;
-	if (in->set & QOC_APP_SET_REFRESH_TOKEN_LIFETIME)
-		app->refresh_token_lifetime = in->refresh_token_lifetime;
-	if (in->set & QOC_APP_SET_ID_TOKEN_LIFETIME)
-		app->id_token_lifetime = in->id_token_lifetime;
-	if (in->set & QOC_APP_SET_PKCE_REQUIRED)
-		app->pkce_required = in->pkce_required;
-}
-
 json_t *qoc_app_errors_json(const struct qoc_app_errors *errs)
 {
 	json_t *arr = json_array();

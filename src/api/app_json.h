@@ -43,9 +43,6 @@ enum qoc_err qoc_app_json_decode(const json_t *obj, enum qoc_app_json_mode mode,
                                  struct qoc_arena *a, struct qoc_app_input *in,
                                  struct qoc_app_errors *errs);
 
-/* Overlays what in holds (non-NULL strings and lists, set bits) onto app: a PATCH. */
-void qoc_app_json_apply(const struct qoc_app_input *in, struct qoc_app *app);
-
 /* [{field, message}] for errs (index > -1 gives "field[index]"); NULL when out of memory. */
 json_t *qoc_app_errors_json(const struct qoc_app_errors *errs);
 

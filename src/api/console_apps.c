@@ -289,7 +289,7 @@ enum qoc_err qoc_api_console_app_patch(struct qoc_http_req *req, struct qoc_http
 		err = qoc_console_field_errors(resp, errs);
 	if (err || (err = patch_allowed(resp, &who, &app, &in, role, body)))
 		goto out;
-	qoc_app_json_apply(&in, &app);
+	qoc_app_input_apply(&in, &app);
 	if (!qoc_app_rules_check(&app, errs)) {
 		err = qoc_console_field_errors(resp, errs);
 		goto out;

@@ -113,19 +113,12 @@ out:
 
 /* --- create --- */
 
-/* Defaults for the type, then whatever the input gives. An unknown type takes web's
- * defaults and keeps the bad value, so qoc_app_rules_check names "type" along with every
- * other problem. */
-static void settings_from_input(const struct qoc_app_input *in, struct qoc_app *app)
+void qoc_app_input_apply(const struct qoc_app_input *in, struct qoc_app *app)
 {
-	if (qoc_app_defaults(in->type, app) != QOC_OK) {
-		qoc_app_defaults("web", app);
-		app->type = in->type;
-	}
-	app->team_id = in->team_id;
-	app->owner_id = in->owner_id;
-	app->name = in->name;
-	app->description = in->description;
+	if (in->name)
+		app->name = in->name;
+	if (in->description)
+		app->description = in->description;
 	if (in->status)
 		app->status = in->status;
 	if (in->redirect_uris)
@@ -150,6 +143,20 @@ static void settings_from_input(const struct qoc_app_input *in, struct qoc_app *
 		app->id_token_lifetime = in->id_token_lifetime;
 	if (in->set & QOC_APP_SET_PKCE_REQUIRED)
 		app->pkce_required = in->pkce_required;
+}
+
+/* Defaults for the type, then whatever the input gives. An unknown type takes web's
+ * defaults and keeps the bad value, so qoc_app_rules_check names "type" along with every
+ * other problem. app starts zeroed, so a NULL name or description stays NULL. */
+static void settings_from_input(const struct qoc_app_input *in, struct qoc_app *app)
+{
+	if (qoc_app_defaults(in->type, app) != QOC_OK) {
+		qoc_app_defaults("web", app);
+		app->type = in->type;
+	}
+	app->team_id = in->team_id;
+	app->owner_id = in->owner_id;
+	qoc_app_input_apply(in, app);
 }
 
 static bool dup_str(struct qoc_arena *a, const char **s)

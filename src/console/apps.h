@@ -116,6 +116,11 @@ struct qoc_app_input {
 	bool pkce_required;
 };
 
+/* Overlays what in holds (non-NULL strings and lists, set bits) onto app: the settings
+ * part of a create (over the type's defaults) and of a PATCH (over the stored app). Team,
+ * owner and type are not touched. */
+void qoc_app_input_apply(const struct qoc_app_input *in, struct qoc_app *app);
+
 /* A clear client secret: value is NUL-terminated, len 0 when there is none. */
 struct qoc_apps_secret {
 	char value[QOC_SECRET_LEN + 1];

@@ -8,64 +8,7 @@
 #include "core/buf.h"
 #include "crypto/b64.h"
 #include "crypto/jws.h"
-
-#define HEADER_MAX 2048 /* decoded header bytes; ours are ~90 */
-
-/* The kid of the header, after checking typ; the JWS verifier parses the header again,
- * strictly, and checks that its kid is the one the key was found by. */
-static enum qoc_err peek_kid(const char *token, size_t len, char kid[QOC_SIGKEY_KID_MAX + 1],
-                             size_t *kid_len)
-{
-	const char *dot = memchr(token, '.', len);
-	if (!dot)
-		return QOC_EINVAL;
-	struct qoc_buf raw;
-	qoc_buf_init(&raw, HEADER_MAX);
-	enum qoc_err err = qoc_b64url_decode(token, (size_t)(dot - token), &raw);
-	if (err) {
-		qoc_buf_release(&raw);
-		return err == QOC_ELIMIT ? QOC_ELIMIT : QOC_EINVAL;
-	}
-	json_error_t jerr;
-	json_t *hdr = json_loadb(qoc_buf_cstr(&raw), raw.len, JSON_REJECT_DUPLICATES, &jerr);
-	qoc_buf_release(&raw);
-	const json_t *k = json_object_get(hdr, "kid"), *typ = json_object_get(hdr, "typ");
-	err = QOC_OK;
-	if (!json_is_object(hdr) || !json_is_string(k) || json_string_length(k) == 0 ||
-	    json_string_length(k) > QOC_SIGKEY_KID_MAX)
-		err = QOC_EINVAL;
-	else if (!json_is_string(typ) || strcasecmp(json_string_value(typ), "at+jwt") != 0)
-		err = QOC_EPERM; /* RFC 9068 §4: an ID token is not an access token */
-	if (!err) {
-		*kid_len = json_string_length(k);
-		memcpy(kid, json_string_value(k), *kid_len);
-		kid[*kid_len] = '\0';
-	}
-	json_decref(hdr);
-	return err;
-}
-
-static const struct qoc_sigkey *lookup_one(void *ctx, const char *kid, size_t kid_len)
-{
-	const struct qoc_sigkey *key = ctx;
-	if (!kid || strlen(key->kid) != kid_len || memcmp(key->kid, kid, kid_len) != 0)
-		return NULL;
-	return key;
-}
-
-static bool has_audience(const json_t *aud, const char *want)
-{
-	if (json_is_string(aud))
-		return strcmp(json_string_value(aud), want) == 0;
-	size_t i;
-	const json_t *v;
-	json_array_foreach(aud, i, v)
-	{
-		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
-			return true;
-	}
-	return false;
-}
+#include "oidc/jwt.h"
 
 static bool nonempty_string(const json_t *v)
 {
@@ -90,7 +33,7 @@ static enum qoc_err check_claims(const json_t *c, const char *issuer, int64_t no
 	    !json_is_integer(exp) || (jti && !json_is_string(jti)) || (at && !json_is_integer(at)))
 		return QOC_EINVAL;
 	if (strcmp(json_string_value(iss), issuer) != 0 ||
-	    !has_audience(json_object_get(c, "aud"), issuer))
+	    !qoc_jwt_has_audience(json_object_get(c, "aud"), issuer))
 		return QOC_EPERM;
 	if (now >= json_integer_value(exp) || json_integer_value(iat) > now + QOC_ACCESS_TOKEN_SKEW)
 		return QOC_EPERM;
@@ -122,12 +65,12 @@ enum qoc_err qoc_access_token_jwt_verify(struct qoc_signer *signer, const char *
 	if (len > QOC_JWS_MAX_LEN)
 		return QOC_ELIMIT;
 	qoc_buf_init(&payload, QOC_JWS_MAX_LEN);
-	enum qoc_err err = peek_kid(token, len, kid, &kid_len);
+	enum qoc_err err = qoc_jwt_peek_kid(token, len, "at+jwt", true, kid, &kid_len);
 	if (err || (err = qoc_signer_verify_key(signer, kid, kid_len, now, &ref)))
 		goto out;
 	/* The algorithm is the key's own, whatever the header says. */
-	err =
-	    qoc_jws_verify_lookup(token, len, ref.key->alg, lookup_one, (void *)ref.key, &payload);
+	err = qoc_jws_verify_lookup(token, len, ref.key->alg, qoc_jwt_lookup_one, (void *)ref.key,
+	                            &payload);
 	if (err)
 		goto out;
 	json_error_t jerr;

@@ -8,71 +8,7 @@
 #include "core/buf.h"
 #include "crypto/b64.h"
 #include "crypto/jws.h"
-
-#define HEADER_MAX 2048 /* decoded header bytes; ours are ~80 */
-
-struct header_facts {
-	char kid[QOC_SIGKEY_KID_MAX + 1];
-	size_t kid_len;
-};
-
-/* Reads kid and typ from the header without trusting anything else in it: the kid only
- * picks a published key, and the JWS verifier parses the same header again, strictly,
- * and checks that its kid is the one the key was found by. */
-static enum qoc_err peek_header(const char *hint, size_t len, struct header_facts *h)
-{
-	const char *dot = memchr(hint, '.', len);
-	if (!dot)
-		return QOC_EINVAL;
-	struct qoc_buf raw;
-	qoc_buf_init(&raw, HEADER_MAX);
-	enum qoc_err err = qoc_b64url_decode(hint, (size_t)(dot - hint), &raw);
-	if (err) {
-		qoc_buf_release(&raw);
-		return err == QOC_ELIMIT ? QOC_ELIMIT : QOC_EINVAL;
-	}
-	json_error_t jerr;
-	json_t *hdr = json_loadb(qoc_buf_cstr(&raw), raw.len, JSON_REJECT_DUPLICATES, &jerr);
-	qoc_buf_release(&raw);
-	const json_t *kid = json_object_get(hdr, "kid"), *typ = json_object_get(hdr, "typ");
-	err = QOC_OK;
-	if (!json_is_object(hdr) || !json_is_string(kid) || json_string_length(kid) == 0 ||
-	    json_string_length(kid) > QOC_SIGKEY_KID_MAX)
-		err = QOC_EINVAL;
-	/* RFC 7515 §4.1.9: typ compares case-insensitively. */
-	else if (typ && (!json_is_string(typ) || strcasecmp(json_string_value(typ), "JWT") != 0))
-		err = QOC_EPERM;
-	if (!err) {
-		h->kid_len = json_string_length(kid);
-		memcpy(h->kid, json_string_value(kid), h->kid_len);
-		h->kid[h->kid_len] = '\0';
-	}
-	json_decref(hdr);
-	return err;
-}
-
-/* The verifier's look-up: only the key the peeked kid found, and only under that kid. */
-static const struct qoc_sigkey *lookup_one(void *ctx, const char *kid, size_t kid_len)
-{
-	const struct qoc_sigkey *key = ctx;
-	if (!kid || strlen(key->kid) != kid_len || memcmp(key->kid, kid, kid_len) != 0)
-		return NULL;
-	return key;
-}
-
-static bool has_audience(const json_t *aud, const char *client_id)
-{
-	if (json_is_string(aud))
-		return strcmp(json_string_value(aud), client_id) == 0;
-	size_t i;
-	const json_t *v;
-	json_array_foreach(aud, i, v)
-	{
-		if (strcmp(json_string_value(v), client_id) == 0)
-			return true;
-	}
-	return false;
-}
+#include "oidc/jwt.h"
 
 /* aud is a non-empty string or a non-empty array of strings. */
 static bool aud_well_formed(const json_t *aud)
@@ -108,7 +44,8 @@ static enum qoc_err pick_client(const json_t *claims, const char *client_id, con
 		client = json_string_value(json_array_get(aud, 0));
 	if (!client)
 		return QOC_EINVAL; /* several audiences and nothing says which */
-	if (!has_audience(aud, client) || (azp && strcmp(json_string_value(azp), client) != 0))
+	if (!qoc_jwt_has_audience(aud, client) ||
+	    (azp && strcmp(json_string_value(azp), client) != 0))
 		return QOC_EPERM;
 	*out = client;
 	return QOC_OK;
@@ -148,7 +85,8 @@ enum qoc_err qoc_id_token_hint_verify(struct qoc_signer *signer, const char *iss
                                       int64_t now, struct qoc_arena *a,
                                       struct qoc_id_token_hint *out)
 {
-	struct header_facts h;
+	char kid[QOC_SIGKEY_KID_MAX + 1];
+	size_t kid_len = 0;
 	struct qoc_signer_ref ref = {0};
 	struct qoc_buf payload;
 	json_t *claims = NULL;
@@ -158,11 +96,12 @@ enum qoc_err qoc_id_token_hint_verify(struct qoc_signer *signer, const char *iss
 	if (len > QOC_JWS_MAX_LEN)
 		return QOC_ELIMIT;
 	qoc_buf_init(&payload, QOC_JWS_MAX_LEN);
-	enum qoc_err err = peek_header(hint, len, &h);
-	if (err || (err = qoc_signer_verify_key(signer, h.kid, h.kid_len, now, &ref)))
+	enum qoc_err err = qoc_jwt_peek_kid(hint, len, "JWT", false, kid, &kid_len);
+	if (err || (err = qoc_signer_verify_key(signer, kid, kid_len, now, &ref)))
 		goto out;
 	/* The algorithm is the key's own, whatever the header says. */
-	err = qoc_jws_verify_lookup(hint, len, ref.key->alg, lookup_one, (void *)ref.key, &payload);
+	err = qoc_jws_verify_lookup(hint, len, ref.key->alg, qoc_jwt_lookup_one, (void *)ref.key,
+	                            &payload);
 	if (err)
 		goto out;
 	json_error_t jerr;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -25,5 +26,20 @@ enum qoc_err qoc_jwt_sign(const struct qoc_sigkey *key, const json_t *claims, co
 enum qoc_err qoc_jwt_set_string(json_t *obj, const char *name, const char *value);
 /* The same for an integer. */
 enum qoc_err qoc_jwt_set_int(json_t *obj, const char *name, int64_t value);
+
+/* For verifiers. Reads the kid from a compact JWS header without trusting anything else in
+ * it (the kid only picks a published key; the JWS verifier parses the same header again,
+ * strictly, and checks that its kid is the one the key was found by), after checking
+ * `typ` case-insensitively (RFC 7515 §4.1.9): typ NULL skips the check; typ_required
+ * refuses a header without typ, otherwise only a different typ is refused (QOC_EPERM).
+ * QOC_EINVAL for a malformed header or kid, QOC_ELIMIT for an oversized header. */
+enum qoc_err qoc_jwt_peek_kid(const char *token, size_t len, const char *typ, bool typ_required,
+                              char kid[QOC_SIGKEY_KID_MAX + 1], size_t *kid_len);
+
+/* A qoc_jws_key_lookup_fn for one key (ctx): it answers only under that key's own kid. */
+const struct qoc_sigkey *qoc_jwt_lookup_one(void *ctx, const char *kid, size_t kid_len);
+
+/* aud (a string or an array of strings) names want. */
+bool qoc_jwt_has_audience(const json_t *aud, const char *want);
 
 #endif

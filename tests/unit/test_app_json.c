@@ -115,7 +115,7 @@ static void decode_create_and_patch(void **state)
 	struct qoc_app app = {.name = "Old", .access_token_lifetime = 3600};
 	json_t *p = json_loads("{\"name\":\"New\"}", 0, NULL);
 	assert_int_equal(qoc_app_json_decode(p, QOC_APP_JSON_PATCH, &a, &in, &errs), QOC_OK);
-	qoc_app_json_apply(&in, &app);
+	qoc_app_input_apply(&in, &app);
 	assert_string_equal(app.name, "New");
 	assert_int_equal(app.access_token_lifetime, 3600);
 	json_decref(p);
