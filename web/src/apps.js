@@ -127,12 +127,12 @@ export function Applications({ team }) {
       <label class="sr-only" for="app-search">Search applications</label>
       <input id="app-search" type="search" placeholder="Search by name or Client ID" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
       <label class="inline">Type
-        <select value=${type} onChange=${(e) => setType(e.currentTarget.value)}>
+        <select aria-label="Type" value=${type} onChange=${(e) => setType(e.currentTarget.value)}>
           <option value="">All types</option>
           ${TYPES.map((t) => html`<option value=${t.value}>${t.label}</option>`)}
         </select></label>
       <label class="inline">Status
-        <select value=${status} onChange=${(e) => setStatus(e.currentTarget.value)}>
+        <select aria-label="Status" value=${status} onChange=${(e) => setStatus(e.currentTarget.value)}>
           <option value="">All statuses</option>
           ${STATUSES.map((t) => html`<option value=${t.value}>${t.label}</option>`)}
         </select></label>

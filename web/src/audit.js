@@ -52,7 +52,7 @@ export function AuditLog({ team }) {
     <div class="page-head"><div><h1 id="audit-title">Audit log</h1><p class="sub">${team.name}</p></div></div>
     <div class="toolbar" role="search">
       <label class="inline">Action
-        <select value=${action} onChange=${(e) => setAction(e.currentTarget.value)}>
+        <select aria-label="Action" value=${action} onChange=${(e) => setAction(e.currentTarget.value)}>
           <option value="">All actions</option>
           ${actions.map((a) => html`<option value=${a}>${describeAction(a)}</option>`)}
         </select></label>

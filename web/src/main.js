@@ -42,7 +42,7 @@ function Header({ me, teams, team, onTeam }) {
     <a class="brand" href="/console/">QOC Cloud Console</a>
     <div class="topbar-right">
       <label class="team-switch">Team
-        <select value=${team.id} onChange=${(e) => onTeam(e.currentTarget.value)}>
+        <select aria-label="Team" value=${team.id} onChange=${(e) => onTeam(e.currentTarget.value)}>
           ${teams.map((t) => html`<option value=${t.id}>${t.name}${t.personal ? ' (personal)' : ''}</option>`)}
         </select>
       </label>
@@ -108,4 +108,6 @@ function App() {
   return html`<${Shell} me=${state.me} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the boot message of index.html
+render(html`<${App} />`, root);

@@ -39,7 +39,7 @@ export function UriList({ app, field, title, description, placeholder, onSaved, 
       setBusy(false);
     }
   };
-  return html`<form class="uri-list" onSubmit=${save} aria-labelledby=${`${id}-title`}>
+  return html`<form class="uri-list" onSubmit=${save} aria-labelledby=${`${id}-title`} novalidate>
     <h3 id=${`${id}-title`}>${title}</h3>
     ${description && html`<p class="hint">${description}</p>`}
     ${items.length === 0 && html`<p class="muted">None yet.</p>`}
