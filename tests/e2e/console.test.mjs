@@ -26,7 +26,8 @@ describe('console in the browser', () => {
     const t = runQoc(['token', 'create', '--email', owner.email], { env: { QOC_DATA_DIR: dir } });
     assert.equal(t.status, 0, t.stderr);
     pat = t.stdout.trim();
-    srv = await startServer({ dataDir: dir });
+    // The console's redirect URI follows the issuer: make it the URL the browser uses.
+    srv = await startServer({ dataDir: dir, loopbackIssuer: true });
     b = await openBrowser(srv.url);
     page = b.page;
   });
@@ -185,7 +186,7 @@ describe('console in the browser', () => {
     await page.getByTestId('client-id').getByText(apps.service.client_id).waitFor();
 
     await openApp('spa', 'credentials');
-    await page.getByText(/public client/).waitFor();
+    await page.getByText(/This is a public client/).waitFor();
     assert.equal(await page.getByRole('button', { name: 'View Secret' }).count(), 0);
   });
 
