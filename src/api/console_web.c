@@ -108,7 +108,8 @@ static enum qoc_err send_asset(struct qoc_http_req *req, struct qoc_http_resp *r
 		err = qoc_http_resp_header(resp, "Referrer-Policy", "no-referrer");
 	if (!err)
 		err = qoc_http_resp_header(resp, "Cache-Control",
-		                           is_index ? "no-cache" : "public, max-age=31536000, immutable");
+		                           is_index ? "no-cache"
+		                                    : "public, max-age=31536000, immutable");
 	if (!err && a->gz)
 		err = qoc_http_resp_header(resp, "Vary", "Accept-Encoding");
 	if (!err && gz)
@@ -129,7 +130,8 @@ enum qoc_err qoc_api_console_web(struct qoc_http_req *req, struct qoc_http_resp 
 	 * path is a client-side route of the app. */
 	if (strncmp(rel, ASSET_DIR, strlen(ASSET_DIR)) == 0)
 		return qoc_http_resp_problem(resp, 404, NULL, NULL);
-	const struct qoc_console_asset *index = qoc_console_asset_find(qoc_console_assets, "index.html");
+	const struct qoc_console_asset *index =
+	    qoc_console_asset_find(qoc_console_assets, "index.html");
 	if (!index)
 		return qoc_http_resp_problem(resp, 404, "Not Found",
 		                             "this qoc was built without the console web app");

@@ -31,9 +31,9 @@ struct qoc_console_asset {
 extern const struct qoc_console_asset qoc_console_assets[];
 
 /* The console's Content-Security-Policy: no inline script or style, same-origin only. */
-#define QOC_CONSOLE_CSP                                                                    \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
-	"connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "      \
+#define QOC_CONSOLE_CSP                                                                            \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "    \
+	"connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "         \
 	"base-uri 'none'; form-action 'self'"
 
 /* Whether an Accept-Encoding value (may be NULL) accepts gzip: a "gzip", "x-gzip" or "*"

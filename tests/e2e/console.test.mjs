@@ -4,6 +4,8 @@
 // endpoint and the mail folder. Each step saves a screenshot when it fails.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 import { startServer, tempDir, runQoc, createAccount } from '../integration/lib/qoc.mjs';
 import { openBrowser, withScreenshot, signIn, waitForMail, clientCredentials, makePng } from './lib/console.mjs';
@@ -224,6 +226,24 @@ describe('console in the browser', () => {
     apps.web.client_secret = fresh;
   });
 
+  step('a secret older than 90 days shows a rotation reminder', async () => {
+    await openApp('web', 'general');
+    assert.equal(await page.getByText('Time to rotate the Client Secret.').count(), 0);
+    // Time cannot be moved forward in the server, so the test ages the secret in the store
+    // (the sqlite3 CLI on the test's own database; seconds since the epoch).
+    const r = spawnSync('sqlite3', [path.join(dir, 'qoc.db'),
+      `UPDATE applications SET secret_created_at = secret_created_at - 100 * 86400 WHERE client_id = '${apps.web.client_id}'`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const age = Date.now() - Date.parse((await api('GET', `/api/v1/applications/${apps.web.client_id}`)).json.secret_created_at);
+    assert.ok(age > 99 * 86400e3, `secret_created_at moved back (${age} ms)`);
+    await page.reload();
+    const hint = page.getByRole('list', { name: 'Recommendations' });
+    await hint.getByText('Time to rotate the Client Secret.').waitFor();
+    await hint.getByText(/100 days old/).waitFor();
+    await hint.getByRole('link', { name: 'Go to Credentials' }).click();
+    await page.getByRole('heading', { name: 'Credentials', level: 2 }).waitFor();
+  });
+
   step('Authentication: edit redirect URIs, see a validation error beside the entry, then save', async () => {
     await openApp('web', 'authentication');
     const form = page.getByRole('form', { name: 'Redirect URIs' });
@@ -296,7 +316,7 @@ describe('console in the browser', () => {
     await page.getByRole('list', { name: 'Recommendations' }).getByText('The Implicit grant is enabled.').waitFor();
     await page.getByLabel(/^Implicit/).uncheck();
     await page.getByRole('button', { name: 'Save Advanced Settings' }).click();
-    await page.getByRole('list', { name: 'Recommendations' }).waitFor({ state: 'detached' });
+    await page.getByText('The Implicit grant is enabled.').waitFor({ state: 'detached' });
     assert.ok(!(await api('GET', `/api/v1/applications/${apps.web.client_id}`)).json.grant_types.includes('implicit'));
     // The web app can now use client_credentials with its (regenerated) secret.
     assert.equal((await clientCredentials(srv.url, apps.web.client_id, apps.web.client_secret)).status, 200);
@@ -426,6 +446,33 @@ describe('console in the browser', () => {
     await page.getByLabel('Action').selectOption({ label: 'Secret regenerated' });
     await page.waitForFunction(() => [...document.querySelectorAll('.audit-table tbody tr td:nth-child(2)')].every((td) => td.textContent === 'Secret regenerated'));
     assert.equal(await page.locator('.audit-table tbody tr').count(), 2);
+  });
+
+  step('Analytics is an honest empty state; an unknown application is an error, not a blank page', async () => {
+    await openApp('web', 'analytics');
+    await page.getByTestId('analytics-empty').getByText('No analytics yet.').waitFor();
+    await page.goto(`${srv.url}/console/applications/qoc_client_000000000000000000000000/general`);
+    await page.getByRole('alert').getByText('No such application in your teams.').waitFor();
+  });
+
+  step('the team switcher in the header drives the application list', async () => {
+    const t = await api('POST', '/api/v1/teams', { name: 'Second Team' });
+    assert.equal(t.status, 201);
+    await page.goto(`${srv.url}/console/applications`);
+    await page.getByRole('article', { name: 'Billing API' }).waitFor();
+    await page.getByLabel('Team', { exact: true }).selectOption(t.json.id);
+    await page.getByText('No applications yet.').waitFor();
+    assert.equal(await page.getByRole('article').count(), 0);
+    await page.reload(); // the choice is remembered
+    await page.getByText('No applications yet.').waitFor();
+    assert.equal(await page.getByLabel('Team', { exact: true }).inputValue(), t.json.id);
+    await page.getByRole('link', { name: 'New Application' }).click();
+    await page.getByLabel('Name').fill('Second Team App');
+    await page.getByLabel('Application Type').selectOption('service');
+    await page.getByRole('button', { name: 'Create Application' }).click();
+    const id = (await page.getByTestId('new-client-id').textContent()).trim();
+    assert.equal((await api('GET', `/api/v1/applications/${id}`)).json.team, t.json.id);
+    await page.getByLabel('Team', { exact: true }).selectOption((await api('GET', '/api/v1/me')).json.personal_team);
   });
 
   step('a phone width (375 px) shows the whole app without sideways scrolling', async () => {
