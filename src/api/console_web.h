@@ -30,9 +30,10 @@ struct qoc_console_asset {
  * first entry is "index.html" when the console was built in, else the table is empty. */
 extern const struct qoc_console_asset qoc_console_assets[];
 
-/* The console's Content-Security-Policy: no inline script or style, same-origin only. */
+/* The console's Content-Security-Policy: no inline script or style, same-origin only;
+ * blob: images for the icon preview before upload (docs/decisions/console-web.md). */
 #define QOC_CONSOLE_CSP                                                                            \
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "    \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "          \
 	"connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "         \
 	"base-uri 'none'; form-action 'self'"
 

@@ -396,6 +396,7 @@ describe('console in the browser', () => {
     await page.locator('#transfer-password-err').waitFor();
     assert.equal((await api('GET', `/api/v1/applications/${apps.mobile.client_id}`)).json.owner, owner.id);
     await page.getByLabel('Your password').fill(owner.password);
+    assert.equal(await page.getByLabel('Your password').inputValue(), owner.password);
     await page.getByRole('button', { name: 'Transfer Ownership' }).click();
     dialog = page.getByRole('dialog', { name: 'Transfer ownership?' });
     await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
@@ -419,8 +420,9 @@ describe('console in the browser', () => {
     await confirm.fill('dash spa');
     assert.equal(await go.isDisabled(), true);
     await page.keyboard.press('Escape'); // closes, focus goes back
-    await dialog.waitFor({ state: 'hidden' });
-    assert.ok(await open.evaluate((el) => el === document.activeElement), 'focus returns to the opener');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    await page.waitForFunction((el) => el === document.activeElement, await open.elementHandle(), { timeout: 5000 })
+      .catch(() => assert.fail('focus returns to the opener'));
     assert.equal((await api('GET', `/api/v1/applications/${apps.spa.client_id}`)).status, 200);
     await open.click();
     await confirm.fill('Dash SPA');
@@ -443,6 +445,7 @@ describe('console in the browser', () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await page.getByRole('cell', { name: 'Ownership transferred' }).waitFor();
+    await page.getByRole('cell', { name: 'Member added' }).waitFor();
     await page.getByLabel('Action').selectOption({ label: 'Secret regenerated' });
     await page.waitForFunction(() => [...document.querySelectorAll('.audit-table tbody tr td:nth-child(2)')].every((td) => td.textContent === 'Secret regenerated'));
     assert.equal(await page.locator('.audit-table tbody tr').count(), 2);

@@ -23,7 +23,7 @@ function rawGet(url, headers = {}) {
   });
 }
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; " +
   "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 describe('console web app: serving', () => {

@@ -16,6 +16,10 @@ const ACTIONS = {
   'app.icon.set': 'Icon uploaded',
   'app.icon.clear': 'Icon removed',
   'app.transfer': 'Ownership transferred',
+  'team.create': 'Team created',
+  'team.member.add': 'Member added',
+  'team.member.role': 'Member role changed',
+  'team.member.remove': 'Member removed',
 };
 export const describeAction = (a) => ACTIONS[a] ?? a;
 

@@ -1,7 +1,7 @@
 // Settings tabs: Analytics (an honest empty state until the analytics issue lands),
 // Transfer Ownership and Danger Zone.
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useState, useRef } from 'preact/hooks';
 import { api, appUrl } from './api.js';
 import { navigate } from './router.js';
 import { Field, ErrorMessage, Loading, Dialog, useRequest } from './ui.js';
@@ -17,7 +17,8 @@ export function Analytics() {
 export function Transfer({ app, me, role, onChange }) {
   const members = useRequest(() => api.get(`/api/v1/teams/${encodeURIComponent(app.team)}/members`), [app.team]);
   const [to, setTo] = useState('');
-  const [password, setPassword] = useState('');
+  // The password is read from the field when it is sent and never kept in state.
+  const passwordField = useRef(null);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -30,21 +31,21 @@ export function Transfer({ app, me, role, onChange }) {
     e.preventDefault();
     setError(null);
     if (!to) { setError({ fields: { new_owner: ['Choose the new owner.'] } }); return; }
-    if (!password) { setError({ fields: { password: ['Enter your password to confirm.'] } }); return; }
+    if (!passwordField.current?.value) { setError({ fields: { password: ['Enter your password to confirm.'] } }); return; }
     setConfirming(true);
   };
   const transfer = async () => {
     setBusy(true);
     setError(null);
     try {
-      const updated = await api.post(appUrl(app.client_id, '/transfer'), { new_owner: to, password });
+      const updated = await api.post(appUrl(app.client_id, '/transfer'), { new_owner: to, password: passwordField.current?.value ?? '' });
       setDone(target);
-      setPassword('');
+      if (passwordField.current) passwordField.current.value = '';
       setConfirming(false);
       onChange(updated);
     } catch (err) {
       setConfirming(false);
-      setPassword('');
+      if (passwordField.current) passwordField.current.value = '';
       setError(err);
     } finally {
       setBusy(false);
@@ -76,7 +77,7 @@ export function Transfer({ app, me, role, onChange }) {
           </select>`}
         </${Field}>
         <${Field} id="transfer-password" label="Your password" hint="Confirm the transfer with your QOC Login password." messages=${fieldMsgs('password')}>
-          ${(p) => html`<input ...${p} type="password" autocomplete="current-password" value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} />`}
+          ${(p) => html`<input ...${p} ref=${passwordField} type="password" autocomplete="current-password" />`}
         </${Field}>
         <${ErrorMessage} error=${generic} />
         <div class="form-actions"><button type="submit" class="btn btn-danger">Transfer Ownership</button></div>
