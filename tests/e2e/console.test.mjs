@@ -18,13 +18,14 @@ const TYPES = [
 ];
 
 describe('console in the browser', () => {
-  let srv, dir, owner, other, pat, b, page;
+  let srv, dir, owner, other, sam, pat, b, page;
   const apps = {}; // type -> { client_id, client_secret }
 
   before(async () => {
     dir = tempDir('qoc-e2e-');
     owner = createAccount(dir, { email: 'owner@example.com', name: 'Olivia Owner', password: 'owner password 1' });
     other = createAccount(dir, { email: 'dana@example.com', name: 'Dana Dev', password: 'dana password 22' });
+    sam = createAccount(dir, { email: 'sam@example.com', name: 'Sam Short', password: 'sam password 333' });
     const t = runQoc(['token', 'create', '--email', owner.email], { env: { QOC_DATA_DIR: dir } });
     assert.equal(t.status, 0, t.stderr);
     pat = t.stdout.trim();
@@ -216,13 +217,15 @@ describe('console in the browser', () => {
 
   step('regenerate from the card (web app): the dialog, then the new secret once', async () => {
     await page.goto(`${srv.url}/console/applications`);
-    await page.getByRole('article', { name: 'Shop Web' }).getByRole('button', { name: 'Regenerate Secret' }).click();
+    const opener = page.getByRole('article', { name: 'Shop Web' }).getByRole('button', { name: 'Regenerate Secret' });
+    await opener.click();
     const dialog = page.getByRole('dialog', { name: 'Regenerate Client Secret?' });
     await dialog.getByRole('button', { name: 'Regenerate Secret' }).click();
     const fresh = (await page.getByTestId('new-client-secret').textContent()).trim();
     assert.notEqual(fresh, apps.web.client_secret);
     await page.keyboard.press('Escape');
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
+    assert.ok(await opener.evaluate((el) => el === document.activeElement), 'focus returns to the card');
     apps.web.client_secret = fresh;
   });
 
@@ -342,7 +345,8 @@ describe('console in the browser', () => {
     assert.equal(icon.status, 200);
     assert.deepEqual(Buffer.from(await icon.arrayBuffer()), png);
     // The image really loads under the console's CSP.
-    assert.ok(await page.getByRole('img', { name: 'Shop Web icon' }).evaluate((i) => i.complete && i.naturalWidth === 48));
+    await page.waitForFunction((i) => i.complete && i.naturalWidth === 48,
+      await page.getByRole('img', { name: 'Shop Web icon' }).elementHandle(), { timeout: 5000 });
     await page.getByRole('button', { name: 'Remove Icon' }).click();
     await page.getByText('Icon removed.').waitFor();
     assert.equal((await api('GET', `/api/v1/applications/${apps.web.client_id}`)).json.icon_url, null);
@@ -366,7 +370,7 @@ describe('console in the browser', () => {
     assert.equal((await clientCredentials(srv.url, apps.service.client_id, apps.service.client_secret)).status, 200);
   });
 
-  step('Team: add a member by email and change the role', async () => {
+  step('Team: add a member by email, change the role, remove a member', async () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Team' }).click();
     await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
     await page.getByLabel('Email').fill(other.email);
@@ -375,13 +379,21 @@ describe('console in the browser', () => {
     await page.getByText(`${other.email} added as Viewer.`).waitFor();
     const role = page.getByLabel('Role of Dana Dev');
     await role.selectOption('developer');
-    await page.waitForFunction(() => true);
+    // Remove: a third account, added then removed through the confirmation dialog.
+    await page.getByLabel('Email').fill(sam.email);
+    await page.getByRole('button', { name: 'Add Member' }).click();
+    await page.getByRole('button', { name: 'Remove Sam Short' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove member?' });
+    await confirm.getByRole('button', { name: 'Remove Member' }).click();
+    await page.getByRole('button', { name: 'Remove Sam Short' }).waitFor({ state: 'detached' });
     for (let i = 0; i < 50; i++) {
       const m = (await api('GET', `/api/v1/teams/${(await api('GET', '/api/v1/me')).json.personal_team}/members`)).json.items;
       if (m.find((x) => x.email === other.email)?.role === 'developer') break;
       assert.ok(i < 49, 'the role change reached the server');
       await new Promise((r) => setTimeout(r, 100));
     }
+    const team = (await api('GET', '/api/v1/me')).json.personal_team;
+    assert.ok(!(await api('GET', `/api/v1/teams/${team}/members`)).json.items.some((x) => x.email === sam.email));
   });
 
   step('Transfer Ownership: wrong password refused, the right one moves it, the email arrives', async () => {
@@ -421,8 +433,7 @@ describe('console in the browser', () => {
     assert.equal(await go.isDisabled(), true);
     await page.keyboard.press('Escape'); // closes, focus goes back
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
-    await page.waitForFunction((el) => el === document.activeElement, await open.elementHandle(), { timeout: 5000 })
-      .catch(() => assert.fail('focus returns to the opener'));
+    assert.ok(await open.evaluate((el) => el === document.activeElement), 'focus returns to the opener');
     assert.equal((await api('GET', `/api/v1/applications/${apps.spa.client_id}`)).status, 200);
     await open.click();
     await confirm.fill('Dash SPA');
@@ -445,7 +456,7 @@ describe('console in the browser', () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await page.getByRole('cell', { name: 'Ownership transferred' }).waitFor();
-    await page.getByRole('cell', { name: 'Member added' }).waitFor();
+    await page.getByRole('cell', { name: 'Member added' }).first().waitFor();
     await page.getByLabel('Action').selectOption({ label: 'Secret regenerated' });
     await page.waitForFunction(() => [...document.querySelectorAll('.audit-table tbody tr td:nth-child(2)')].every((td) => td.textContent === 'Secret regenerated'));
     assert.equal(await page.locator('.audit-table tbody tr').count(), 2);

@@ -2,7 +2,7 @@
 // the copy button, badges and the accessible dialog (the native <dialog> element, opened
 // modal: the browser traps focus, makes the rest inert and closes it on Escape).
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { typeLabel, statusLabel, relativeTime, formatExact } from './format.js';
 
 export function Loading({ label = 'Loading…' }) {
@@ -102,7 +102,10 @@ export function Dialog({ open, title, onClose, children, describedBy }) {
   const ref = useRef(null);
   const returnTo = useRef(null);
   const titleId = useId('dlg');
-  useEffect(() => {
+  // Layout effects: the native dialog opens and closes in the same task as the render that
+  // adds or removes its content. With a plain effect (after paint) the page would stay
+  // inert behind an empty modal for a frame, eating clicks and keystrokes.
+  useLayoutEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (open && !d.open) {
@@ -112,18 +115,21 @@ export function Dialog({ open, title, onClose, children, describedBy }) {
       (first || d).focus();
     } else if (!open && d.open) {
       d.close();
-    }
-  }, [open]);
-  useEffect(() => () => {
-    if (returnTo.current && document.contains(returnTo.current)) returnTo.current.focus();
-  }, []);
-  useEffect(() => {
-    if (!open && returnTo.current) {
       const el = returnTo.current;
       returnTo.current = null;
-      if (document.contains(el)) el.focus();
+      if (el && document.contains(el)) el.focus();
     }
   }, [open]);
+  // Unmounted while open (a dialog rendered only when needed): close it first, or the
+  // opener is still inert and cannot take the focus back.
+  useLayoutEffect(() => {
+    const d = ref.current;
+    return () => {
+      if (d && d.open) d.close();
+      const el = returnTo.current;
+      if (el && document.contains(el)) el.focus();
+    };
+  }, []);
   const onCancel = (e) => {
     e.preventDefault();
     onClose();
