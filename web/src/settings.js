@@ -26,13 +26,13 @@ export function Hints({ app }) {
   const hints = [];
   for (const w of app.warnings ?? []) {
     if (w.field === 'grant_types') {
-      hints.push(html`<li class="alert alert-warning" role="note"><strong>The Implicit grant is enabled.</strong> It is a legacy grant (not recommended): use Authorization Code with PKCE instead, then turn Implicit off under <${Link} href=${`/console/applications/${encodeURIComponent(app.client_id)}/advanced`}>Advanced</${Link}>.</li>`);
+      hints.push(html`<li class="alert alert-warning"><strong>The Implicit grant is enabled.</strong> It is a legacy grant (not recommended): use Authorization Code with PKCE instead, then turn Implicit off under <${Link} href=${`/console/applications/${encodeURIComponent(app.client_id)}/advanced`}>Advanced</${Link}>.</li>`);
     } else {
-      hints.push(html`<li class="alert alert-warning" role="note">${w.message}</li>`);
+      hints.push(html`<li class="alert alert-warning">${w.message}</li>`);
     }
   }
   if (!isPublic(app.type) && app.secret_created_at && daysSince(app.secret_created_at) > ROTATE_DAYS) {
-    hints.push(html`<li class="alert alert-warning" role="note"><strong>Time to rotate the Client Secret.</strong> It is ${daysSince(app.secret_created_at)} days old; regenerate secrets every ${ROTATE_DAYS} days. <${Link} href=${`/console/applications/${encodeURIComponent(app.client_id)}/credentials`}>Go to Credentials</${Link}></li>`);
+    hints.push(html`<li class="alert alert-warning"><strong>Time to rotate the Client Secret.</strong> It is ${daysSince(app.secret_created_at)} days old; regenerate secrets every ${ROTATE_DAYS} days. <${Link} href=${`/console/applications/${encodeURIComponent(app.client_id)}/credentials`}>Go to Credentials</${Link}></li>`);
   }
   return hints.length ? html`<ul class="hints" aria-label="Recommendations">${hints}</ul>` : null;
 }
