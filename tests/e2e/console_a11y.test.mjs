@@ -85,6 +85,60 @@ describe('console accessibility (axe-core)', () => {
   });
   screen('Team', '/console/team', h1('Team'));
   screen('Audit log', '/console/audit', async () => { await h1('Audit log')(); await page.locator('.audit-table').waitFor(); });
+  test('keyboard: Tab stays inside an open dialog, Escape closes it and focus goes back', () => withScreenshot(page, 'a11y keyboard', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(srv.url + app('web', 'danger')());
+    await h2('Danger Zone')();
+    const opener = page.getByRole('button', { name: 'Delete Application' });
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Delete Application' });
+    await dialog.waitFor();
+    await page.keyboard.type('Web One');
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      assert.ok(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]')), `Tab ${i + 1} left the dialog`);
+    }
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Shift+Tab');
+      assert.ok(await page.evaluate(() => !!document.activeElement?.closest('dialog[open]')), `Shift+Tab ${i + 1} left the dialog`);
+    }
+    assert.equal(await dialog.getByRole('button', { name: 'Permanently Delete' }).isEnabled(), true);
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    assert.ok(await opener.evaluate((el) => el === document.activeElement));
+    // Nothing was deleted: Escape is not a confirmation.
+    const r = await fetch(`${srv.url}/api/v1/applications/${web.client_id}`, { headers: { authorization: `Bearer ${pat}` } });
+    assert.equal(r.status, 200);
+  }));
+
+  test('loading and error states: a slow request shows loading, a failed one an error with Try again', () => withScreenshot(page, 'a11y states', async () => {
+    let mode = 'slow';
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    await page.route('**/api/v1/applications?*', async (route) => {
+      if (mode === 'slow') { await gate; return route.continue(); }
+      if (mode === 'fail') return route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"title":"Internal Server Error","status":500,"detail":"the store failed"}' });
+      return route.continue();
+    });
+    try {
+      await page.goto(`${srv.url}/console/applications`);
+      await page.getByRole('status').getByText('Loading applications…').waitFor();
+      await check('Applications while loading');
+      mode = 'fail';
+      release();
+      await page.reload();
+      const alert = page.getByRole('alert').filter({ hasText: 'the store failed' });
+      await alert.waitFor();
+      await check('Applications after an error');
+      mode = 'pass';
+      await alert.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('link', { name: 'Web One', exact: true }).waitFor(); // grid or list
+    } finally {
+      await page.unroute('**/api/v1/applications?*');
+    }
+  }));
+
   test('phone width (375 px): Applications and a settings tab', () => withScreenshot(page, 'a11y phone', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(`${srv.url}/console/applications`);

@@ -98,6 +98,8 @@ export function LastUsed({ iso }) {
 
 // A modal dialog. open: boolean; onClose called on Escape, the close button or a cancel.
 // Focus goes to the first field (or the dialog) on open and back to where it was on close.
+const FOCUSABLE = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])';
+
 export function Dialog({ open, title, onClose, children, describedBy }) {
   const ref = useRef(null);
   const returnTo = useRef(null);
@@ -134,7 +136,23 @@ export function Dialog({ open, title, onClose, children, describedBy }) {
     e.preventDefault();
     onClose();
   };
-  return html`<dialog ref=${ref} class="dialog" aria-labelledby=${titleId} aria-describedby=${describedBy} aria-modal="true" onCancel=${onCancel} tabindex="-1">
+  // The modal makes the page inert, but Tab from the last control would still leave for
+  // the browser's own UI: wrap it round inside the dialog (WAI-ARIA APG dialog pattern).
+  const onKeyDown = (e) => {
+    if (e.key !== 'Tab') return;
+    const items = [...ref.current.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled && el.offsetParent !== null);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && (document.activeElement === first || document.activeElement === ref.current)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return html`<dialog ref=${ref} class="dialog" aria-labelledby=${titleId} aria-describedby=${describedBy} aria-modal="true" onCancel=${onCancel} onKeyDown=${onKeyDown} tabindex="-1">
     ${open && html`<div class="dialog-body">
       <div class="dialog-head">
         <h2 id=${titleId}>${title}</h2>
