@@ -462,6 +462,18 @@ describe('console in the browser', () => {
     assert.equal(await page.locator('.audit-table tbody tr').count(), 2);
   });
 
+  step('Last used: relative time on the card, the exact time on hover', async () => {
+    const g = (await api('GET', `/api/v1/applications/${apps.service.client_id}`)).json;
+    assert.ok(g.last_used_at, 'the token endpoint calls above marked the app used');
+    await page.goto(`${srv.url}/console/applications`);
+    const when = page.getByRole('article', { name: 'Billing API' }).locator(`time[datetime="${g.last_used_at}"]`);
+    await when.waitFor();
+    assert.match(await when.textContent(), /just now|minute|second/);
+    const exact = await when.getAttribute('title');
+    assert.match(exact, /2\d{3}/, 'the exact date and time');
+    assert.ok(exact.includes(String(new Date(g.last_used_at).getUTCFullYear())));
+  });
+
   step('Analytics is an honest empty state; an unknown application is an error, not a blank page', async () => {
     await openApp('web', 'analytics');
     await page.getByTestId('analytics-empty').getByText('No analytics yet.').waitFor();
