@@ -517,6 +517,19 @@ describe('console in the browser', () => {
     assert.deepEqual(b.problems, []);
   });
 
+  step('an expired session sends the browser to sign in and back to the same page', async () => {
+    await page.goto(`${srv.url}/console/team`);
+    await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
+    await b.context.clearCookies(); // the console session and the SSO session are gone
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('input[name="password"]').waitFor(); // the API said 401: QOC Login's form
+    await page.locator('input[name="email"]').fill(owner.email);
+    await page.locator('input[name="password"]').fill(owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname === '/console/audit');
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  });
+
   step('sign out ends the console session', async () => {
     await page.goto(`${srv.url}/console/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
