@@ -12,10 +12,11 @@ import { openBrowser, withScreenshot, signIn } from './lib/console.mjs';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('console accessibility (axe-core)', () => {
-  let srv, dir, owner, pat, b, page, web, spa;
+  let srv, dir, owner, viewer, pat, b, page, web, spa;
   before(async () => {
     dir = tempDir('qoc-e2e-a11y-');
     owner = createAccount(dir, { email: 'ally@example.com', name: 'Ally', password: 'ally password 1' });
+    viewer = createAccount(dir, { email: 'vic@example.com', name: 'Vic Viewer', password: 'vic password 22' });
     const t = runQoc(['token', 'create', '--email', owner.email], { env: { QOC_DATA_DIR: dir } });
     assert.equal(t.status, 0, t.stderr);
     pat = t.stdout.trim();
@@ -138,6 +139,43 @@ describe('console accessibility (axe-core)', () => {
       await page.unroute('**/api/v1/applications?*');
     }
   }));
+
+  test('a viewer of the team sees the same screens read-only', async () => {
+    const me = await (await fetch(`${srv.url}/api/v1/me`, { headers: { authorization: `Bearer ${pat}` } })).json();
+    const add = await fetch(`${srv.url}/api/v1/teams/${me.personal_team}/members`, {
+      method: 'POST', headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: viewer.email, role: 'viewer' }),
+    });
+    assert.equal(add.status, 201);
+    const vb = await openBrowser(srv.url);
+    try {
+      await withScreenshot(vb.page, 'a11y viewer', async () => {
+        const p = vb.page;
+        await signIn(p, srv.url, viewer);
+        await p.getByLabel('Team', { exact: true }).selectOption(me.personal_team);
+        await p.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+        await p.getByRole('link', { name: 'Web One', exact: true }).waitFor();
+        assert.equal(await p.getByRole('link', { name: 'New Application' }).count(), 0);
+        await p.goto(`${srv.url}/console/applications/${web.client_id}/general`);
+        await p.getByText('You are a viewer in this application\'s team: settings are read-only.').waitFor();
+        assert.equal(await p.getByLabel('Name').getAttribute('readonly'), '');
+        assert.equal(await p.getByRole('button', { name: 'Save Changes' }).count(), 0);
+        assert.equal(await p.getByRole('button', { name: 'Disable Application' }).count(), 0);
+        await p.goto(`${srv.url}/console/applications/${web.client_id}/credentials`);
+        await p.getByRole('heading', { name: 'Credentials', level: 2 }).waitFor();
+        assert.equal(await p.getByRole('button', { name: 'Regenerate', exact: true }).count(), 0);
+        // Revealing is for developers and up (the API answers 403): no buttons, a reason.
+        await p.getByText('Viewers cannot see or copy the Client Secret').waitFor();
+        assert.equal(await p.getByRole('button', { name: 'View Secret' }).count(), 0);
+        assert.equal(await p.getByRole('button', { name: 'Copy Secret' }).count(), 0);
+        await p.goto(`${srv.url}/console/applications/${web.client_id}/danger`);
+        await p.getByText('Only the owner or a team admin can delete it.').waitFor();
+        assert.deepEqual(vb.problems, []);
+      });
+    } finally {
+      await vb.close();
+    }
+  });
 
   test('phone width (375 px): Applications and a settings tab', () => withScreenshot(page, 'a11y phone', async () => {
     await page.setViewportSize({ width: 375, height: 812 });

@@ -65,6 +65,8 @@ export function Credentials({ app, canEdit, reload }) {
       <h3 id="secret-title">Client Secret</h3>
       ${isPublic(app.type)
         ? html`<${Notice}>This is a public client (${app.type === 'spa' ? 'Single Page Application' : 'Mobile App'}): it runs on the user's device, where a secret cannot be kept, so it has no Client Secret. It proves itself with PKCE instead (Authorization Code grant with a code challenge).</${Notice}>`
+        : !canEdit
+          ? html`<${Notice}>Viewers cannot see or copy the Client Secret: ask a developer or an admin of the team.</${Notice}>`
         : html`<p class="hint">Your private authentication key. Keep it secure: never commit it or expose it in client-side code.</p>
           <p class="kv">
             <code class="mono secret" data-testid="client-secret" aria-label=${shown ? 'Client Secret' : 'Client Secret (hidden)'}>${shown && secret ? secret : '•'.repeat(24)}</code>
