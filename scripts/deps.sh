@@ -5,9 +5,9 @@ set -euo pipefail
 what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
-            libsodium-dev libsqlite3-dev libcurl4-openssl-dev)
-run_pkgs=(sqlite3 curl)
-test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd)
+            libsodium-dev libsqlite3-dev libcurl4-openssl-dev libmaxminddb-dev libcairo2-dev)
+run_pkgs=(sqlite3 curl tor-geoipdb)
+test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd poppler-utils)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
 
