@@ -91,7 +91,7 @@ static const struct cdef defs[] = {
 	  "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed" },
 	{ "analytics_retention_days", C_UINT, OFF(analytics_retention_days), "30", 1, 3650, NULL,
 	  "days raw analytics events are kept (hourly rollups: 13 months)" },
-	{ "analytics_queue_size", C_UINT, OFF(analytics_queue_size), "65536", 16, 4194304, NULL,
+	{ "analytics_queue_size", C_UINT, OFF(analytics_queue_size), "16384", 16, 4194304, NULL,
 	  "analytics events waiting for the writer; beyond it events are dropped and counted" },
 	{ "analytics_flush_ms", C_UINT, OFF(analytics_flush_ms), "1000", 10, 60000, NULL,
 	  "longest time, in milliseconds, a captured event waits before it is written" },
