@@ -26,6 +26,10 @@ enum qoc_err qoc_an_export_csv(const struct qoc_an_report *r, struct qoc_buf *ou
  * numbers. QOC_ENOMEM / QOC_ELIMIT / QOC_EIO (cairo failed). */
 enum qoc_err qoc_an_export_pdf(const struct qoc_an_report *r, struct qoc_buf *out);
 
+/* Releases the process-wide font caches cairo and fontconfig keep after the first PDF
+ * (so a leak checker sees a clean exit). Call once at exit, when no export runs. */
+void qoc_an_export_shutdown(void);
+
 /* The download's file name: "qoc-analytics-<client_id>-<from date>-<to date>.<ext>"
  * (dates YYYYMMDD, UTC; client ids are [a-z0-9_]), into out[size]. */
 void qoc_an_export_filename(const struct qoc_an_report *r, const char *ext, char *out,

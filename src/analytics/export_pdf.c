@@ -7,6 +7,7 @@
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,4 +248,10 @@ enum qoc_err qoc_an_export_pdf(const struct qoc_an_report *r, struct qoc_buf *ou
 	if (st == CAIRO_STATUS_WRITE_ERROR)
 		return QOC_ELIMIT; /* the buffer's bound */
 	return st == CAIRO_STATUS_SUCCESS ? QOC_OK : QOC_EIO;
+}
+
+void qoc_an_export_shutdown(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

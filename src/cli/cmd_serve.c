@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analytics/export.h"
 #include "analytics/setup.h"
 #include "api/api.h"
 #include "cli/commands.h"
@@ -157,5 +158,6 @@ out:
 	qoc_mailer_stop(mailer);
 	qoc_router_free(router);
 	qoc_api_release(&api);
+	qoc_an_export_shutdown(); /* no request runs any more */
 	return rc;
 }

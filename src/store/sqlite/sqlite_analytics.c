@@ -106,7 +106,7 @@ static enum qoc_err app_exists(struct qoc_sqlite_conn *c, struct append_ctx *k, 
 
 static enum qoc_err put_event(struct qoc_sqlite_conn *c, const struct qoc_an_event_row *e)
 {
-	return qoc_sqlite_run(c, &sql_event, "analytics_append: event", NULL, "titiitit",
+	return qoc_sqlite_run(c, &sql_event, "analytics_append: event", NULL, "titititt",
 	                      e->client_id, e->at, e->endpoint, (int64_t)e->status, e->error,
 	                      e->latency_us, e->account_id, e->country);
 }
