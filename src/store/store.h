@@ -579,7 +579,9 @@ struct qoc_store_ops {
 	 * application that does not exist (deleted meanwhile, or a client id nobody
 	 * registered) are skipped and counted in *skipped (may be NULL); that is not an
 	 * error. QOC_EINVAL: more than QOC_AN_BATCH_MAX events or deltas, a NULL client_id,
-	 * or an hour not a multiple of 3600.
+	 * or an hour not a multiple of 3600. Durability is relaxed for this op only: QOC_OK
+	 * means committed atomically, but a power loss may lose the last appended batches
+	 * (the protocol's durable writes must not wait behind an fsync for analytics).
 	 * analytics_query: the hourly rollups of client_id with from_hour <= hour < to_hour
 	 * and the dimension counts summed over them (see struct qoc_an_range). An unknown
 	 * application has none (QOC_OK, empty).

@@ -40,6 +40,13 @@ static struct qoc_sqlite_sql sql_dim = {
 static struct qoc_sqlite_sql sql_account = {
     .text = "INSERT INTO analytics_hourly_accounts (client_id, hour, account_id)"
             " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"};
+/* Analytics are informative: their commits skip the fsync (WAL + NORMAL is still atomic;
+ * a power loss may lose the last batches). A commit holds the one write lock of the
+ * database until its fsync returns, so an fsync per batch would stall the protocol's own
+ * durable writes behind it. The connection goes back to the store's level afterwards. */
+static struct qoc_sqlite_sql sql_sync_normal = {.text = "PRAGMA synchronous=NORMAL"};
+static struct qoc_sqlite_sql sql_sync_full = {.text = "PRAGMA synchronous=FULL"};
+
 static struct qoc_sqlite_sql sql_total = {
     .text = "INSERT INTO analytics_totals (client_id, requests) VALUES (?1, ?2)"
             " ON CONFLICT (client_id) DO UPDATE SET requests = requests + excluded.requests"};
@@ -211,7 +218,25 @@ enum qoc_err qoc_sqlite_analytics_append(struct qoc_store *base, const struct qo
 	if (b->nevents == 0 && b->nhours == 0)
 		return QOC_OK;
 	struct append_ctx k = {.b = b};
-	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), append_work, &k);
+	struct qoc_sqlite_store *st = qoc_sqlite_from(base);
+	struct qoc_sqlite_conn *c;
+	enum qoc_err err = qoc_sqlite_acquire(st, &c);
+	if (err)
+		return err;
+	bool relax = st->sync == QOC_SYNC_FULL;
+	if (relax && (err = qoc_sqlite_exec(c, &sql_sync_normal)))
+		goto out;
+	err = qoc_sqlite_tx_run(c, append_work, &k);
+	if (relax) {
+		enum qoc_err back = qoc_sqlite_exec(c, &sql_sync_full);
+		if (back && c->db) { /* never hand a relaxed connection to a durable write */
+			qoc_sqlite_stmt_cache_clear(c);
+			sqlite3_close_v2(c->db);
+			c->db = NULL; /* reopened by the next acquire */
+		}
+	}
+out:
+	qoc_sqlite_release(c);
 	if (!err && skipped)
 		*skipped = k.skipped;
 	return err;
