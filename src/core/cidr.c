@@ -2,6 +2,7 @@
 #include "core/cidr.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <string.h>
 
 #define ADDR_TEXT_MAX 64 /* longer than any address in text form */
@@ -35,25 +36,25 @@ uint32_t qoc_ip_v4(const struct qoc_ip *ip)
 	       ip->b[15];
 }
 
-static bool in(const struct qoc_ip *ip, const char *cidr)
+static void mask(struct qoc_ip *ip, unsigned bits);
+
+/* Parsed once (the table is constant): the writer asks for every event. */
+static struct qoc_cidr_list private_ranges;
+static pthread_once_t private_once = PTHREAD_ONCE_INIT;
+
+static void private_init(void)
 {
-	struct qoc_cidr c;
-	return qoc_cidr_parse(cidr, strlen(cidr), &c) && qoc_cidr_contains(&c, ip);
+	static const char list[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8,"
+	                           " 169.254.0.0/16, 172.16.0.0/12, 192.0.2.0/24, 192.168.0.0/16,"
+	                           " 198.18.0.0/15, 198.51.100.0/24, 203.0.113.0/24, 224.0.0.0/3,"
+	                           " ::/127, fc00::/7, fe80::/10, 2001:db8::/32, ff00::/8";
+	(void)qoc_cidr_list_parse(list, &private_ranges); /* constant and valid (a unit test) */
 }
 
 bool qoc_ip_is_private(const struct qoc_ip *ip)
 {
-	static const char *const ranges[] = {
-	    "0.0.0.0/8",     "10.0.0.0/8",      "100.64.0.0/10",   "127.0.0.0/8",
-	    "169.254.0.0/16", "172.16.0.0/12",  "192.0.2.0/24",    "192.168.0.0/16",
-	    "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",  "224.0.0.0/3",
-	    "::/127",        "fc00::/7",        "fe80::/10",       "2001:db8::/32",
-	    "ff00::/8",
-	};
-	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		if (in(ip, ranges[i]))
-			return true;
-	return false;
+	pthread_once(&private_once, private_init);
+	return qoc_cidr_list_contains(&private_ranges, ip);
 }
 
 static void mask(struct qoc_ip *ip, unsigned bits)
