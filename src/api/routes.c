@@ -3,6 +3,7 @@
 #include "api/handlers.h"
 #include "api/console_handlers.h"
 #include "api/capture.h"
+#include "api/console_web.h"
 
 enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 {
@@ -38,6 +39,11 @@ enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 		{ "POST", "/oauth2/introspect", qoc_api_introspect_captured },
 		{ "POST", "/oauth2/revoke", qoc_api_revoke_captured },
 		{ "OPTIONS", "/oauth2/revoke", qoc_api_revoke },
+
+		/* The console web app; the console session routes (/console/login, ...) are
+		 * literal and beat the catch-all. */
+		{ "GET", "/console", qoc_api_console_web_root },
+		{ "GET", "/console/*", qoc_api_console_web },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		enum qoc_err err = qoc_router_add(r, routes[i].method, routes[i].pattern,
