@@ -5,11 +5,13 @@ set -euo pipefail
 what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
-            libsodium-dev libsqlite3-dev libcurl4-openssl-dev)
+            libsodium-dev libsqlite3-dev libcurl4-openssl-dev libmaxminddb-dev libcairo2-dev)
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
-run_pkgs=(sqlite3 curl nodejs npm)
+# tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
+run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb)
 # chromium: the browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one.
-test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd chromium)
+# poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.
+test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd chromium poppler-utils)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
 

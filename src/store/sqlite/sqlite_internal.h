@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "store/store_oauth.h"
 #include "store/store_outbox.h"
+#include "store/store_analytics.h"
 
 /* Distinct SQL texts the whole backend may cache; raise it when a new statement is
  * refused with "statement cache full" (it costs a pointer per slot per connection). */
@@ -343,5 +344,18 @@ enum qoc_err qoc_sqlite_outbox_due(struct qoc_store *st, int64_t now, size_t lim
 enum qoc_err qoc_sqlite_outbox_mark_sent(struct qoc_store *st, int64_t id, int64_t now);
 enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t now,
                                            int64_t next_attempt_at, const char *error_text);
+
+/* sqlite_analytics.c (usage analytics) */
+enum qoc_err qoc_sqlite_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,
+                                         size_t *skipped);
+enum qoc_err qoc_sqlite_analytics_query(struct qoc_store *st, struct qoc_arena *a,
+                                        const char *client_id, int64_t from_hour, int64_t to_hour,
+                                        struct qoc_an_range *out);
+enum qoc_err qoc_sqlite_analytics_lifetime(struct qoc_store *st, const char *client_id,
+                                           int64_t *requests);
+enum qoc_err qoc_sqlite_analytics_active_users(struct qoc_store *st, const char *client_id,
+                                               int64_t now, int64_t *users);
+enum qoc_err qoc_sqlite_analytics_purge(struct qoc_store *st, int64_t events_before,
+                                        int64_t rollups_before, size_t limit, size_t *deleted);
 
 #endif

@@ -272,6 +272,12 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .outbox_due = qoc_sqlite_outbox_due,
     .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
     .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
+    /* usage analytics */
+    .analytics_append = qoc_sqlite_analytics_append,
+    .analytics_query = qoc_sqlite_analytics_query,
+    .analytics_lifetime = qoc_sqlite_analytics_lifetime,
+    .analytics_active_users = qoc_sqlite_analytics_active_users,
+    .analytics_purge = qoc_sqlite_analytics_purge,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
