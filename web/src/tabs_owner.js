@@ -10,7 +10,7 @@ import { DeleteDialog } from './app_dialogs.js';
 export function Analytics() {
   return html`<div class="empty" data-testid="analytics-empty">
     <p><strong>No analytics yet.</strong></p>
-    <p class="muted">QOC does not record per-application request statistics yet. When it does, this tab will chart requests over time, active users, success rate and response times.</p>
+    <p class="muted">This tab does not show this application's usage yet. It will chart requests over time, active users, success rate and response times.</p>
   </div>`;
 }
 
