@@ -28,7 +28,7 @@ const result = await build({
   entryNames: '[name]-[hash]',
   assetNames: '[name]-[hash]',
   metafile: true,
-  legalComments: 'none',
+  legalComments: 'eof', // the libraries' licence notices travel with the bundle
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
 });
