@@ -509,7 +509,12 @@ describe('console in the browser', () => {
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(over <= 0, `${p}: ${over}px wider than the screen`);
     }
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).waitFor();
+    // Every sidebar entry and settings tab is on screen, none scrolled out of sight.
+    for (const link of [...await page.getByRole('navigation', { name: 'Console' }).getByRole('link').all(),
+      ...await page.getByRole('navigation', { name: 'Application settings' }).getByRole('link').all()]) {
+      const box = await link.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${await link.textContent()} is off screen`);
+    }
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
