@@ -15,7 +15,9 @@ export function UriList({ app, field, title, description, placeholder, onSaved, 
   const id = useId(field);
   useEffect(() => setItems(app[field] ?? []), [app, field]);
 
-  const dirty = JSON.stringify(items) !== JSON.stringify(app[field] ?? []);
+  // A URI typed in the new-entry box but not added yet counts too: Save must not drop it.
+  const pending = draft.trim() ? [...items, draft.trim()] : items;
+  const dirty = JSON.stringify(pending) !== JSON.stringify(app[field] ?? []);
   const rowMessages = (i) => (error ? error.errors.filter((e) => e.field === `${field}[${i}]`).map((e) => e.message) : []);
   const listMessages = error ? error.errors.filter((e) => e.field === field).map((e) => e.message) : [];
   const change = (next) => { setItems(next); setSaved(false); };
@@ -30,7 +32,10 @@ export function UriList({ app, field, title, description, placeholder, onSaved, 
     setBusy(true);
     setError(null);
     try {
-      const updated = await api.patch(appUrl(app.client_id), { [field]: items.map((s) => s.trim()).filter(Boolean) });
+      const next = pending.map((s) => s.trim()).filter(Boolean);
+      setItems(next);
+      setDraft('');
+      const updated = await api.patch(appUrl(app.client_id), { [field]: next });
       setSaved(true);
       onSaved(updated);
     } catch (err) {
