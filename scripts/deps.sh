@@ -5,10 +5,11 @@ set -euo pipefail
 what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
-            libsodium-dev libsqlite3-dev libcurl4-openssl-dev)
+            libsodium-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev)
 run_pkgs=(sqlite3 curl)
-test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd)
-bench_pkgs=(wrk)
+# postgresql: the throwaway cluster the PostgreSQL tests start (tests/pg/cluster.sh).
+test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd postgresql)
+bench_pkgs=(wrk postgresql)
 fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
 
 pkgs=("${build_pkgs[@]}")
