@@ -91,7 +91,8 @@ void qoc_pg_drop(struct qoc_pg_conn *c);
  * marks c: a lost connection (class 08, admin shutdown, no result) -> QOC_EBUSY and
  * c->broken; unique violation -> QOC_ECONFLICT; foreign key -> QOC_ENOTFOUND; lock or
  * statement timeout, too many connections -> QOC_EBUSY; serialization failure or deadlock
- * -> QOC_EBUSY and c->retryable (qoc_pg_tx retries those); anything else QOC_EDB, logged
+ * -> QOC_EBUSY and c->retryable (qoc_pg_tx retries those); a data exception (class 22:
+ * bytes that are not UTF-8, a number out of range) -> QOC_EINVAL; anything else QOC_EDB, logged
  * with `what` and the server's primary message (never parameters or the detail line). */
 enum qoc_err qoc_pg_error(struct qoc_pg_conn *c, const PGresult *res, const char *what);
 

@@ -59,6 +59,10 @@ enum qoc_err qoc_pg_error(struct qoc_pg_conn *c, const PGresult *res, const char
 		return QOC_ECONFLICT; /* unique violation: the caller decides what it means */
 	if (strcmp(state, "23503") == 0)
 		return QOC_ENOTFOUND; /* a referenced row is gone (or never was) */
+	/* Class 22, data exception: a value the server refuses (bytes that are not UTF-8,
+	 * a number out of range) came from the caller. */
+	if (state_is(state, "22"))
+		return QOC_EINVAL;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
 		c->retryable = true; /* serialization failure, deadlock: run it again */
 		return QOC_EBUSY;
