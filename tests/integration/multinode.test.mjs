@@ -11,7 +11,8 @@
 // needs the same master.key).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,8 @@ const cluster = (cmd, state) => {
   const r = spawnSync(CLUSTER, [cmd, state], { encoding: 'utf8', timeout: 120000 });
   if (r.status !== 0) throw new Error(`cluster.sh ${cmd}: ${r.stderr}`);
 };
+// The same without blocking the event loop: traffic keeps flowing meanwhile.
+const clusterAsync = (cmd, state) => promisify(execFile)(CLUSTER, [cmd, state], { timeout: 120000 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tokenHash = (t) => createHash('sha256').update(t).digest('base64url');
 
@@ -201,20 +204,26 @@ describe('two qoc nodes sharing one PostgreSQL', () => {
         if (r.status === 200) {
           issued.push((await r.json()).access_token);
         } else {
-          assert.equal(r.status, 503, `unexpected ${r.status}: ${await r.text()}`);
+          const body = await r.text();
+          assert.equal(r.status, 503, `unexpected ${r.status}: ${body}`);
           assert.ok(r.headers.get('retry-after'), '503 without Retry-After');
-          await r.arrayBuffer();
           await sleep(20);
         }
       }
     };
     const workers = [0, 1, 2, 3].map(worker);
     await sleep(1000);
-    cluster('restart', state);
+    // A restart that stays down for a moment, so that requests certainly meet it.
+    await clusterAsync('down', state);
+    await sleep(700);
+    await clusterAsync('up', state);
     await sleep(1500);
     stop = true;
     await Promise.all(workers);
-    assert.ok((statuses.get(200) || 0) > 0, JSON.stringify([...statuses]));
+    const seen = JSON.stringify([...statuses]);
+    assert.ok((statuses.get(200) || 0) > 0, seen);
+    assert.ok((statuses.get(503) || 0) > 0, `the outage was never seen: ${seen}`);
+    console.log('statuses around the restart:', seen);
     // Recovered: both nodes issue again (a few tries: the pools reconnect on use).
     for (const n of [a, b]) {
       let ok = false;
