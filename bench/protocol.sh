@@ -5,6 +5,7 @@
 #   2. client_credentials, RFC 9068 JWT access token signed ES256 (nothing stored)
 #   3. the same with RS256 (the server restarted with access_token_alg=RS256)
 #   4. introspection of an opaque token (client-authenticated, one read, no write)
+#      and the two public GET documents, discovery and JWKS
 #   5. full authorization code + PKCE flows with a password sign-in each time (argon2id)
 #   6. the same flows with an existing SSO session (no password)
 # Workloads 5 and 6 are driven by bench/flows.mjs (Node worker threads, the real HTML
@@ -75,18 +76,13 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
 EOF
 
-# run NAME PATH BODY AUTH: one wrk run, one result line.
-run() {
+# measure NAME PATH [WRK ARGS...]: one wrk run on PATH, one result line.
+measure() {
   local name=$1 path=$2
-  export BENCH_BODY=$3 BENCH_AUTH=$4
-  # one request first: a workload that only answers errors is not a measurement
-  local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: $BENCH_AUTH" \
-    -H 'Content-Type: application/x-www-form-urlencoded' --data "$BENCH_BODY" "http://127.0.0.1:$port$path")
-  [ "$code" = 200 ] || { echo "$name: first request answered $code" >&2; exit 1; }
+  shift 2
   local t0 t1
   t0=$(cpu_ticks)
-  wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port$path" > "$work/wrk.out"
+  wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/wrk.out"
   t1=$(cpu_ticks)
   local rps p99 reqs errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
@@ -97,6 +93,26 @@ run() {
       -v hz="$clk_tck" -v hwm="$(hwm_kib)" 'BEGIN {
     printf "  %-44s %8.0f req/s  p99 %-9s  %8.1f us CPU/req  peak RSS %5.1f MiB  non-2xx %s\n",
            n, r, p, (q > 0 ? d / hz / q * 1e6 : 0), hwm / 1024, e }'
+}
+
+# run NAME PATH BODY AUTH: a form POST workload.
+run() {
+  local name=$1 path=$2
+  export BENCH_BODY=$3 BENCH_AUTH=$4
+  # one request first: a workload that only answers errors is not a measurement
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: $BENCH_AUTH" \
+    -H 'Content-Type: application/x-www-form-urlencoded' --data "$BENCH_BODY" "http://127.0.0.1:$port$path")
+  [ "$code" = 200 ] || { echo "$name: first request answered $code" >&2; exit 1; }
+  measure "$name" "$path" -s "$work/post.lua"
+}
+
+# run_get NAME PATH: a GET workload (the public documents).
+run_get() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$2")
+  [ "$code" = 200 ] || { echo "$1: first request answered $code" >&2; exit 1; }
+  measure "$1" "$2"
 }
 
 echo "pw-for-the-benchmark-only" | "$build/qoc" user add --email bench@example.com --name Bench --password-stdin >/dev/null
@@ -119,6 +135,8 @@ printf '\nProtocol: wrk -t%s -c%s -d%ss, loopback, sqlite_synchronous=%s, group 
 run "client_credentials opaque (durable)" /oauth2/token "grant_type=client_credentials" "$auth_opaque"
 run "client_credentials JWT ES256 (not stored)" /oauth2/token "grant_type=client_credentials" "$auth_jwt"
 run "introspection (opaque, active)" /oauth2/introspect "token=$token" "$auth_opaque"
+run_get "discovery (openid-configuration)" /.well-known/openid-configuration
+run_get "JWKS" /.well-known/jwks.json
 start_server QOC_ACCESS_TOKEN_ALG=RS256
 run "client_credentials JWT RS256" /oauth2/token "grant_type=client_credentials" "$auth_jwt"
 
@@ -158,5 +176,5 @@ run_flows sso
 printf '  targets (issue 3): password sign-in >= 150 flows/s, SSO >= 3000 flows/s\n'
 
 printf '  targets (issue 3): opaque >= 15000/s, ES256 >= 25000/s, RS256 >= 5000/s,\n'
-printf '  introspection >= 60000/s with p99 < 2 ms, RSS < 64 MiB (peak RSS is per server process;\n'
+printf '  introspection >= 60000/s with p99 < 2 ms, discovery and JWKS >= 100000/s, RSS < 64 MiB (peak RSS is per server process;\n'
 printf '  the RS256 run is a fresh process)\n'

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "api/console.h"
 #include "core/mem.h"
 #include "crypto/hash.h"
 #include "login/csrf.h"
@@ -63,6 +64,8 @@ enum qoc_err qoc_api_init(struct qoc_api *api, const struct qoc_config *cfg,
 	if (cfg->access_token_alg) /* unset: the default of access_token_jwt.h */
 		api->access_token_alg =
 		    qoc_sigkey_alg_parse(cfg->access_token_alg, strlen(cfg->access_token_alg));
+	/* The console signs in through QOC Login: its application must exist. */
+	err = qoc_api_console_client_ensure(api);
 out:
 	if (err)
 		qoc_api_release(api);

@@ -2,10 +2,10 @@
  * strict JSON body, problem responses, and the role checks of issue 4.
  *
  * Authentication (qoc_console_auth): `Authorization: Bearer qoc_pat_...` (a personal
- * access token, console/pats.h). The console web app's session cookie (issue 5) is the
- * second way in and plugs in here, in auth_session() of console_common.c: it must then
- * also check CSRF on every state-changing request. Nothing else in the handlers knows how
- * the caller was authenticated.
+ * access token, console/pats.h), or, without an Authorization header, the console web
+ * app's session cookie (console/signin.h), which also needs X-CSRF-Token on every
+ * state-changing request. Nothing else in the handlers knows how the caller was
+ * authenticated.
  *
  * Every helper that answers (returns QOC_EPERM with resp set) leaves the handler only to
  * return QOC_OK: `if ((err = qoc_console_auth(...))) return qoc_console_done(err);`.
@@ -18,8 +18,31 @@
 
 #include "api/api.h"
 #include "console/app_rules.h"
+#include "console/signin.h"
+#include "crypto/token.h"
+#include "login/csrf.h"
 #include "http/http.h"
 #include "store/store.h"
+
+/* The console web app's cookie session (console_session.c, console/signin.h). */
+struct qoc_console_session {
+	struct qoc_account acct;                     /* arena memory of the request */
+	char token_hash[QOC_TOKEN_HASH_LEN + 1];     /* the session's access token */
+	char csrf[QOC_CSRF_TOKEN_LEN + 1];           /* what X-CSRF-Token must say */
+	int64_t expires_at;
+};
+
+/* The live session of the request's console cookie: a live opaque access token of the
+ * console application (which is active) and its account. QOC_ENOTFOUND when there is
+ * none; other errors: the store failed (fail closed). */
+enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *api,
+                                      struct qoc_console_session *out);
+/* Is presented the session's CSRF token (constant-time)? false for NULL. */
+bool qoc_console_session_csrf_ok(struct qoc_http_req *req, const struct qoc_console_session *s,
+                                 const char *presented);
+
+/* Registers (or brings up to date) the console's own application (console_client.c). */
+enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api);
 
 /* Largest JSON body the console API reads (icons have their own bound). */
 #define QOC_CONSOLE_JSON_MAX (64 * 1024)

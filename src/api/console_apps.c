@@ -7,6 +7,7 @@
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "http/json.h"
+#include "oauth/authz_flow.h"
 
 #define HANDLER_START                                                                              \
 	struct qoc_api *api = ctx;                                                                 \
@@ -237,6 +238,9 @@ static enum qoc_err patch_allowed(struct qoc_http_resp *resp, const struct qoc_c
                                   const struct qoc_app *app, const struct qoc_app_input *in,
                                   enum qoc_role role, const json_t *body)
 {
+	if (qoc_authz_app_is_first_party(app)) /* see qoc_console_app_access */
+		return qoc_console_problem(resp, 403, "the QOC Cloud Console application is "
+		                                      "managed by QOC itself");
 	bool status_change = in->status && strcmp(in->status, app->status) != 0;
 	bool suspension = status_change &&
 	                  (!strcmp(in->status, "suspended") || !strcmp(app->status, "suspended"));

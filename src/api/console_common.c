@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "mail/mail.h"
 #include "mail/sender.h"
+#include "oauth/authz_flow.h"
 #include "http/json.h"
 
 enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail)
@@ -28,16 +29,28 @@ static enum qoc_err unauthorized(struct qoc_http_resp *resp, const char *detail)
 	return qoc_console_problem(resp, 401, detail);
 }
 
-/* The console web app's session cookie (issue 5) goes here: find the session, and on a
- * state-changing method check the CSRF token before answering QOC_OK. Until then no
- * request authenticates this way. */
-static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_api *api,
-                                 struct qoc_console_caller *who)
+/* The console web app's session cookie (console/signin.h). QOC_ENOTFOUND: no session;
+ * QOC_EPERM: answered (a state-changing request without the session's X-CSRF-Token). */
+static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                 struct qoc_api *api, struct qoc_console_caller *who)
 {
-	(void)req;
-	(void)api;
-	(void)who;
-	return QOC_ENOTFOUND;
+	struct qoc_console_session s;
+	enum qoc_err err = qoc_console_session_find(req, api, &s);
+	if (err == QOC_ENOTFOUND)
+		return err;
+	if (err)
+		return qoc_console_store_error(resp, err);
+	bool safe = req->method == QOC_HTTP_GET || req->method == QOC_HTTP_HEAD ||
+	            req->method == QOC_HTTP_OPTIONS;
+	if (!safe && (qoc_http_header_count(req, QOC_CONSOLE_CSRF_HEADER) != 1 ||
+	              !qoc_console_session_csrf_ok(req, &s,
+	                                           qoc_http_header(req, QOC_CONSOLE_CSRF_HEADER))))
+		return qoc_console_problem(resp, 403,
+		                           "missing or wrong " QOC_CONSOLE_CSRF_HEADER
+		                           " header (GET /console/session gives it)");
+	who->acct = s.acct;
+	who->via_session = true;
+	return QOC_OK;
 }
 
 enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *resp,
@@ -46,11 +59,11 @@ enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *re
 	memset(who, 0, sizeof(*who));
 	const char *h = qoc_http_header(req, "Authorization");
 	if (!h) {
-		enum qoc_err err = auth_session(req, api, who);
-		if (err == QOC_OK)
-			return QOC_OK;
-		return unauthorized(resp,
-		                    "a personal access token is required (Authorization: Bearer)");
+		enum qoc_err err = auth_session(req, resp, api, who);
+		if (err != QOC_ENOTFOUND)
+			return err;
+		return unauthorized(resp, "sign in to the console, or send a personal access "
+		                          "token (Authorization: Bearer)");
 	}
 	if (qoc_http_header_count(req, "Authorization") != 1 || strncasecmp(h, "Bearer ", 7) != 0)
 		return unauthorized(resp, "use Authorization: Bearer <personal access token>");
@@ -169,6 +182,11 @@ enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_re
 		return qoc_console_store_error(resp, err);
 	if (!may(*role, !strcmp(app->owner_id, who->acct.id), act))
 		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
+	/* The console's own application (console_client.c) is managed by QOC itself: changing
+	 * it from the console could lock everyone out of the console. */
+	if (act != QOC_ACT_READ && qoc_authz_app_is_first_party(app))
+		return qoc_console_problem(resp, 403, "the QOC Cloud Console application is "
+		                                      "managed by QOC itself");
 	return QOC_OK;
 }
 

@@ -9,6 +9,12 @@
 /* Adds every /api/v1 route to r (called once by qoc_api_register). */
 enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api);
 
+/* console_session.c: the console web app's sign-in and session (console/signin.h) */
+qoc_http_handler_fn qoc_api_console_login;    /* GET /console/login */
+qoc_http_handler_fn qoc_api_console_callback; /* GET /console/callback */
+qoc_http_handler_fn qoc_api_console_session;  /* GET /console/session */
+qoc_http_handler_fn qoc_api_console_logout;   /* POST /console/logout */
+
 /* console_teams.c */
 qoc_http_handler_fn qoc_api_console_me;             /* GET /api/v1/me */
 qoc_http_handler_fn qoc_api_console_teams_list;     /* GET /api/v1/teams */

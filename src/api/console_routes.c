@@ -1,4 +1,5 @@
-/* console_routes.c - the route table of the console API (/api/v1): one line per route. */
+/* console_routes.c - the route table of the console API (/api/v1) and of the console web
+ * app's session (/console/login, callback, session, logout): one line per route. */
 #include "api/console_handlers.h"
 
 enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
@@ -8,6 +9,10 @@ enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
 		const char *pattern;
 		qoc_http_handler_fn *handler;
 	} routes[] = {
+		{ "GET", "/console/login", qoc_api_console_login },
+		{ "GET", "/console/callback", qoc_api_console_callback },
+		{ "GET", "/console/session", qoc_api_console_session },
+		{ "POST", "/console/logout", qoc_api_console_logout },
 		{ "GET", "/api/v1/me", qoc_api_console_me },
 		{ "GET", "/api/v1/tokens", qoc_api_console_tokens_list },
 		{ "POST", "/api/v1/tokens", qoc_api_console_tokens_create },

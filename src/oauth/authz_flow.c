@@ -75,6 +75,5 @@ enum qoc_err qoc_authz_consent_union(const char *granted, const struct qoc_scope
 
 bool qoc_authz_app_is_first_party(const struct qoc_app *app)
 {
-	(void)app; /* issue 5: the console registers itself as a first-party application */
-	return false;
+	return app && app->client_id && strcmp(app->client_id, QOC_CONSOLE_CLIENT_ID) == 0;
 }

@@ -15,9 +15,9 @@
  *   or did not verify (the hint's subject is then unknown, so the session cannot be shown
  *   to be the one the client expects).
  * - Consent covers a request when the granted scope string parses and the requested scope
- *   is a subset of it, and prompt has no consent. First-party applications (the console,
- *   issue 5) skip consent: qoc_authz_app_is_first_party() is the hook; it answers false
- *   until issue 5 names them.
+ *   is a subset of it, and prompt has no consent. First-party applications skip consent:
+ *   the QOC Cloud Console (QOC_CONSOLE_CLIENT_ID, registered by the server itself) is the
+ *   only one.
  * - With prompt=none nothing is shown: no usable session is login_required, missing
  *   consent is consent_required.
  */
@@ -71,8 +71,12 @@ enum qoc_authz_next qoc_authz_next_after_signin(bool consent_covered);
 enum qoc_err qoc_authz_consent_union(const char *granted, const struct qoc_scope *requested,
                                      char out[QOC_SCOPE_MAX_BYTES + 1]);
 
-/* HOOK (issue 5): does app skip the consent page as a first-party application (the
- * console)? false for every application until the console registers itself. */
+/* The client id of the QOC Cloud Console, the one first-party application. The server
+ * registers it at start (api/console_client.c); no other application can get this id
+ * (the API makes client ids at random and never takes one from a caller). */
+#define QOC_CONSOLE_CLIENT_ID "qoc_client_qoccloudconsole000000000"
+
+/* Does app skip the consent page as a first-party application (the console)? */
 bool qoc_authz_app_is_first_party(const struct qoc_app *app);
 
 #endif

@@ -136,6 +136,19 @@ enum qoc_err qoc_keyring_ensure(const struct qoc_keyring_params *p, bool *create
 	return err;
 }
 
+enum qoc_err qoc_keyring_jwks_of(const struct qoc_key_record *keys, size_t n, struct qoc_buf *out)
+{
+	/* The stored public JWKs are our own serialisation: splice them without re-parsing. */
+	enum qoc_err err = qoc_buf_append_cstr(out, "{\"keys\":[");
+	for (size_t i = 0; !err && i < n; i++) {
+		if (i)
+			err = qoc_buf_append_char(out, ',');
+		if (!err)
+			err = qoc_buf_append_cstr(out, keys[i].public_jwk);
+	}
+	return err ? err : qoc_buf_append_cstr(out, "]}");
+}
+
 enum qoc_err qoc_keyring_jwks(struct qoc_store *st, const struct qoc_clock *clock,
 			      struct qoc_buf *out)
 {
@@ -144,18 +157,8 @@ enum qoc_err qoc_keyring_jwks(struct qoc_store *st, const struct qoc_clock *cloc
 	size_t n = 0;
 	qoc_arena_init(&a, 1u << 20);
 	enum qoc_err err = qoc_store_key_list_published(st, &a, qoc_clock_now(clock), &keys, &n);
-	if (err)
-		goto out;
-	/* The stored public JWKs are our own serialisation: splice them without re-parsing. */
-	if ((err = qoc_buf_append_cstr(out, "{\"keys\":[")))
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if ((i && (err = qoc_buf_append_char(out, ','))) ||
-		    (err = qoc_buf_append_cstr(out, keys[i].public_jwk)))
-			goto out;
-	}
-	err = qoc_buf_append_cstr(out, "]}");
-out:
+	if (!err)
+		err = qoc_keyring_jwks_of(keys, n, out);
 	qoc_arena_release(&a);
 	return err;
 }

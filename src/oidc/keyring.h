@@ -58,5 +58,7 @@ enum qoc_err qoc_keyring_seal_key(const uint8_t master_key[32], uint8_t out[32])
  * published). */
 enum qoc_err qoc_keyring_jwks(struct qoc_store *st, const struct qoc_clock *clock,
 			      struct qoc_buf *out);
+/* The same document from records already read (key_list_published's order). */
+enum qoc_err qoc_keyring_jwks_of(const struct qoc_key_record *keys, size_t n, struct qoc_buf *out);
 
 #endif

@@ -29,6 +29,8 @@ struct qoc_signer_snapshot {
 	struct qoc_sigkey **published;        /* public keys, active ones included */
 	size_t npublished;
 	char *fingerprint; /* kid, alg and active/retired of every published key */
+	char *jwks;        /* the JWKS document of the published keys */
+	size_t jwks_len;
 };
 
 struct qoc_signer {
@@ -50,6 +52,7 @@ static void snap_free(struct qoc_signer_snapshot *snap)
 		qoc_sigkey_free(snap->published[i]);
 	free(snap->published);
 	free(snap->fingerprint);
+	free(snap->jwks);
 	free(snap);
 }
 
@@ -152,6 +155,14 @@ static enum qoc_err build(const uint8_t master[32], const struct qoc_key_record 
 		err = QOC_ENOMEM;
 	for (size_t i = 0; !err && i < n; i++)
 		err = add_record(master, &keys[i], snap);
+	struct qoc_buf jwks;
+	qoc_buf_init(&jwks, QOC_SIGNER_JWKS_MAX);
+	if (!err && !(err = qoc_keyring_jwks_of(keys, n, &jwks))) {
+		snap->jwks_len = jwks.len;
+		snap->jwks = jwks.data; /* the snapshot owns it */
+	} else {
+		qoc_buf_release(&jwks);
+	}
 	if (err) {
 		snap_free(snap);
 		return err;
@@ -322,6 +333,14 @@ enum qoc_err qoc_signer_verify_key(struct qoc_signer *s, const char *kid, size_t
 	}
 	snap_put(snap);
 	return QOC_ENOTFOUND;
+}
+
+enum qoc_err qoc_signer_jwks(struct qoc_signer *s, int64_t now, struct qoc_buf *out)
+{
+	struct qoc_signer_snapshot *snap = acquire(s, now);
+	enum qoc_err err = qoc_buf_append(out, snap->jwks, snap->jwks_len);
+	snap_put(snap);
+	return err;
 }
 
 void qoc_signer_put(struct qoc_signer_ref *ref)

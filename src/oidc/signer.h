@@ -36,6 +36,9 @@
 #include "crypto/sigkey.h"
 #include "store/store.h"
 
+/* Largest JWKS document a snapshot keeps. */
+#define QOC_SIGNER_JWKS_MAX (256u * 1024)
+
 /* Seconds between two checks of the store for rotated keys. */
 #define QOC_SIGNER_REFRESH_S 5
 
@@ -71,6 +74,11 @@ enum qoc_err qoc_signer_verify_key(struct qoc_signer *s, const char *kid, size_t
 
 /* Gives the reference back; ref->key is then NULL. A zeroed ref is a no-op. */
 void qoc_signer_put(struct qoc_signer_ref *ref);
+
+/* Appends the JWKS document ({"keys":[...]}, keyring.h) of the current snapshot: the
+ * published keys as of the last check, so a rotation or an expiry shows within the
+ * refresh bound above, like signing does, without a store read per request. */
+enum qoc_err qoc_signer_jwks(struct qoc_signer *s, int64_t now, struct qoc_buf *out);
 
 /* Re-reads the store now, whatever the time of the last check (after this process rotated
  * a key itself, and for tests). Errors as qoc_signer_new; the current snapshot is kept on

@@ -40,8 +40,9 @@
 
 enum qoc_sync_mode { QOC_SYNC_FULL, QOC_SYNC_NORMAL };
 
-/* Group commit: the single-row writes of the protocol's hot path (tokens_issue,
- * code_create, session_create, authreq_create, app_touch_last_used) from concurrent
+/* Group commit: the writes of the protocol's hot path (tokens_issue, code_create,
+ * code_consume, refresh_rotate, session_create, authreq_create, app_touch_last_used;
+ * each under its own savepoint, so one winner stays one winner) from concurrent
  * callers share one transaction and one commit. Each caller still returns only after
  * the commit holding its write, with its own result. OFF commits every write alone (a
  * benchmark's baseline). Backends without it (none yet) treat ON as OFF. */

@@ -133,7 +133,13 @@ describe('data directory and keys', () => {
       const r = runQoc(['keys', 'rotate'], { env: { QOC_DATA_DIR: dir, QOC_SIGNING_ALG: 'ES256' } });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /kid/);
-      const after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      // The server re-reads the key set at most every QOC_SIGNER_REFRESH_S (5) seconds and
+      // publishes and signs from the same snapshot (oidc/signer.h): poll a little longer.
+      let after = before;
+      for (const end = Date.now() + 8000; after.length === before.length && Date.now() < end;) {
+        await new Promise((res) => setTimeout(res, 250));
+        after = (await (await fetch(`${srv.url}/.well-known/jwks.json`)).json()).keys;
+      }
       assert.equal(after.length, before.length + 1);
       const beforeKids = before.map((k) => k.kid);
       const added = after.filter((k) => !beforeKids.includes(k.kid));

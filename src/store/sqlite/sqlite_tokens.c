@@ -191,6 +191,7 @@ struct consume_ctx {
 static enum qoc_err consume_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct consume_ctx *k = arg;
+	k->result = QOC_OK; /* a batch may run this again (qoc_sqlite_batch_write) */
 	enum qoc_err err = row_on(c, &sql_code_claim, "code_consume", "ti", k->code_hash, k->now,
 	                          read_code, k->a, k->out);
 	if (!err) {
@@ -218,7 +219,7 @@ enum qoc_err qoc_sqlite_code_consume(struct qoc_store *base, struct qoc_arena *a
 	if (!a || !out || !qoc_store_is_hash(code_hash))
 		return QOC_EINVAL;
 	struct consume_ctx k = {.code_hash = code_hash, .now = now, .a = a, .out = out};
-	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), consume_work, &k);
+	enum qoc_err err = qoc_sqlite_batch_write(qoc_sqlite_from(base), consume_work, &k);
 	if (err)
 		return err;
 	if (k.result == QOC_ENOTFOUND)
@@ -306,6 +307,7 @@ static enum qoc_err rotate_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct rotate_ctx *k = arg;
 	struct qoc_token *old = k->old;
+	k->result = QOC_OK; /* a batch may run this again (qoc_sqlite_batch_write) */
 	enum qoc_err err =
 	    row_on(c, &sql_token_get, "refresh_rotate", "t", k->old_hash, 0, read_token, k->a, old);
 	if (err)
@@ -352,7 +354,7 @@ enum qoc_err qoc_sqlite_refresh_rotate(struct qoc_store *base, struct qoc_arena 
 	                       .n = n,
 	                       .a = a,
 	                       .old = &old};
-	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), rotate_work, &k);
+	enum qoc_err err = qoc_sqlite_batch_write(qoc_sqlite_from(base), rotate_work, &k);
 	if (!err)
 		err = k.result;
 	if (old_out && (err == QOC_OK || err == QOC_ECONFLICT))
