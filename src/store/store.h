@@ -32,7 +32,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 5
+#define QOC_STORE_OPS_VERSION 6
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -550,8 +550,9 @@ struct qoc_store_ops {
 	                            const char *client_id, const char *scope, int64_t now);
 
 	/* --- mail outbox (version 4, src/mail/) --------------------------------------------
-	 * One sender thread reads and marks rows; nothing claims a row, so two senders on one
-	 * store could both deliver it (at-least-once, by design of a single sender).
+	 * Each node's sender thread claims rows (outbox_claim) before it delivers them, so
+	 * with several nodes on one store a message is delivered by one of them (still
+	 * at-least-once: a sender that dies between delivery and mark_sent sends again).
 	 * outbox_put: inserts row (to_addr, subject, body, created_at; attempts 0, due at
 	 * created_at), durable before it returns; *id (may be NULL) gets its id. QOC_EINVAL: a
 	 * NULL or empty field, created_at <= 0.
@@ -567,6 +568,16 @@ struct qoc_store_ops {
 	enum qoc_err (*outbox_mark_sent)(struct qoc_store *st, int64_t id, int64_t now);
 	enum qoc_err (*outbox_mark_failed)(struct qoc_store *st, int64_t id, int64_t now,
 	                                   int64_t next_attempt_at, const char *error_text);
+	/* outbox_claim (version 6; several nodes, each with its sender, on one store): the
+	 * rows outbox_due(now, limit) would return, and in the same transaction each of them
+	 * gets next_attempt_at = lease_until, so no other sender (this node's or another's)
+	 * gets it before then: of concurrent claims, each row goes to one. mark_sent and
+	 * mark_failed end the lease; a sender that dies holding rows gives them back when the
+	 * lease runs out. The rows read back show next_attempt_at as it was before the claim.
+	 * QOC_EINVAL as outbox_due, and lease_until <= now. */
+	enum qoc_err (*outbox_claim)(struct qoc_store *st, int64_t now, int64_t lease_until,
+	                             size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
+	                             size_t *n);
 	/* --- end of mail outbox --- */
 };
 

@@ -12,6 +12,16 @@ static struct qoc_pg_sql sql_put = {
 static struct qoc_pg_sql sql_due = {.text = "SELECT " OUTBOX_COLUMNS " FROM outbox"
                                             " WHERE sent_at IS NULL AND next_attempt_at <= $1"
                                             " ORDER BY next_attempt_at, id LIMIT $2"};
+/* SKIP LOCKED: rows another node is claiming right now are left to it, not waited for;
+ * the lease makes them not due for everyone else once it commits. */
+static struct qoc_pg_sql sql_claim = {
+    .text = "WITH d AS (SELECT id, next_attempt_at AS due_at FROM outbox"
+            "  WHERE sent_at IS NULL AND next_attempt_at <= $1"
+            "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),"
+            " u AS (UPDATE outbox o SET next_attempt_at = $3 FROM d WHERE o.id = d.id"
+            "  RETURNING o.id, o.to_addr, o.subject, o.body, o.created_at, o.attempts,"
+            "  d.due_at, o.sent_at, o.last_error)"
+            " SELECT * FROM u ORDER BY due_at, id"};
 static struct qoc_pg_sql sql_sent = {
     .text = "UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL"};
 /* $2 = 0 gives up: NULL is never <= now. */
@@ -59,6 +69,7 @@ enum qoc_err qoc_pg_outbox_put(struct qoc_store *base, const struct qoc_outbox_r
 struct due_ctx {
 	struct qoc_arena *a;
 	int64_t now;
+	int64_t lease_until; /* 0: only read (outbox_due); else claim until then */
 	size_t limit;
 	struct qoc_outbox_row *rows;
 	size_t n;
@@ -87,7 +98,10 @@ static enum qoc_err due_work(struct qoc_pg_conn *c, void *arg)
 	PGresult *res;
 	ctx->n = 0;
 	enum qoc_err err =
-	    qoc_pg_exec(c, &sql_due, "outbox_due", &res, "ii", ctx->now, (int64_t)ctx->limit);
+	    ctx->lease_until
+	        ? qoc_pg_exec(c, &sql_claim, "outbox_claim", &res, "iii", ctx->now,
+	                      (int64_t)ctx->limit, ctx->lease_until)
+	        : qoc_pg_exec(c, &sql_due, "outbox_due", &res, "ii", ctx->now, (int64_t)ctx->limit);
 	if (err)
 		return err;
 	ctx->rows = qoc_arena_calloc(ctx->a, ctx->limit, sizeof(*ctx->rows));
@@ -135,4 +149,25 @@ enum qoc_err qoc_pg_outbox_mark_failed(struct qoc_store *base, int64_t id, int64
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_failed, "outbox_mark_failed", "iit", id,
 	                        next_attempt_at, error_text);
+}
+
+enum qoc_err qoc_pg_outbox_claim(struct qoc_store *base, int64_t now, int64_t lease_until,
+                                 size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
+                                 size_t *n)
+{
+	if (!a || !rows || !n)
+		return QOC_EINVAL;
+	*rows = NULL;
+	*n = 0;
+	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX || lease_until <= now)
+		return QOC_EINVAL;
+	struct due_ctx ctx = {.a = a, .now = now, .limit = limit, .lease_until = lease_until};
+	/* One statement, committed when it returns; not repeated on a lost connection (the
+	 * rows it may have leased come back when the lease runs out). */
+	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), false, due_work, &ctx);
+	if (!err && ctx.n) {
+		*rows = ctx.rows;
+		*n = ctx.n;
+	}
+	return err;
 }

@@ -257,6 +257,7 @@ const struct qoc_store_ops qoc_pg_ops = {
     .outbox_due = qoc_pg_outbox_due,
     .outbox_mark_sent = qoc_pg_outbox_mark_sent,
     .outbox_mark_failed = qoc_pg_outbox_mark_failed,
+    .outbox_claim = qoc_pg_outbox_claim,
 };
 
 enum qoc_err qoc_pg_open(const struct qoc_store_options *opts, const char *conninfo,

@@ -272,6 +272,7 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .outbox_due = qoc_sqlite_outbox_due,
     .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
     .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
+    .outbox_claim = qoc_sqlite_outbox_claim,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
