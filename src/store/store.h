@@ -14,7 +14,11 @@
  *   QOC_EINVAL     a required argument is NULL or empty;
  *   QOC_ENOMEM     an allocation failed (the caller's arena included);
  *   QOC_EBUSY      no pooled connection became free, or the database stayed locked, within
- *                  busy_timeout_ms; nothing was written; retry later;
+ *                  busy_timeout_ms, or (PostgreSQL) the server cannot be reached; retry
+ *                  later. Nothing was written, with one exception: when a PostgreSQL
+ *                  connection breaks while its COMMIT is in flight, nobody can know whether
+ *                  it committed; that is QOC_EBUSY too (never QOC_OK), and every op is safe
+ *                  to retry in that sense (a retried redemption is seen as a reuse);
  *   QOC_EDB        anything else the database reported (logged once with its message);
  *                  for a write, nothing was committed.
  * Durability: a write that returns QOC_OK has committed; with QOC_SYNC_FULL (the default)
@@ -45,7 +49,8 @@ enum qoc_sync_mode { QOC_SYNC_FULL, QOC_SYNC_NORMAL };
  * each under its own savepoint, so one winner stays one winner) from concurrent
  * callers share one transaction and one commit. Each caller still returns only after
  * the commit holding its write, with its own result. OFF commits every write alone (a
- * benchmark's baseline). Backends without it (none yet) treat ON as OFF. */
+ * benchmark's baseline). Backends without it treat ON as OFF: PostgreSQL does (its own
+ * WAL flush already shares fsyncs between concurrent commits of different connections). */
 enum qoc_group_commit { QOC_GROUP_COMMIT_DEFAULT = 0, QOC_GROUP_COMMIT_ON, QOC_GROUP_COMMIT_OFF };
 
 struct qoc_store_options {
