@@ -35,8 +35,11 @@ as_owner() {
 
 start_server() {
   # -w waits until it accepts connections; the log stays in the cluster directory.
+  # QOC_PG_DURABLE=1 (the benchmark) keeps PostgreSQL's durable defaults.
+  local fast="-c fsync=off -c full_page_writes=off"
+  [ "${QOC_PG_DURABLE:-0}" = 1 ] && fast=""
   as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 \
-    -o "-k $PGDIR -c listen_addresses='' -c port=5432 -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB" \
+    -o "-k $PGDIR -c listen_addresses='' -c port=5432 $fast -c max_connections=300 -c shared_buffers=128MB" \
     start >/dev/null
 }
 
