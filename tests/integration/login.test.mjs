@@ -335,7 +335,7 @@ describe('QOC Login (browser side)', () => {
   // read from the store file with the sqlite3 shell (read-only; WAL lets it read live).
   const hasSqlite3 = STORE === 'postgres' || spawnSync('sqlite3', ['-version']).status === 0;
   const lastUsed = (app) => storeQuery(dir,
-    `SELECT coalesce(last_used_at::text, 'null') FROM applications WHERE client_id = '${app.client_id}'`);
+    `SELECT coalesce(CAST(last_used_at AS TEXT), 'null') FROM applications WHERE client_id = '${app.client_id}'`);
 
   test('implicit token: access token in the fragment, Bearer, expires_in, scope, state, iss; no refresh token (RFC 6749 §4.2.2)', async () => {
     const p = await implicitFlow(apps.implicit, { response_type: 'token', scope: 'email' });

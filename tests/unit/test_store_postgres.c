@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "store/migration.h"
@@ -198,14 +199,58 @@ static void a_database_from_a_newer_binary_is_refused(void **state)
 	assert_int_equal(applied, 0);
 }
 
-static void a_url_that_cannot_connect_fails_at_open(void **state)
+/* A URL that cannot connect fails the open (not the first request), and the log says so
+ * without the URL: it may hold a password. stderr (where the log goes) is captured. */
+static void a_url_that_cannot_connect_fails_at_open_without_logging_it(void **state)
 {
 	(void)state;
+	qoc_log_set_level(QOC_LOG_DEBUG);
+	char path[] = "/tmp/qoc-pgtest-log-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
 	struct qoc_store *st = (void *)1;
-	struct qoc_store_options o = {
+	struct qoc_store_options o1 = {
 	    .url = "host=/nonexistent-qoc-socket-dir port=1 user=nobody password=s3cr3t dbname=x"};
-	assert_int_equal(qoc_store_open(&o, &st), QOC_EDB);
+	enum qoc_err e1 = qoc_store_open(&o1, &st);
+	struct qoc_store_options o2 = {.url = "postgres://nobody:s3cr3t@%2Fnonexistent-qoc-socket-dir/x"};
+	enum qoc_err e2 = qoc_store_open(&o2, &st);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	qoc_log_set_level(QOC_LOG_ERROR);
+	char buf[8192];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(e1, QOC_EDB);
+	assert_int_equal(e2, QOC_EDB);
 	assert_null(st);
+	assert_true(n > 0); /* it did log the failure */
+	buf[n] = '\0';
+	assert_null(strstr(buf, "s3cr3t"));
+}
+
+/* COMMIT of a transaction in which a statement failed is answered "ROLLBACK" with a
+ * success status by PostgreSQL: the store must not take that for a commit. */
+static void a_commit_that_rolled_back_is_an_error(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f, 1);
+	struct qoc_pg_conn *c;
+	assert_int_equal(qoc_pg_acquire(qoc_pg_from(f->st), &c), QOC_OK);
+	assert_int_equal(qoc_pg_command(c, "BEGIN"), QOC_OK);
+	assert_int_equal(qoc_pg_command(c, "INSERT INTO teams (id, name, created_at)"
+	                                   " VALUES ('t1', 'T', 1)"),
+	                 QOC_OK);
+	assert_int_equal(qoc_pg_command(c, "SELECT 1/0"), QOC_EINVAL); /* class 22 */
+	assert_int_equal(qoc_pg_commit(c), QOC_EDB);
+	qoc_pg_release(c);
+	assert_int_equal(pgtest_exec(&f->db, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM teams WHERE id = 't1')"
+	                                     " THEN RAISE 'committed'; END IF; END $$"),
+	                 0);
 }
 
 static void seed_account(struct qoc_store *st, const char *id, const char *email)
@@ -300,7 +345,9 @@ int main(void)
 	        migrations_from_several_nodes_at_once_apply_each_version_once, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(a_database_from_a_newer_binary_is_refused, fx_setup,
 	                                    fx_teardown),
-	    cmocka_unit_test(a_url_that_cannot_connect_fails_at_open),
+	    cmocka_unit_test(a_url_that_cannot_connect_fails_at_open_without_logging_it),
+	    cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_is_an_error, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(a_pool_with_no_free_connection_is_ebusy, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(every_connection_reconnects_after_a_server_restart,

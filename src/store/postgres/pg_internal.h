@@ -111,6 +111,10 @@ enum qoc_err qoc_pg_runv(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const ch
  * through the simple protocol; its rows, if any, are dropped. */
 enum qoc_err qoc_pg_command(struct qoc_pg_conn *c, const char *text);
 
+/* COMMIT on c: QOC_OK only when the server answers that it committed (COMMIT of a failed
+ * transaction is answered "ROLLBACK", which is QOC_EDB here). */
+enum qoc_err qoc_pg_commit(struct qoc_pg_conn *c);
+
 typedef enum qoc_err (*qoc_pg_work_fn)(struct qoc_pg_conn *c, void *arg);
 /* Copies row `row` of r into out (arena a). */
 typedef enum qoc_err (*qoc_pg_row_fn)(struct qoc_arena *a, const PGresult *r, int row, void *out);

@@ -68,7 +68,7 @@ static enum qoc_err apply_one(struct qoc_pg_conn *c, const struct qoc_migration 
 	int have = PQntuples(r);
 	PQclear(r);
 	if (have) {
-		err = qoc_pg_command(c, "COMMIT");
+		err = qoc_pg_commit(c);
 		return err;
 	}
 	PGresult *x = PQexec(c->db, m->sql);
@@ -83,7 +83,7 @@ static enum qoc_err apply_one(struct qoc_pg_conn *c, const struct qoc_migration 
 	                 (int64_t)m->version, m->name, qoc_clock_now(&qoc_clock_system));
 	if (err)
 		goto fail;
-	err = qoc_pg_command(c, "COMMIT");
+	err = qoc_pg_commit(c);
 	if (!err)
 		*applied = true;
 	return err;

@@ -238,6 +238,23 @@ static void rollback(struct qoc_pg_conn *c)
 		c->broken = true; /* release drops it */
 }
 
+/* COMMIT, believed only when the server says it committed: COMMIT of a transaction
+ * that had failed is answered "ROLLBACK" with a success status. */
+enum qoc_err qoc_pg_commit(struct qoc_pg_conn *c)
+{
+	PGresult *r = PQexec(c->db, "COMMIT");
+	enum qoc_err err = QOC_OK;
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		err = qoc_pg_error(c, r, "COMMIT");
+	} else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		qoc_log_error("store: postgres rolled back instead of committing", "status=%s",
+		              PQcmdStatus(r));
+		err = QOC_EDB;
+	}
+	PQclear(r);
+	return err;
+}
+
 /* One attempt: BEGIN, fn, COMMIT. *begun says whether the server accepted BEGIN (before
  * that, a lost connection cannot have written anything). */
 static enum qoc_err tx_once(struct qoc_pg_conn *c, const char *begin, qoc_pg_work_fn fn,
@@ -252,7 +269,7 @@ static enum qoc_err tx_once(struct qoc_pg_conn *c, const char *begin, qoc_pg_wor
 	if (!err) {
 		/* An error here is either "rolled back" (a deferred check, a serialization
 		 * failure) or "unknown" (the connection went): never a success. */
-		err = qoc_pg_command(c, "COMMIT");
+		err = qoc_pg_commit(c);
 		if (err && !c->broken)
 			rollback(c);
 		return err;
