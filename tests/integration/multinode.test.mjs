@@ -17,7 +17,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, createAccount, fixture, runQoc, tempDir, freePort, readPgState, psql, pgCreateDatabase } from './lib/qoc.mjs';
+import { startServer, createAccount, fixture, runQoc, tempDir, freePort, readPgState, psql, pgCreateDatabase, qocEnv, BIN } from './lib/qoc.mjs';
 
 const SOURCE = process.env.QOCTEST_SOURCE_DIR || path.resolve('.');
 const CLUSTER = path.join(SOURCE, 'tests/pg/cluster.sh');
@@ -91,6 +91,30 @@ describe('two qoc nodes sharing one PostgreSQL', () => {
       assert.doesNotMatch(out, /AddressSanitizer|LeakSanitizer|runtime error/);
       assert.equal(code, 0);
     }
+  });
+
+  test('`qoc migrate` run from two nodes at once on a fresh database: both succeed, each migration applied once', async () => {
+    const url = pgCreateDatabase(pg, 'qoc_migrate_race');
+    const run = () => new Promise((resolve) => {
+      execFile(BIN, ['migrate'],
+        { env: qocEnv({ QOC_DATA_DIR: dir, QOC_DATABASE: url }) },
+        (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+    });
+    const rs = await Promise.all([run(), run(), run()]);
+    let applied = 0;
+    for (const r of rs) {
+      assert.equal(r.code, 0, r.stderr);
+      const m = /migrate: postgres store up to date, applied (\d+) migration/.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      applied += Number(m[1]);
+    }
+    // Between them they applied each migration exactly once: the sum is what the
+    // database records, and one more run finds nothing to do.
+    const recorded = Number(psql(pg, 'qoc_migrate_race', 'SELECT count(*) FROM schema_migrations'));
+    assert.ok(recorded >= 1);
+    assert.equal(applied, recorded);
+    const again = await run();
+    assert.match(again.stdout, /applied 0 migrations/);
   });
 
   test('both nodes answer from the one database (readyz names postgres)', async () => {

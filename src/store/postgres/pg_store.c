@@ -48,9 +48,15 @@ void qoc_pg_drop(struct qoc_pg_conn *c)
  * off for sqlite_synchronous = normal, the same trade). */
 static enum qoc_err conn_open(struct qoc_pg_store *st, struct qoc_pg_conn *c)
 {
-	/* The defaults come first: anything the operator's conninfo says overrides them. */
-	const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *const vals[] = {CONNECT_TIMEOUT_S, "qoc", st->conninfo, NULL};
+	/* The defaults come first: anything the operator's conninfo says overrides them.
+	 * Over TCP, keepalives and tcp_user_timeout bound how long a request can hang on a
+	 * server that vanished without closing the connection (a partition, a dead host):
+	 * about 30 s, after which the call fails with QOC_EBUSY and the pool reconnects. */
+	const char *const keys[] = {"connect_timeout",  "application_name", "keepalives_idle",
+	                            "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	                            "dbname",           NULL};
+	const char *const vals[] = {CONNECT_TIMEOUT_S, "qoc", "10", "5", "3", "30000",
+	                            st->conninfo,      NULL};
 	qoc_pg_drop(c);
 	c->db = PQconnectdbParams(keys, vals, 1);
 	if (!c->db)
