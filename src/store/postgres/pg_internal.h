@@ -96,6 +96,19 @@ void qoc_pg_drop(struct qoc_pg_conn *c);
  * with `what` and the server's primary message (never parameters or the detail line). */
 enum qoc_err qoc_pg_error(struct qoc_pg_conn *c, const PGresult *res, const char *what);
 
+/* A statement's parameters bound from a format string, ready to send. */
+struct qoc_pg_bound {
+	int n;
+	char name[16]; /* the prepared statement's name */
+	const char *values[QOC_PG_MAX_PARAMS];
+	int lengths[QOC_PG_MAX_PARAMS];
+	int formats[QOC_PG_MAX_PARAMS];
+	char ints[QOC_PG_MAX_PARAMS][24];
+};
+/* Binds fmt's arguments into b, preparing sql on c first when it is not yet. */
+enum qoc_err qoc_pg_bind(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
+                         const char *fmt, va_list ap, struct qoc_pg_bound *b);
+
 /* Runs sql with parameters bound from fmt (see the top of this file). On QOC_OK *out is
  * the result (rows or a command status), which the caller PQclear()s. */
 enum qoc_err qoc_pg_exec(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
@@ -131,6 +144,19 @@ enum qoc_err qoc_pg_with_conn(struct qoc_pg_store *st, bool idempotent, qoc_pg_w
  * times), so fn must reset its outputs first. A connection lost before BEGIN was answered
  * is retried on a fresh one; lost later, the outcome is unknown: QOC_EBUSY, never QOC_OK. */
 enum qoc_err qoc_pg_tx(struct qoc_pg_store *st, qoc_pg_work_fn fn, void *arg);
+/* A write transaction in one round trip (libpq pipeline mode): fn only queues its
+ * statements (qoc_pg_pipe_add; it reads nothing back), then BEGIN, the statements and
+ * COMMIT go out together and their results are read. For writes that decide nothing on
+ * what they read (tokens_issue). QOC_OK only when every statement succeeded and COMMIT
+ * said COMMIT; a deadlock or serialization failure runs fn again, as qoc_pg_tx. */
+struct qoc_pg_pipe;
+typedef enum qoc_err (*qoc_pg_pipe_fn)(struct qoc_pg_pipe *p, void *arg);
+enum qoc_err qoc_pg_pipelined_tx(struct qoc_pg_store *st, qoc_pg_pipe_fn fn, void *arg);
+/* Queues one statement (parameters bound from fmt, copied at once). Errors are kept in p
+ * and reported by qoc_pg_pipelined_tx. */
+void qoc_pg_pipe_add(struct qoc_pg_pipe *p, struct qoc_pg_sql *sql, const char *what,
+                     const char *fmt, ...);
+
 /* Runs fn inside BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY: one snapshot. */
 enum qoc_err qoc_pg_read_tx(struct qoc_pg_store *st, qoc_pg_work_fn fn, void *arg);
 

@@ -235,21 +235,31 @@ struct issue_ctx {
 	size_t n;
 };
 
-static enum qoc_err issue_work(struct qoc_pg_conn *c, void *arg)
+static struct qoc_pg_sql sql_family_lock_shared = {
+    .text = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7243))"};
+
+/* Queued, not run: BEGIN, the shared lock of each family (before any insert reads its
+ * tombstone), the inserts and COMMIT go out in one round trip (pg_pipe.c). The lock is
+ * the same one qoc_pg_family_lock takes. */
+static enum qoc_err issue_queue(struct qoc_pg_pipe *p, void *arg)
 {
 	const struct issue_ctx *k = arg;
-	enum qoc_err err = QOC_OK;
-	/* The shared lock of each family first (before any insert reads its tombstone). */
-	for (size_t i = 0; i < k->n && !err; i++) {
+	for (size_t i = 0; i < k->n; i++) {
 		bool seen = false;
 		for (size_t j = 0; j < i; j++)
 			seen = seen || strcmp(k->tokens[j].family_id, k->tokens[i].family_id) == 0;
 		if (!seen)
-			err = qoc_pg_family_lock(c, k->tokens[i].family_id, false);
+			qoc_pg_pipe_add(p, &sql_family_lock_shared, "tokens_issue: family lock", "t",
+			                k->tokens[i].family_id);
 	}
-	for (size_t i = 0; i < k->n && !err; i++)
-		err = insert_token(c, &k->tokens[i], NULL);
-	return err;
+	for (size_t i = 0; i < k->n; i++) {
+		const struct qoc_token *t = &k->tokens[i];
+		qoc_pg_pipe_add(p, &sql_token_insert, "tokens_issue", "ttttttttiii", t->token_hash,
+		                kind_name(t->kind), t->client_id, t->account_id, t->family_id,
+		                t->parent_hash, t->scope, t->sid, t->auth_time, t->created_at,
+		                t->expires_at);
+	}
+	return QOC_OK;
 }
 
 enum qoc_err qoc_pg_tokens_issue(struct qoc_store *base, const struct qoc_token *tokens, size_t n)
@@ -260,7 +270,7 @@ enum qoc_err qoc_pg_tokens_issue(struct qoc_store *base, const struct qoc_token 
 		if (!token_ok(&tokens[i]))
 			return QOC_EINVAL;
 	struct issue_ctx k = {.tokens = tokens, .n = n};
-	return qoc_pg_tx(qoc_pg_from(base), issue_work, &k);
+	return qoc_pg_pipelined_tx(qoc_pg_from(base), issue_queue, &k);
 }
 
 enum qoc_err qoc_pg_token_get(struct qoc_store *base, struct qoc_arena *a, const char *token_hash,

@@ -104,13 +104,12 @@ static enum qoc_err prepare(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, unsig
 	return err;
 }
 
-enum qoc_err qoc_pg_execv(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
-                          PGresult **out, const char *fmt, va_list ap)
+enum qoc_err qoc_pg_bind(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
+                         const char *fmt, va_list ap, struct qoc_pg_bound *b)
 {
-	*out = NULL;
-	int n = (int)strlen(fmt);
-	if (n > QOC_PG_MAX_PARAMS) {
-		qoc_log_error("store: too many parameters", "op=%s n=%d", what, n);
+	b->n = (int)strlen(fmt);
+	if (b->n > QOC_PG_MAX_PARAMS) {
+		qoc_log_error("store: too many parameters", "op=%s n=%d", what, b->n);
 		return QOC_EDB;
 	}
 	unsigned slot = slot_of(sql);
@@ -119,29 +118,25 @@ enum qoc_err qoc_pg_execv(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const c
 		              QOC_PG_STMT_MAX);
 		return QOC_EDB;
 	}
-	const char *values[QOC_PG_MAX_PARAMS];
-	int lengths[QOC_PG_MAX_PARAMS];
-	int formats[QOC_PG_MAX_PARAMS];
-	char ints[QOC_PG_MAX_PARAMS][24];
-	for (int i = 0; i < n; i++) {
-		lengths[i] = 0;
-		formats[i] = 0;
+	for (int i = 0; i < b->n; i++) {
+		b->lengths[i] = 0;
+		b->formats[i] = 0;
 		switch (fmt[i]) {
 		case 't':
-			values[i] = va_arg(ap, const char *);
+			b->values[i] = va_arg(ap, const char *);
 			break;
 		case 'i':
-			snprintf(ints[i], sizeof(ints[i]), "%" PRId64, va_arg(ap, int64_t));
-			values[i] = ints[i];
+			snprintf(b->ints[i], sizeof(b->ints[i]), "%" PRId64, va_arg(ap, int64_t));
+			b->values[i] = b->ints[i];
 			break;
 		case 'b': {
 			const void *p = va_arg(ap, const void *);
 			size_t len = va_arg(ap, size_t);
 			if (len > INT32_MAX)
 				return QOC_EINVAL;
-			values[i] = p;
-			lengths[i] = (int)len;
-			formats[i] = 1; /* binary: the bytes as they are */
+			b->values[i] = p;
+			b->lengths[i] = (int)len;
+			b->formats[i] = 1; /* binary: the bytes as they are */
 			break;
 		}
 		default:
@@ -150,11 +145,21 @@ enum qoc_err qoc_pg_execv(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const c
 		}
 	}
 	enum qoc_err err;
-	if (!c->prepared[slot - 1] && (err = prepare(c, sql, slot, fmt, n)))
+	if (!c->prepared[slot - 1] && (err = prepare(c, sql, slot, fmt, b->n)))
 		return err;
-	char name[16];
-	stmt_name(name, sizeof(name), slot);
-	PGresult *r = PQexecPrepared(c->db, name, n, values, lengths, formats, 0);
+	stmt_name(b->name, sizeof(b->name), slot);
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_execv(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
+                          PGresult **out, const char *fmt, va_list ap)
+{
+	*out = NULL;
+	struct qoc_pg_bound b;
+	enum qoc_err err = qoc_pg_bind(c, sql, what, fmt, ap, &b);
+	if (err)
+		return err;
+	PGresult *r = PQexecPrepared(c->db, b.name, b.n, b.values, b.lengths, b.formats, 0);
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		err = qoc_pg_error(c, r, what);
@@ -469,6 +474,7 @@ bool qoc_pg_json_valid(const char *s)
 
 static struct qoc_pg_sql sql_family_lock = {
     .text = "SELECT pg_advisory_xact_lock(hashtextextended($1, 7243))"};
+/* pg_tokens.c queues the same shared lock in a pipeline (keep the two texts alike). */
 static struct qoc_pg_sql sql_family_lock_shared = {
     .text = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7243))"};
 
