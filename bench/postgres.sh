@@ -40,13 +40,13 @@ json_get() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; 
 export QOC_ACCESS_LOG=false QOC_SQLITE_SYNCHRONOUS=full
 export QOC_THREADS=${QOC_THREADS:-32} QOC_DB_POOL_SIZE=${QOC_DB_POOL_SIZE:-16}
 
-# start_node: a qoc serve on a free port with the current QOC_* environment; prints the port.
+# start_node: a qoc serve on a free port with the current QOC_* environment; sets port.
+# (Not in a $(...) subshell: pids must reach the cleanup.)
 start_node() {
-  local port
   port=$(free_port)
   QOC_ISSUER="http://127.0.0.1:$port" QOC_LISTEN="127.0.0.1:$port" "$build/qoc" serve >> "$work/qoc-$port.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && { echo "$port"; return 0; }; sleep 0.1; done
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "qoc did not start:" >&2; cat "$work/qoc-$port.log" >&2; exit 1
 }
 stop_nodes() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
@@ -99,8 +99,8 @@ measure_column() {
 export QOC_DATA_DIR="$work/sqlite"
 unset QOC_DATABASE
 setup_store
-p=$(start_node)
-measure_column "$p"
+start_node
+measure_column "$port"
 sq_cc=$col_cc sq_in=$col_in
 stop_nodes
 
@@ -111,11 +111,12 @@ pgbin=$(sed -n "s/^PGBIN='\(.*\)'$/\1/p" "$state")
 "$pgbin/psql" -X -q -d "$conninfo dbname=postgres" -c "CREATE DATABASE qoc_bench" >/dev/null
 export QOC_DATA_DIR="$work/pg" QOC_DATABASE="$conninfo dbname=qoc_bench"
 setup_store
-p=$(start_node)
-measure_column "$p"
+start_node
+p1=$port
+measure_column "$p1"
 pg1_cc=$col_cc pg1_in=$col_in
-p2=$(start_node)
-measure_column "$p" "$p2"
+start_node
+measure_column "$p1" "$port"
 pg2_cc=$col_cc pg2_in=$col_in
 stop_nodes
 
