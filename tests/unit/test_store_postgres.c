@@ -215,7 +215,8 @@ static void a_url_that_cannot_connect_fails_at_open_without_logging_it(void **st
 	struct qoc_store_options o1 = {
 	    .url = "host=/nonexistent-qoc-socket-dir port=1 user=nobody password=s3cr3t dbname=x"};
 	enum qoc_err e1 = qoc_store_open(&o1, &st);
-	struct qoc_store_options o2 = {.url = "postgres://nobody:s3cr3t@%2Fnonexistent-qoc-socket-dir/x"};
+	struct qoc_store_options o2 = {
+	    .url = "postgres://nobody:s3cr3t@%2Fnonexistent-qoc-socket-dir/x"};
 	enum qoc_err e2 = qoc_store_open(&o2, &st);
 	fflush(stderr);
 	dup2(saved, 2);
@@ -248,8 +249,9 @@ static void a_commit_that_rolled_back_is_an_error(void **state)
 	assert_int_equal(qoc_pg_command(c, "SELECT 1/0"), QOC_EINVAL); /* class 22 */
 	assert_int_equal(qoc_pg_commit(c), QOC_EDB);
 	qoc_pg_release(c);
-	assert_int_equal(pgtest_exec(&f->db, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM teams WHERE id = 't1')"
-	                                     " THEN RAISE 'committed'; END IF; END $$"),
+	assert_int_equal(pgtest_exec(&f->db,
+	                             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM teams WHERE id = 't1')"
+	                             " THEN RAISE 'committed'; END IF; END $$"),
 	                 0);
 }
 
@@ -272,8 +274,8 @@ static void every_connection_reconnects_after_a_server_restart(void **state)
 	assert_int_equal(pgtest_cluster_cmd(f->cluster, "restart"), 0);
 	for (int i = 0; i < 6; i++) { /* more calls than connections: each one is renewed */
 		struct qoc_account out;
-		assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "before@example.com", &out),
-		                 QOC_OK);
+		assert_int_equal(
+		    qoc_store_account_by_email(f->st, &f->a, "before@example.com", &out), QOC_OK);
 	}
 	seed_account(f->st, "acct_after", "after@example.com");
 	assert_int_equal(qoc_store_ping(f->st), QOC_OK);
@@ -342,7 +344,8 @@ int main(void)
 
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
-	        migrations_from_several_nodes_at_once_apply_each_version_once, fx_setup, fx_teardown),
+	        migrations_from_several_nodes_at_once_apply_each_version_once, fx_setup,
+	        fx_teardown),
 	    cmocka_unit_test_setup_teardown(a_database_from_a_newer_binary_is_refused, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test(a_url_that_cannot_connect_fails_at_open_without_logging_it),

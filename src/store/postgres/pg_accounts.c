@@ -13,8 +13,8 @@ static struct qoc_pg_sql sql_insert_team = {
     .text = "INSERT INTO teams (id, name, personal, created_at) VALUES ($1, $2, true, $3)"};
 static struct qoc_pg_sql sql_by_email = {.text = "SELECT " ACCOUNT_COLUMNS
                                                  " FROM accounts WHERE email_norm = $1"};
-static struct qoc_pg_sql sql_by_id = {.text = "SELECT " ACCOUNT_COLUMNS
-                                              " FROM accounts WHERE id = $1"};
+static struct qoc_pg_sql sql_by_id = {.text =
+                                          "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1"};
 
 struct create_ctx {
 	const struct qoc_account *acct;
@@ -76,8 +76,8 @@ static enum qoc_err read_account(struct qoc_arena *a, const PGresult *r, int row
 	return QOC_OK;
 }
 
-enum qoc_err qoc_pg_account_by_email(struct qoc_store *base, struct qoc_arena *a,
-                                     const char *email, struct qoc_account *out)
+enum qoc_err qoc_pg_account_by_email(struct qoc_store *base, struct qoc_arena *a, const char *email,
+                                     struct qoc_account *out)
 {
 	if (!a || !out || !email || !email[0])
 		return QOC_EINVAL;
@@ -93,6 +93,6 @@ enum qoc_err qoc_pg_account_by_id(struct qoc_store *base, struct qoc_arena *a, c
 {
 	if (!a || !out || !id || !id[0])
 		return QOC_EINVAL;
-	return qoc_pg_read_one(qoc_pg_from(base), a, read_account, out, &sql_by_id,
-	                       "account_by_id", "t", id);
+	return qoc_pg_read_one(qoc_pg_from(base), a, read_account, out, &sql_by_id, "account_by_id",
+	                       "t", id);
 }

@@ -16,8 +16,8 @@ static struct qoc_pg_sql sql_insert = {
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
             " $17 <> 0, $18, $19, $20, $21, nullif($22, 0), $23, $24, 1)"};
 static struct qoc_pg_sql sql_get = {.text = "SELECT " QOC_PG_APP_COLUMNS
-                                                ", a.secret_hash, a.secret_sealed"
-                                                " FROM applications a WHERE a.client_id = $1"};
+                                            ", a.secret_hash, a.secret_sealed"
+                                            " FROM applications a WHERE a.client_id = $1"};
 /* Every change locks the row first: changes of one application are serialized across
  * nodes, and the revision check of app_update is made under that lock. */
 static struct qoc_pg_sql sql_head = {
@@ -228,7 +228,7 @@ static enum qoc_err create_work(struct qoc_pg_conn *c, void *arg)
 }
 
 enum qoc_err qoc_pg_app_create(struct qoc_store *base, const struct qoc_app *app,
-                                   const struct qoc_audit_event *audit)
+                               const struct qoc_audit_event *audit)
 {
 	if (!app || !create_ok(app) || !qoc_pg_audit_event_ok(audit))
 		return QOC_EINVAL;
@@ -252,16 +252,16 @@ static enum qoc_err apply_update(struct qoc_pg_conn *c, struct change_ctx *ctx)
 		return QOC_ECONFLICT; /* changed since the caller read it */
 	if (is_public(ctx->head.type) && !app->pkce_required)
 		return QOC_EINVAL;
-	return qoc_pg_run(
-	    c, &sql_update, "app_update", NULL, "ttttttttttiiiitti", app->client_id, app->name,
-	    e->name_norm, app->description ? app->description : "", app->status, e->redirect,
-	    e->origins, e->sso, e->logout, e->grants, app->access_token_lifetime,
-	    app->refresh_token_lifetime, app->id_token_lifetime, (int64_t)app->pkce_required,
-	    app->token_format, app->id_token_signed_response_alg, ctx->audit->at);
+	return qoc_pg_run(c, &sql_update, "app_update", NULL, "ttttttttttiiiitti", app->client_id,
+	                  app->name, e->name_norm, app->description ? app->description : "",
+	                  app->status, e->redirect, e->origins, e->sso, e->logout, e->grants,
+	                  app->access_token_lifetime, app->refresh_token_lifetime,
+	                  app->id_token_lifetime, (int64_t)app->pkce_required, app->token_format,
+	                  app->id_token_signed_response_alg, ctx->audit->at);
 }
 
 enum qoc_err qoc_pg_app_update(struct qoc_store *base, const struct qoc_app *app,
-                                   const struct qoc_audit_event *audit)
+                               const struct qoc_audit_event *audit)
 {
 	if (!app || !settings_ok(app))
 		return QOC_EINVAL;
@@ -273,11 +273,11 @@ enum qoc_err qoc_pg_app_update(struct qoc_store *base, const struct qoc_app *app
 static enum qoc_err apply_status(struct qoc_pg_conn *c, struct change_ctx *ctx)
 {
 	return qoc_pg_run(c, &sql_set_status, "app_set_status", NULL, "tti", ctx->client_id,
-	                      ctx->text, ctx->audit->at);
+	                  ctx->text, ctx->audit->at);
 }
 
 enum qoc_err qoc_pg_app_set_status(struct qoc_store *base, const char *client_id,
-                                       const char *status, const struct qoc_audit_event *audit)
+                                   const char *status, const struct qoc_audit_event *audit)
 {
 	if (!one_of(status, statuses))
 		return QOC_EINVAL;
@@ -290,15 +290,15 @@ static enum qoc_err apply_secret(struct qoc_pg_conn *c, struct change_ctx *ctx)
 {
 	if (is_public(ctx->head.type))
 		return QOC_EPERM;
-	return qoc_pg_run(c, &sql_set_secret, "app_secret_replace", NULL, "tbbi",
-	                      ctx->client_id, (const void *)ctx->b1, ctx->n1, (const void *)ctx->b2,
-	                      ctx->n2, ctx->audit->at);
+	return qoc_pg_run(c, &sql_set_secret, "app_secret_replace", NULL, "tbbi", ctx->client_id,
+	                  (const void *)ctx->b1, ctx->n1, (const void *)ctx->b2, ctx->n2,
+	                  ctx->audit->at);
 }
 
 enum qoc_err qoc_pg_app_secret_replace(struct qoc_store *base, const char *client_id,
-                                           const unsigned char *hash, size_t hash_len,
-                                           const unsigned char *sealed, size_t sealed_len,
-                                           const struct qoc_audit_event *audit)
+                                       const unsigned char *hash, size_t hash_len,
+                                       const unsigned char *sealed, size_t sealed_len,
+                                       const struct qoc_audit_event *audit)
 {
 	if (!hash || !hash_len || !sealed || !sealed_len || (audit && audit->at <= 0))
 		return QOC_EINVAL;
@@ -317,19 +317,18 @@ static enum qoc_err apply_icon(struct qoc_pg_conn *c, struct change_ctx *ctx)
 	enum qoc_err err;
 	if (ctx->b1)
 		err = qoc_pg_run(c, &sql_icon_put, "app_set_icon", NULL, "ttb", ctx->client_id,
-		                     ctx->text, (const void *)ctx->b1, ctx->n1);
+		                 ctx->text, (const void *)ctx->b1, ctx->n1);
 	else
-		err = qoc_pg_run(c, &sql_icon_delete, "app_clear_icon", NULL, "t",
-		                     ctx->client_id);
+		err = qoc_pg_run(c, &sql_icon_delete, "app_clear_icon", NULL, "t", ctx->client_id);
 	if (!err)
 		err = qoc_pg_run(c, &sql_bump, "app icon: bump", NULL, "ti", ctx->client_id,
-		                     ctx->audit->at);
+		                 ctx->audit->at);
 	return err;
 }
 
 enum qoc_err qoc_pg_app_set_icon(struct qoc_store *base, const char *client_id,
-                                     const unsigned char *icon, size_t icon_len,
-                                     const char *icon_type, const struct qoc_audit_event *audit)
+                                 const unsigned char *icon, size_t icon_len, const char *icon_type,
+                                 const struct qoc_audit_event *audit)
 {
 	if (!icon || !icon_len || !nonempty(icon_type))
 		return QOC_EINVAL;
@@ -343,7 +342,7 @@ enum qoc_err qoc_pg_app_set_icon(struct qoc_store *base, const char *client_id,
 }
 
 enum qoc_err qoc_pg_app_clear_icon(struct qoc_store *base, const char *client_id,
-                                       const struct qoc_audit_event *audit)
+                                   const struct qoc_audit_event *audit)
 {
 	struct change_ctx ctx = {.client_id = client_id, .audit = audit, .apply = apply_icon};
 	return run_change(base, &ctx);
@@ -357,12 +356,12 @@ static enum qoc_err apply_transfer(struct qoc_pg_conn *c, struct change_ctx *ctx
 		return QOC_EPERM; /* the new owner must be a member of the application's team */
 	if (err)
 		return err;
-	return qoc_pg_run(c, &sql_set_owner, "app_transfer", NULL, "tti", ctx->client_id,
-	                      ctx->text, ctx->audit->at);
+	return qoc_pg_run(c, &sql_set_owner, "app_transfer", NULL, "tti", ctx->client_id, ctx->text,
+	                  ctx->audit->at);
 }
 
 enum qoc_err qoc_pg_app_transfer(struct qoc_store *base, const char *client_id,
-                                     const char *new_owner_id, const struct qoc_audit_event *audit)
+                                 const char *new_owner_id, const struct qoc_audit_event *audit)
 {
 	if (!nonempty(new_owner_id))
 		return QOC_EINVAL;
@@ -379,7 +378,7 @@ static enum qoc_err apply_delete(struct qoc_pg_conn *c, struct change_ctx *ctx)
 }
 
 enum qoc_err qoc_pg_app_delete(struct qoc_store *base, const char *client_id,
-                                   const struct qoc_audit_event *audit)
+                               const struct qoc_audit_event *audit)
 {
 	struct change_ctx ctx = {.client_id = client_id, .audit = audit, .apply = apply_delete};
 	return run_change(base, &ctx);
@@ -393,12 +392,10 @@ struct touch_ctx {
 static enum qoc_err touch_work(struct qoc_pg_conn *c, void *arg)
 {
 	const struct touch_ctx *t = arg;
-	return qoc_pg_run(c, &sql_touch, "app_touch_last_used", NULL, "ti", t->client_id,
-	                      t->at);
+	return qoc_pg_run(c, &sql_touch, "app_touch_last_used", NULL, "ti", t->client_id, t->at);
 }
 
-enum qoc_err qoc_pg_app_touch_last_used(struct qoc_store *base, const char *client_id,
-                                            int64_t at)
+enum qoc_err qoc_pg_app_touch_last_used(struct qoc_store *base, const char *client_id, int64_t at)
 {
 	if (!nonempty(client_id))
 		return QOC_EINVAL;
@@ -489,9 +486,9 @@ static enum qoc_err read_icon(struct qoc_arena *a, const PGresult *r, int row, v
 	return err;
 }
 
-enum qoc_err qoc_pg_app_get_icon(struct qoc_store *base, struct qoc_arena *a,
-                                 const char *client_id, const unsigned char **icon,
-                                 size_t *icon_len, const char **icon_type)
+enum qoc_err qoc_pg_app_get_icon(struct qoc_store *base, struct qoc_arena *a, const char *client_id,
+                                 const unsigned char **icon, size_t *icon_len,
+                                 const char **icon_type)
 {
 	if (!a || !icon || !icon_len || !icon_type || !nonempty(client_id))
 		return QOC_EINVAL;
@@ -499,6 +496,6 @@ enum qoc_err qoc_pg_app_get_icon(struct qoc_store *base, struct qoc_arena *a,
 	*icon_len = 0;
 	*icon_type = NULL;
 	struct get_ctx ctx = {.icon = icon, .icon_len = icon_len, .icon_type = icon_type};
-	return qoc_pg_read_one(qoc_pg_from(base), a, read_icon, &ctx, &sql_icon_get,
-	                       "app_get_icon", "t", client_id);
+	return qoc_pg_read_one(qoc_pg_from(base), a, read_icon, &ctx, &sql_icon_get, "app_get_icon",
+	                       "t", client_id);
 }

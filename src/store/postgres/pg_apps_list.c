@@ -22,9 +22,9 @@
 	" AND ($4 IS NULL OR strpos(a.name_norm, $4) > 0 OR strpos(a.client_id, $4) > 0)"
 #define LIST_SQL(scope, key, after, dir)                                                           \
 	{                                                                                          \
-		.text = "SELECT " QOC_PG_APP_COLUMNS                                           \
-		        " FROM applications a WHERE " scope FILTERS after " ORDER BY " key " " dir \
-		        ", a.client_id " dir " LIMIT $5"                                           \
+		.text =                                                                            \
+		    "SELECT " QOC_PG_APP_COLUMNS " FROM applications a WHERE " scope FILTERS after \
+		    " ORDER BY " key " " dir ", a.client_id " dir " LIMIT $5"                      \
 	}
 #define DIRS(scope, key)                                                                           \
 	{                                                                                          \
@@ -44,7 +44,7 @@ enum scope { ONE, MANY, ALL };
 
 /* [scope][sort][desc][after a cursor] */
 static struct qoc_pg_sql sql_list[3][2][2][2] = {SORTS(SCOPE_ONE), SORTS(SCOPE_MANY),
-                                                     SORTS(SCOPE_ALL)};
+                                                 SORTS(SCOPE_ALL)};
 
 struct list_ctx {
 	struct qoc_arena *a;
@@ -149,7 +149,7 @@ static enum qoc_err prepare(struct qoc_arena *a, const struct qoc_app_query *q,
 }
 
 enum qoc_err qoc_pg_app_list(struct qoc_store *base, struct qoc_arena *a,
-                                 const struct qoc_app_query *q, struct qoc_app_page *out)
+                             const struct qoc_app_query *q, struct qoc_app_page *out)
 {
 	if (!a || !q || !out)
 		return QOC_EINVAL;

@@ -39,9 +39,9 @@ static enum qoc_err insert(struct qoc_pg_conn *c, const char *team_id, const cha
 	if (ev->detail && !qoc_pg_json_valid(ev->detail))
 		return QOC_EINVAL;
 	PGresult *r;
-	enum qoc_err err = qoc_pg_exec(c, &sql_insert, "audit: insert", &r, "tttttti", team_id,
-	                               client_id, ev->actor_id, ev->action, ev->detail, ev->ip,
-	                               ev->at);
+	enum qoc_err err =
+	    qoc_pg_exec(c, &sql_insert, "audit: insert", &r, "tttttti", team_id, client_id,
+	                ev->actor_id, ev->action, ev->detail, ev->ip, ev->at);
 	if (err)
 		return err;
 	if (id)
@@ -65,8 +65,11 @@ static enum qoc_err append_work(struct qoc_pg_conn *c, void *arg)
 {
 	struct append_ctx *ctx = arg;
 	const struct qoc_audit_entry *e = ctx->e;
-	struct qoc_audit_event ev = {
-	    .actor_id = e->actor_id, .action = e->action, .detail = e->detail, .ip = e->ip, .at = e->at};
+	struct qoc_audit_event ev = {.actor_id = e->actor_id,
+	                             .action = e->action,
+	                             .detail = e->detail,
+	                             .ip = e->ip,
+	                             .at = e->at};
 	return insert(c, e->team_id, e->client_id, &ev, &ctx->id);
 }
 
@@ -117,9 +120,9 @@ static enum qoc_err list_work(struct qoc_pg_conn *c, void *arg)
 	PGresult *r;
 	out->count = 0;
 	out->next_before_id = 0;
-	enum qoc_err err = qoc_pg_exec(c, by_team ? &sql_by_team : &sql_by_client, "audit_list", &r,
-	                               "tii", by_team ? q->team_id : q->client_id, q->before_id,
-	                               (int64_t)ctx->limit + 1);
+	enum qoc_err err =
+	    qoc_pg_exec(c, by_team ? &sql_by_team : &sql_by_client, "audit_list", &r, "tii",
+	                by_team ? q->team_id : q->client_id, q->before_id, (int64_t)ctx->limit + 1);
 	if (err)
 		return err;
 	out->items = qoc_arena_calloc(ctx->a, ctx->limit, sizeof(*out->items));

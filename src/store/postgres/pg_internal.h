@@ -49,8 +49,8 @@ struct qoc_pg_conn {
 	PGconn *db; /* NULL: not connected (a failure dropped it); the next acquire connects */
 	struct qoc_pg_store *store;
 	struct qoc_pg_conn *next_free;
-	bool broken;     /* the last error said the connection is gone: drop it on release */
-	bool retryable;  /* the last error was a serialization failure or a deadlock */
+	bool broken;    /* the last error said the connection is gone: drop it on release */
+	bool retryable; /* the last error was a serialization failure or a deadlock */
 	bool prepared[QOC_PG_STMT_MAX];
 };
 
@@ -165,8 +165,8 @@ enum qoc_err qoc_pg_write_one(struct qoc_pg_store *st, struct qoc_pg_sql *sql, c
                               const char *fmt, ...);
 /* One query: its first row through read into out. QOC_ENOTFOUND when it has none. */
 enum qoc_err qoc_pg_read_one(struct qoc_pg_store *st, struct qoc_arena *a, qoc_pg_row_fn read,
-                             void *out, struct qoc_pg_sql *sql, const char *what,
-                             const char *fmt, ...);
+                             void *out, struct qoc_pg_sql *sql, const char *what, const char *fmt,
+                             ...);
 /* On c: the first row of sql through read. QOC_ENOTFOUND when it returns none. */
 enum qoc_err qoc_pg_row_on(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
                            qoc_pg_row_fn read, struct qoc_arena *a, void *out, const char *fmt,
@@ -213,8 +213,7 @@ enum qoc_err qoc_pg_account_by_id(struct qoc_store *st, struct qoc_arena *a, con
 enum qoc_err qoc_pg_team_create(struct qoc_store *st, const struct qoc_team *team,
                                 const char *creator_id, const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_teams_of_account(struct qoc_store *st, struct qoc_arena *a,
-                                     const char *account_id, struct qoc_team **out,
-                                     size_t *count);
+                                     const char *account_id, struct qoc_team **out, size_t *count);
 enum qoc_err qoc_pg_team_members(struct qoc_store *st, struct qoc_arena *a, const char *team_id,
                                  struct qoc_membership **out, size_t *count);
 enum qoc_err qoc_pg_member_add(struct qoc_store *st, const char *team_id, const char *account_id,
@@ -222,8 +221,8 @@ enum qoc_err qoc_pg_member_add(struct qoc_store *st, const char *team_id, const 
 enum qoc_err qoc_pg_member_set_role(struct qoc_store *st, const char *team_id,
                                     const char *account_id, enum qoc_role role,
                                     const struct qoc_audit_event *audit);
-enum qoc_err qoc_pg_member_remove(struct qoc_store *st, const char *team_id,
-                                  const char *account_id, const struct qoc_audit_event *audit);
+enum qoc_err qoc_pg_member_remove(struct qoc_store *st, const char *team_id, const char *account_id,
+                                  const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_membership_role(struct qoc_store *st, const char *team_id,
                                     const char *account_id, enum qoc_role *out);
 enum qoc_err qoc_pg_membership_insert(struct qoc_pg_conn *c, const char *team_id,
@@ -240,15 +239,15 @@ enum qoc_err qoc_pg_app_list(struct qoc_store *st, struct qoc_arena *a,
                              const struct qoc_app_query *q, struct qoc_app_page *out);
 enum qoc_err qoc_pg_app_update(struct qoc_store *st, const struct qoc_app *app,
                                const struct qoc_audit_event *audit);
-enum qoc_err qoc_pg_app_set_status(struct qoc_store *st, const char *client_id,
-                                   const char *status, const struct qoc_audit_event *audit);
+enum qoc_err qoc_pg_app_set_status(struct qoc_store *st, const char *client_id, const char *status,
+                                   const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_app_secret_replace(struct qoc_store *st, const char *client_id,
                                        const unsigned char *hash, size_t hash_len,
                                        const unsigned char *sealed, size_t sealed_len,
                                        const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_app_set_icon(struct qoc_store *st, const char *client_id,
-                                 const unsigned char *icon, size_t icon_len,
-                                 const char *icon_type, const struct qoc_audit_event *audit);
+                                 const unsigned char *icon, size_t icon_len, const char *icon_type,
+                                 const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_app_clear_icon(struct qoc_store *st, const char *client_id,
                                    const struct qoc_audit_event *audit);
 enum qoc_err qoc_pg_app_get_icon(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
@@ -261,11 +260,11 @@ enum qoc_err qoc_pg_app_delete(struct qoc_store *st, const char *client_id,
 enum qoc_err qoc_pg_app_touch_last_used(struct qoc_store *st, const char *client_id, int64_t at);
 /* The columns every application read selects, in the order qoc_pg_read_app reads. */
 #define QOC_PG_APP_COLUMNS                                                                         \
-	"a.client_id, a.team_id, a.owner_id, a.name, a.description, a.type, a.status,"            \
-	" a.redirect_uris, a.allowed_origins, a.sso_redirect_uris, a.logout_uris, a.grant_types," \
-	" a.access_token_lifetime, a.refresh_token_lifetime, a.id_token_lifetime,"               \
-	" a.pkce_required, a.token_format, a.id_token_signed_response_alg,"                      \
-	" a.secret_created_at, a.created_at, a.updated_at, a.last_used_at, a.revision,"          \
+	"a.client_id, a.team_id, a.owner_id, a.name, a.description, a.type, a.status,"             \
+	" a.redirect_uris, a.allowed_origins, a.sso_redirect_uris, a.logout_uris, a.grant_types,"  \
+	" a.access_token_lifetime, a.refresh_token_lifetime, a.id_token_lifetime,"                 \
+	" a.pkce_required, a.token_format, a.id_token_signed_response_alg,"                        \
+	" a.secret_created_at, a.created_at, a.updated_at, a.last_used_at, a.revision,"            \
 	" (SELECT icon_type FROM application_icons i WHERE i.client_id = a.client_id)"
 enum qoc_err qoc_pg_read_app(struct qoc_arena *a, const PGresult *r, int row, struct qoc_app *out);
 
@@ -277,20 +276,20 @@ enum qoc_err qoc_pg_session_touch(struct qoc_store *st, const char *id_hash, int
 enum qoc_err qoc_pg_session_delete(struct qoc_store *st, const char *id_hash);
 enum qoc_err qoc_pg_session_delete_by_sid(struct qoc_store *st, const char *sid);
 enum qoc_err qoc_pg_authreq_create(struct qoc_store *st, const struct qoc_auth_request *r);
-enum qoc_err qoc_pg_authreq_get(struct qoc_store *st, struct qoc_arena *a,
-                                const char *handle_hash, const char *browser_hash, int64_t now,
+enum qoc_err qoc_pg_authreq_get(struct qoc_store *st, struct qoc_arena *a, const char *handle_hash,
+                                const char *browser_hash, int64_t now,
                                 struct qoc_auth_request *out);
 enum qoc_err qoc_pg_authreq_set_account(struct qoc_store *st, const char *handle_hash,
                                         const char *browser_hash, const char *account_id,
                                         int64_t auth_time, int64_t now);
-enum qoc_err qoc_pg_authreq_take(struct qoc_store *st, struct qoc_arena *a,
-                                 const char *handle_hash, const char *browser_hash, int64_t now,
+enum qoc_err qoc_pg_authreq_take(struct qoc_store *st, struct qoc_arena *a, const char *handle_hash,
+                                 const char *browser_hash, int64_t now,
                                  struct qoc_auth_request *out);
 enum qoc_err qoc_pg_authreq_delete(struct qoc_store *st, const char *handle_hash);
 enum qoc_err qoc_pg_consent_get(struct qoc_store *st, struct qoc_arena *a, const char *account_id,
                                 const char *client_id, const char **scope);
-enum qoc_err qoc_pg_consent_put(struct qoc_store *st, const char *account_id,
-                                const char *client_id, const char *scope, int64_t now);
+enum qoc_err qoc_pg_consent_put(struct qoc_store *st, const char *account_id, const char *client_id,
+                                const char *scope, int64_t now);
 
 enum qoc_err qoc_pg_code_create(struct qoc_store *st, const struct qoc_auth_code *code);
 enum qoc_err qoc_pg_code_consume(struct qoc_store *st, struct qoc_arena *a, const char *code_hash,
@@ -298,8 +297,8 @@ enum qoc_err qoc_pg_code_consume(struct qoc_store *st, struct qoc_arena *a, cons
 enum qoc_err qoc_pg_tokens_issue(struct qoc_store *st, const struct qoc_token *tokens, size_t n);
 enum qoc_err qoc_pg_token_get(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
                               struct qoc_token *out);
-enum qoc_err qoc_pg_refresh_rotate(struct qoc_store *st, struct qoc_arena *a,
-                                   const char *old_hash, const char *client_id, int64_t now,
+enum qoc_err qoc_pg_refresh_rotate(struct qoc_store *st, struct qoc_arena *a, const char *old_hash,
+                                   const char *client_id, int64_t now,
                                    const struct qoc_token *new_tokens, size_t n,
                                    struct qoc_token *old_out);
 enum qoc_err qoc_pg_token_revoke(struct qoc_store *st, const char *token_hash,
@@ -327,10 +326,9 @@ enum qoc_err qoc_pg_audit_insert(struct qoc_pg_conn *c, const char *team_id, con
                                  const struct qoc_audit_event *ev);
 bool qoc_pg_audit_event_ok(const struct qoc_audit_event *ev);
 
-enum qoc_err qoc_pg_outbox_put(struct qoc_store *st, const struct qoc_outbox_row *row,
-                               int64_t *id);
-enum qoc_err qoc_pg_outbox_due(struct qoc_store *st, int64_t now, size_t limit,
-                               struct qoc_arena *a, struct qoc_outbox_row **rows, size_t *n);
+enum qoc_err qoc_pg_outbox_put(struct qoc_store *st, const struct qoc_outbox_row *row, int64_t *id);
+enum qoc_err qoc_pg_outbox_due(struct qoc_store *st, int64_t now, size_t limit, struct qoc_arena *a,
+                               struct qoc_outbox_row **rows, size_t *n);
 enum qoc_err qoc_pg_outbox_mark_sent(struct qoc_store *st, int64_t id, int64_t now);
 enum qoc_err qoc_pg_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t now,
                                        int64_t next_attempt_at, const char *error_text);

@@ -61,8 +61,8 @@ static enum qoc_err rotate_work(struct qoc_pg_conn *c, void *arg)
 	err = qoc_pg_run(c, &sql_retire, "key_rotate: retire", NULL, "iit", ctx->now,
 	                 ctx->old_publish_until, k->alg);
 	if (!err)
-		err = qoc_pg_run(c, &sql_insert, "key_rotate: insert", NULL, "tttbi", k->kid, k->alg,
-		                 k->public_jwk, (const void *)k->sealed_private,
+		err = qoc_pg_run(c, &sql_insert, "key_rotate: insert", NULL, "tttbi", k->kid,
+		                 k->alg, k->public_jwk, (const void *)k->sealed_private,
 		                 k->sealed_private_len, k->created_at);
 	return err;
 }
@@ -103,8 +103,8 @@ static enum qoc_err list_work(struct qoc_pg_conn *c, void *arg)
 	ctx->keys = NULL;
 	ctx->count = ctx->cap = 0;
 	for (int i = 0; i < PQntuples(r) && !err; i++) {
-		struct qoc_key_record *k = qoc_pg_push(ctx->a, (void **)&ctx->keys, &ctx->count,
-		                                       &ctx->cap, sizeof(*k));
+		struct qoc_key_record *k =
+		    qoc_pg_push(ctx->a, (void **)&ctx->keys, &ctx->count, &ctx->cap, sizeof(*k));
 		err = k ? read_key(ctx->a, r, i, k) : QOC_ENOMEM;
 	}
 	PQclear(r);

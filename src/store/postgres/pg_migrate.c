@@ -27,8 +27,8 @@ static int known_version(const struct qoc_migration *list)
 	int last = 0;
 	for (const struct qoc_migration *m = list; m->version; m++) {
 		if (m->version <= last) {
-			qoc_log_error("store: embedded migrations out of order", "version=%d name=%s",
-			              m->version, m->name);
+			qoc_log_error("store: embedded migrations out of order",
+			              "version=%d name=%s", m->version, m->name);
 			return -1;
 		}
 		last = m->version;
@@ -46,8 +46,8 @@ static enum qoc_err check_version(struct qoc_pg_conn *c, int known)
 	PQclear(r);
 	if (have > known) {
 		qoc_log_error("store: database schema is newer than this binary; refusing it",
-		              "db_version=%lld known_version=%d hint=\"upgrade qoc\"", (long long)have,
-		              known);
+		              "db_version=%lld known_version=%d hint=\"upgrade qoc\"",
+		              (long long)have, known);
 		return QOC_EDB;
 	}
 	return QOC_OK;
@@ -61,8 +61,8 @@ static enum qoc_err apply_one(struct qoc_pg_conn *c, const struct qoc_migration 
 	if (err)
 		return err;
 	PGresult *r;
-	err = qoc_pg_exec(c, &sql_is_applied, "migrate: check version", &r, "i",
-	                  (int64_t)m->version);
+	err =
+	    qoc_pg_exec(c, &sql_is_applied, "migrate: check version", &r, "i", (int64_t)m->version);
 	if (err)
 		goto fail;
 	int have = PQntuples(r);

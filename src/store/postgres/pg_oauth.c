@@ -11,15 +11,17 @@
 	"handle_hash, browser_hash, client_id, params, account_id, auth_time, created_at,"         \
 	" expires_at"
 
-static struct qoc_pg_sql sql_session_insert = {
-    .text = "INSERT INTO sso_sessions (" SESSION_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6)"};
+static struct qoc_pg_sql sql_session_insert = {.text = "INSERT INTO sso_sessions (" SESSION_COLUMNS
+                                                       ") VALUES ($1, $2, $3, $4, $5, $6)"};
 static struct qoc_pg_sql sql_session_get = {
     .text = "SELECT " SESSION_COLUMNS " FROM sso_sessions WHERE id_hash = $1 AND expires_at > $2"};
 static struct qoc_pg_sql sql_session_touch = {
     .text = "UPDATE sso_sessions SET expires_at = greatest(expires_at, $3)"
             " WHERE id_hash = $1 AND expires_at > $2"};
-static struct qoc_pg_sql sql_session_delete = {.text = "DELETE FROM sso_sessions WHERE id_hash = $1"};
-static struct qoc_pg_sql sql_session_delete_sid = {.text = "DELETE FROM sso_sessions WHERE sid = $1"};
+static struct qoc_pg_sql sql_session_delete = {.text =
+                                                   "DELETE FROM sso_sessions WHERE id_hash = $1"};
+static struct qoc_pg_sql sql_session_delete_sid = {.text =
+                                                       "DELETE FROM sso_sessions WHERE sid = $1"};
 
 static struct qoc_pg_sql sql_authreq_insert = {
     .text = "INSERT INTO auth_requests (handle_hash, browser_hash, client_id, params,"
@@ -71,10 +73,9 @@ enum qoc_err qoc_pg_session_create(struct qoc_store *base, const struct qoc_sso_
 {
 	if (!s || !qoc_store_is_hash(s->id_hash) || !nonempty(s->sid) || !nonempty(s->account_id))
 		return QOC_EINVAL;
-	enum qoc_err err = qoc_pg_write_one(qoc_pg_from(base), &sql_session_insert,
-	                                    "session_create", "tttiii", s->id_hash, s->sid,
-	                                    s->account_id, s->auth_time, s->created_at,
-	                                    s->expires_at);
+	enum qoc_err err = qoc_pg_write_one(
+	    qoc_pg_from(base), &sql_session_insert, "session_create", "tttiii", s->id_hash, s->sid,
+	    s->account_id, s->auth_time, s->created_at, s->expires_at);
 	return err;
 }
 

@@ -16,15 +16,16 @@ static struct qoc_pg_sql sql_insert = {
 static struct qoc_pg_sql sql_find = {
     .text = "SELECT " PAT_COLUMNS " FROM personal_access_tokens WHERE token_hash = $1"
             " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"};
-static struct qoc_pg_sql sql_list = {
-    .text = "SELECT " PAT_COLUMNS " FROM personal_access_tokens WHERE account_id = $1"
-            " ORDER BY created_at DESC, id"};
+static struct qoc_pg_sql sql_list = {.text = "SELECT " PAT_COLUMNS
+                                             " FROM personal_access_tokens WHERE account_id = $1"
+                                             " ORDER BY created_at DESC, id"};
 static struct qoc_pg_sql sql_revoke = {
     .text = "UPDATE personal_access_tokens SET revoked_at = coalesce(revoked_at, $3)"
             " WHERE account_id = $1 AND id = $2"};
 static struct qoc_pg_sql sql_touch = {
-    .text = "UPDATE personal_access_tokens SET last_used_at = greatest(coalesce(last_used_at, 0), $2)"
-            " WHERE id = $1"};
+    .text =
+        "UPDATE personal_access_tokens SET last_used_at = greatest(coalesce(last_used_at, 0), $2)"
+        " WHERE id = $1"};
 
 static bool nonempty(const char *s)
 {
@@ -55,8 +56,8 @@ enum qoc_err qoc_pg_pat_create(struct qoc_store *base, const struct qoc_pat *p)
 	    (p->expires_at && p->expires_at <= p->created_at))
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_insert, "pat_create", "ttttii", p->id,
-	                        p->account_id, p->name ? p->name : "", p->token_hash,
-	                        p->created_at, p->expires_at);
+	                        p->account_id, p->name ? p->name : "", p->token_hash, p->created_at,
+	                        p->expires_at);
 }
 
 enum qoc_err qoc_pg_pat_find(struct qoc_store *base, struct qoc_arena *a, const char *token_hash,
@@ -85,8 +86,8 @@ static enum qoc_err list_work(struct qoc_pg_conn *c, void *arg)
 	ctx->items = NULL;
 	ctx->count = ctx->cap = 0;
 	for (int i = 0; i < PQntuples(r) && !err; i++) {
-		struct qoc_pat *p = qoc_pg_push(ctx->a, (void **)&ctx->items, &ctx->count, &ctx->cap,
-		                                sizeof(*p));
+		struct qoc_pat *p =
+		    qoc_pg_push(ctx->a, (void **)&ctx->items, &ctx->count, &ctx->cap, sizeof(*p));
 		err = p ? read_pat(ctx->a, r, i, p) : QOC_ENOMEM;
 	}
 	PQclear(r);
@@ -118,6 +119,7 @@ enum qoc_err qoc_pg_pat_touch(struct qoc_store *base, const char *id, int64_t at
 {
 	if (!nonempty(id))
 		return QOC_EINVAL;
-	enum qoc_err err = qoc_pg_write_one(qoc_pg_from(base), &sql_touch, "pat_touch", "ti", id, at);
+	enum qoc_err err =
+	    qoc_pg_write_one(qoc_pg_from(base), &sql_touch, "pat_touch", "ti", id, at);
 	return err == QOC_ENOTFOUND ? QOC_OK : err;
 }

@@ -52,11 +52,11 @@ static enum qoc_err conn_open(struct qoc_pg_store *st, struct qoc_pg_conn *c)
 	 * Over TCP, keepalives and tcp_user_timeout bound how long a request can hang on a
 	 * server that vanished without closing the connection (a partition, a dead host):
 	 * about 30 s, after which the call fails with QOC_EBUSY and the pool reconnects. */
-	const char *const keys[] = {"connect_timeout",  "application_name", "keepalives_idle",
-	                            "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-	                            "dbname",           NULL};
-	const char *const vals[] = {CONNECT_TIMEOUT_S, "qoc", "10", "5", "3", "30000",
-	                            st->conninfo,      NULL};
+	const char *const keys[] = {
+	    "connect_timeout",  "application_name", "keepalives_idle", "keepalives_interval",
+	    "keepalives_count", "tcp_user_timeout", "dbname",          NULL};
+	const char *const vals[] = {CONNECT_TIMEOUT_S, "qoc",        "10", "5", "3",
+	                            "30000",           st->conninfo, NULL};
 	qoc_pg_drop(c);
 	c->db = PQconnectdbParams(keys, vals, 1);
 	if (!c->db)
@@ -120,8 +120,9 @@ enum qoc_err qoc_pg_acquire(struct qoc_pg_store *st, struct qoc_pg_conn **out)
 		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);
 		if (rc == ETIMEDOUT && !st->free_list) {
 			pthread_mutex_unlock(&st->mu);
-			qoc_log_warn("store: no free database connection", "pool_size=%u waited_ms=%u",
-			             st->pool_size, st->busy_timeout_ms);
+			qoc_log_warn("store: no free database connection",
+			             "pool_size=%u waited_ms=%u", st->pool_size,
+			             st->busy_timeout_ms);
 			return QOC_EBUSY;
 		}
 	}
@@ -148,7 +149,8 @@ void qoc_pg_release(struct qoc_pg_conn *c)
 	if (c->db && (c->broken || PQstatus(c->db) != CONNECTION_OK ||
 	              PQtransactionStatus(c->db) != PQTRANS_IDLE)) {
 		if (!c->broken && PQstatus(c->db) == CONNECTION_OK)
-			qoc_log_error("store: connection returned inside a transaction", "action=close");
+			qoc_log_error("store: connection returned inside a transaction",
+			              "action=close");
 		qoc_pg_drop(c);
 	}
 	c->retryable = false;

@@ -19,9 +19,9 @@ static struct qoc_pg_sql sql_account_exists = {.text = "SELECT 1 FROM accounts W
 static struct qoc_pg_sql sql_other_admins = {
     .text = "SELECT count(*) FROM memberships"
             " WHERE team_id = $1 AND role = 'admin' AND account_id <> $2"};
-static struct qoc_pg_sql sql_owns_apps = {
-    .text = "SELECT count(*) FROM (SELECT 1 FROM applications"
-            " WHERE team_id = $1 AND owner_id = $2 LIMIT 1) x"};
+static struct qoc_pg_sql sql_owns_apps = {.text =
+                                              "SELECT count(*) FROM (SELECT 1 FROM applications"
+                                              " WHERE team_id = $1 AND owner_id = $2 LIMIT 1) x"};
 static struct qoc_pg_sql sql_set_role = {
     .text = "UPDATE memberships SET role = $3 WHERE team_id = $1 AND account_id = $2"};
 static struct qoc_pg_sql sql_remove = {
@@ -82,8 +82,8 @@ enum qoc_err qoc_pg_role_in(struct qoc_pg_conn *c, const char *team_id, const ch
 {
 	PGresult *r;
 	*out = QOC_ROLE_NONE;
-	enum qoc_err err = qoc_pg_exec(c, &sql_role, "membership_role", &r, "tt", team_id,
-	                               account_id);
+	enum qoc_err err =
+	    qoc_pg_exec(c, &sql_role, "membership_role", &r, "tt", team_id, account_id);
 	if (err)
 		return err;
 	if (PQntuples(r) == 0) {
@@ -151,7 +151,8 @@ static enum qoc_err check_keeps_an_admin(struct qoc_pg_conn *c, const struct tea
 	if (current != QOC_ROLE_ADMIN || ctx->role == QOC_ROLE_ADMIN)
 		return QOC_OK;
 	int64_t others = 0;
-	enum qoc_err err = query_count(c, &sql_other_admins, ctx->team_id, ctx->account_id, &others);
+	enum qoc_err err =
+	    query_count(c, &sql_other_admins, ctx->team_id, ctx->account_id, &others);
 	if (!err && others == 0)
 		err = QOC_EPERM;
 	return err;
@@ -213,9 +214,8 @@ static enum qoc_err member_change(struct qoc_store *base, qoc_pg_work_fn fn, con
 	return qoc_pg_tx(qoc_pg_from(base), fn, &ctx);
 }
 
-enum qoc_err qoc_pg_member_add(struct qoc_store *base, const char *team_id,
-                               const char *account_id, enum qoc_role role,
-                               const struct qoc_audit_event *audit)
+enum qoc_err qoc_pg_member_add(struct qoc_store *base, const char *team_id, const char *account_id,
+                               enum qoc_role role, const struct qoc_audit_event *audit)
 {
 	if (!qoc_role_name(role))
 		return QOC_EINVAL;
@@ -293,8 +293,7 @@ static enum qoc_err teams_of_work(struct qoc_pg_conn *c, void *arg)
 }
 
 enum qoc_err qoc_pg_teams_of_account(struct qoc_store *base, struct qoc_arena *a,
-                                     const char *account_id, struct qoc_team **out,
-                                     size_t *count)
+                                     const char *account_id, struct qoc_team **out, size_t *count)
 {
 	if (!a || !out || !count || !nonempty(account_id))
 		return QOC_EINVAL;

@@ -109,8 +109,8 @@ static enum qoc_err read_token(struct qoc_arena *a, const PGresult *r, int row, 
 	struct qoc_token *out = arg;
 	enum qoc_err err;
 	memset(out, 0, sizeof(*out));
-	out->kind = strcmp(PQgetvalue(r, row, 1), "refresh") == 0 ? QOC_TOKEN_REFRESH
-	                                                           : QOC_TOKEN_ACCESS;
+	out->kind =
+	    strcmp(PQgetvalue(r, row, 1), "refresh") == 0 ? QOC_TOKEN_REFRESH : QOC_TOKEN_ACCESS;
 	if ((err = qoc_pg_col_text(a, r, row, 0, &out->token_hash)) ||
 	    (err = qoc_pg_col_text(a, r, row, 2, &out->client_id)) ||
 	    (err = qoc_pg_col_text(a, r, row, 3, &out->account_id)) ||
@@ -133,7 +133,8 @@ static enum qoc_err revoke_family_on(struct qoc_pg_conn *c, const char *family_i
 {
 	enum qoc_err err = qoc_pg_family_lock(c, family_id, true);
 	if (!err)
-		err = qoc_pg_run(c, &sql_family_revoke, "family_revoke", NULL, "ti", family_id, now);
+		err =
+		    qoc_pg_run(c, &sql_family_revoke, "family_revoke", NULL, "ti", family_id, now);
 	if (!err)
 		err = qoc_pg_run(c, &sql_family_mark, "family_revoke: mark", NULL, "ti", family_id,
 		                 now);
@@ -166,8 +167,8 @@ static enum qoc_err consume_work(struct qoc_pg_conn *c, void *arg)
 {
 	struct consume_ctx *k = arg;
 	k->result = QOC_EDB;
-	enum qoc_err err = qoc_pg_row_on(c, &sql_code_claim, "code_consume", read_code, k->a, k->out,
-	                                 "ti", k->code_hash, k->now);
+	enum qoc_err err = qoc_pg_row_on(c, &sql_code_claim, "code_consume", read_code, k->a,
+	                                 k->out, "ti", k->code_hash, k->now);
 	if (!err) {
 		/* Claimed now. Expired: burnt all the same, so it cannot be tried again. */
 		k->result = k->out->expires_at > k->now ? QOC_OK : QOC_ENOTFOUND;
@@ -249,8 +250,8 @@ static enum qoc_err issue_queue(struct qoc_pg_pipe *p, void *arg)
 		for (size_t j = 0; j < i; j++)
 			seen = seen || strcmp(k->tokens[j].family_id, k->tokens[i].family_id) == 0;
 		if (!seen)
-			qoc_pg_pipe_add(p, &sql_family_lock_shared, "tokens_issue: family lock", "t",
-			                k->tokens[i].family_id);
+			qoc_pg_pipe_add(p, &sql_family_lock_shared, "tokens_issue: family lock",
+			                "t", k->tokens[i].family_id);
 	}
 	for (size_t i = 0; i < k->n; i++) {
 		const struct qoc_token *t = &k->tokens[i];
@@ -304,8 +305,8 @@ static enum qoc_err rotate_work(struct qoc_pg_conn *c, void *arg)
 	if (!err)
 		err = qoc_pg_family_lock(c, old->family_id, true);
 	if (!err)
-		err = qoc_pg_row_on(c, &sql_token_lock, "refresh_rotate", read_token, k->a, old, "t",
-		                    k->old_hash);
+		err = qoc_pg_row_on(c, &sql_token_lock, "refresh_rotate", read_token, k->a, old,
+		                    "t", k->old_hash);
 	if (err)
 		return err;
 	if (old->kind != QOC_TOKEN_REFRESH || strcmp(old->client_id, k->client_id) != 0)
@@ -339,7 +340,8 @@ enum qoc_err qoc_pg_refresh_rotate(struct qoc_store *base, struct qoc_arena *a,
 	    n > 3)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!token_base_ok(&new_tokens[i]) || strcmp(new_tokens[i].client_id, client_id) != 0)
+		if (!token_base_ok(&new_tokens[i]) ||
+		    strcmp(new_tokens[i].client_id, client_id) != 0)
 			return QOC_EINVAL;
 	struct qoc_token old;
 	memset(&old, 0, sizeof(old));

@@ -262,8 +262,8 @@ enum qoc_err qoc_pg_commit(struct qoc_pg_conn *c)
 
 /* One attempt: BEGIN, fn, COMMIT. *begun says whether the server accepted BEGIN (before
  * that, a lost connection cannot have written anything). */
-static enum qoc_err tx_once(struct qoc_pg_conn *c, const char *begin, qoc_pg_work_fn fn,
-                            void *arg, bool *begun)
+static enum qoc_err tx_once(struct qoc_pg_conn *c, const char *begin, qoc_pg_work_fn fn, void *arg,
+                            bool *begun)
 {
 	*begun = false;
 	enum qoc_err err = qoc_pg_command(c, begin);
@@ -283,8 +283,7 @@ static enum qoc_err tx_once(struct qoc_pg_conn *c, const char *begin, qoc_pg_wor
 	return err;
 }
 
-static enum qoc_err tx_run(struct qoc_pg_store *st, const char *begin, qoc_pg_work_fn fn,
-                           void *arg)
+static enum qoc_err tx_run(struct qoc_pg_store *st, const char *begin, qoc_pg_work_fn fn, void *arg)
 {
 	enum qoc_err err = QOC_EBUSY;
 	int reconnects = 0;
@@ -374,8 +373,8 @@ static enum qoc_err read_one_work(struct qoc_pg_conn *c, void *arg)
 }
 
 enum qoc_err qoc_pg_read_one(struct qoc_pg_store *st, struct qoc_arena *a, qoc_pg_row_fn read,
-                             void *out, struct qoc_pg_sql *sql, const char *what,
-                             const char *fmt, ...)
+                             void *out, struct qoc_pg_sql *sql, const char *what, const char *fmt,
+                             ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -387,8 +386,7 @@ enum qoc_err qoc_pg_read_one(struct qoc_pg_store *st, struct qoc_arena *a, qoc_p
 }
 
 enum qoc_err qoc_pg_row_on(struct qoc_pg_conn *c, struct qoc_pg_sql *sql, const char *what,
-                           qoc_pg_row_fn read, struct qoc_arena *a, void *out, const char *fmt,
-                           ...)
+                           qoc_pg_row_fn read, struct qoc_arena *a, void *out, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -33,8 +33,9 @@ bool pgtest_cluster_shared(struct pgtest_cluster *c)
 	memset(c, 0, sizeof(*c));
 	const char *s = getenv("QOCTEST_PG_STATE");
 	if (!s || !*s) {
-		fprintf(stderr, "QOCTEST_PG_STATE is not set: run through ctest (fixture pg), or "
-		                "tests/pg/cluster.sh start FILE and export QOCTEST_PG_STATE=FILE\n");
+		fprintf(stderr,
+		        "QOCTEST_PG_STATE is not set: run through ctest (fixture pg), or "
+		        "tests/pg/cluster.sh start FILE and export QOCTEST_PG_STATE=FILE\n");
 		return false;
 	}
 	snprintf(c->state, sizeof(c->state), "%s", s);
