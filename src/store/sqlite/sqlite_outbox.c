@@ -164,7 +164,8 @@ enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *base, int64_t now, int64_
 	*n = 0;
 	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX || lease_until <= now)
 		return QOC_EINVAL;
-	struct claim_ctx ctx = {.due = {.a = a, .now = now, .limit = limit}, .lease_until = lease_until};
+	struct claim_ctx ctx = {.due = {.a = a, .now = now, .limit = limit},
+	                        .lease_until = lease_until};
 	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), claim_work, &ctx);
 	if (!err && ctx.due.n) {
 		*rows = ctx.due.rows;

@@ -184,7 +184,8 @@ static void sqlite_close(struct qoc_store *base)
 		              st->pool_size - free_count);
 	struct qoc_sqlite_batcher *b = &st->batcher;
 	if (b->writes)
-		qoc_log_info("store: group commit totals", "commits=%llu writes=%llu fallbacks=%llu",
+		qoc_log_info("store: group commit totals",
+		             "commits=%llu writes=%llu fallbacks=%llu",
 		             (unsigned long long)b->commits, (unsigned long long)b->writes,
 		             (unsigned long long)b->fallbacks);
 	store_free(st);

@@ -118,18 +118,21 @@ static void claimed_rows_are_leased_to_one_sender(void **state)
 	assert_int_equal(rows[0].next_attempt_at, 1000);
 	assert_string_equal(rows[0].to_addr, "a@example.com");
 	/* The next claim gets the other row only; a is leased. */
-	assert_int_equal(qoc_store_outbox_claim(f->st, 1006, 2000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 1006, 2000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, b);
-	assert_int_equal(qoc_store_outbox_claim(f->st, 1999, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 1999, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(due(f, 1999, &rows), 0);
 	/* b was sent; a's sender vanished: a comes back when its lease ends. */
 	assert_int_equal(qoc_store_outbox_mark_sent(f->st, b, 1500), QOC_OK);
-	assert_int_equal(qoc_store_outbox_claim(f->st, 2000, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 2000, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, a);
 	assert_int_equal(rows[0].attempts, 0);
