@@ -34,6 +34,7 @@ bench: build
 	@./scripts/deps.sh bench
 	@./bench/run.sh $(BUILD)
 	@./bench/micro.sh
+	@BENCH_SKIP_QUERY=1 ./bench/analytics.sh
 
 fuzz-build:
 	@./scripts/deps.sh fuzz

@@ -27,6 +27,7 @@ struct qoc_throttle;
 struct qoc_last_used;
 struct qoc_mailer;
 struct qoc_origins;
+struct qoc_analytics;
 
 struct qoc_api {
 	const struct qoc_config *cfg;
@@ -53,6 +54,9 @@ struct qoc_api {
 	struct qoc_mailer *mailer;
 	struct qoc_origins *origins;        /* every active app's CORS origins, for preflights */
 	enum qoc_jws_alg access_token_alg;  /* JWT access tokens (cfg->access_token_alg) */
+	/* Usage analytics (analytics/analytics.h), set by `qoc serve` before it serves; NULL:
+	 * capture off (tests, analytics = off). Not owned by the api. */
+	struct qoc_analytics *analytics;
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "api/capture.h"
 #include "api/handlers.h"
 #include "api/web.h"
 #include "oauth/authz_flow.h"
@@ -21,6 +22,7 @@ static enum qoc_err show_error(struct qoc_http_req *req, struct qoc_http_resp *r
 {
 	enum qoc_login_error_kind kind = QOC_LOGIN_ERR_REDIRECT_URI;
 	const char *state = NULL;
+	qoc_api_note_error(req, e->code);
 	if (!app)
 		kind = QOC_LOGIN_ERR_UNKNOWN_APP;
 	else if (strcmp(e->code, QOC_OAUTH_INVALID_CLIENT) == 0)
@@ -130,6 +132,7 @@ enum qoc_err qoc_api_authorize(struct qoc_http_req *req, struct qoc_http_resp *r
 		return qoc_web_error_page(req, resp, QOC_LOGIN_ERR_GENERIC,
 		                          "The request could not be read.", 0);
 	const char *client_id = qoc_authz_client_id(&form);
+	qoc_api_note_client(req, client_id);
 	if (client_id) {
 		err = qoc_store_app_get(api->store, req->arena, client_id, &app_row);
 		if (err && err != QOC_ENOTFOUND)

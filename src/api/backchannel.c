@@ -1,5 +1,6 @@
 /* backchannel.c - helpers of the back-channel handlers (backchannel.h). */
 #include "api/backchannel.h"
+#include "api/capture.h"
 
 #include <string.h>
 
@@ -102,6 +103,7 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 		return err;
 	if (err)
 		return refuse(resp, out, &oe);
+	qoc_api_note_client(req, out->creds.client_id);
 	/* Keyed by the presented id, known or not: a lock says nothing about existence. */
 	char *key = qoc_arena_printf(req->arena, "client:%s", out->creds.client_id);
 	if (!key)

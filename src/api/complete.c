@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/backchannel.h"
+#include "api/capture.h"
 #include "api/web.h"
 #include "crypto/token.h"
 #include "oauth/authz_flow.h"
@@ -67,6 +68,8 @@ enum qoc_err qoc_web_authz_error(struct qoc_http_req *req, struct qoc_http_resp 
 	                                 .expires_in = -1,
 	                                 .error = code,
 	                                 .error_description = description};
+	qoc_api_note_client(req, r->client_id);
+	qoc_api_note_error(req, code);
 	enum qoc_err err = send_response(resp, r->redirect_uri, r->response_mode, &out);
 	/* Cannot happen with a validated request; never fall back to another URI. */
 	return err && err != QOC_ENOMEM ? qoc_web_internal_error(req, resp, err) : err;
@@ -176,6 +179,8 @@ enum qoc_err qoc_web_authz_complete(struct qoc_http_req *req, struct qoc_http_re
                                     const struct qoc_authz_request *r,
                                     const struct qoc_web_grant *g)
 {
+	qoc_api_note_client(req, app->client_id);
+	qoc_api_note_account(req, g->account_id);
 	if (qoc_response_type_is_implicit(r->response_type))
 		return complete_implicit(req, resp, api, app, r, g);
 	const char *code = NULL;

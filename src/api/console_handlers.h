@@ -47,6 +47,10 @@ qoc_http_handler_fn qoc_api_console_app_transfer; /* POST .../{client_id}/transf
 qoc_http_handler_fn qoc_api_console_app_audit;  /* GET .../{client_id}/audit */
 qoc_http_handler_fn qoc_api_console_team_audit; /* GET /api/v1/audit */
 
+/* console_analytics.c */
+qoc_http_handler_fn qoc_api_console_app_analytics;        /* GET .../{client_id}/analytics */
+qoc_http_handler_fn qoc_api_console_app_analytics_export; /* GET .../analytics/export */
+
 /* console_tokens.c */
 qoc_http_handler_fn qoc_api_console_tokens_list;   /* GET /api/v1/tokens */
 qoc_http_handler_fn qoc_api_console_tokens_create; /* POST /api/v1/tokens */

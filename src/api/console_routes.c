@@ -37,6 +37,9 @@ enum qoc_err qoc_api_register_console(struct qoc_router *r, struct qoc_api *api)
 		{ "POST", "/api/v1/applications/{client_id}/transfer", qoc_api_console_app_transfer },
 		{ "GET", "/api/v1/applications/{client_id}/audit", qoc_api_console_app_audit },
 		{ "GET", "/api/v1/audit", qoc_api_console_team_audit },
+		{ "GET", "/api/v1/applications/{client_id}/analytics", qoc_api_console_app_analytics },
+		{ "GET", "/api/v1/applications/{client_id}/analytics/export",
+		  qoc_api_console_app_analytics_export },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		enum qoc_err err = qoc_router_add(r, routes[i].method, routes[i].pattern,

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "api/capture.h"
 #include "api/handlers.h"
 #include "api/web.h"
 #include "login/csrf.h"
@@ -94,6 +95,8 @@ static enum qoc_err hinted(struct qoc_http_req *req, struct qoc_http_resp *resp,
 {
 	struct qoc_app app;
 	const char *uri = param(form, "post_logout_redirect_uri");
+	qoc_api_note_client(req, h->client_id);
+	qoc_api_note_account(req, h->sub);
 	enum qoc_err err = qoc_web_session_end(req, resp, api, h->sid);
 	if (err)
 		return qoc_web_internal_error(req, resp, err);
@@ -126,6 +129,7 @@ enum qoc_err qoc_api_logout(struct qoc_http_req *req, struct qoc_http_resp *resp
 	if (req->method == QOC_HTTP_POST && qoc_form_get(&form, "csrf", &csrf) != QOC_ENOTFOUND)
 		return confirmed(req, resp, api, &form);
 	const char *hint = param(&form, "id_token_hint");
+	qoc_api_note_client(req, param(&form, "client_id"));
 	if (hint && qoc_id_token_hint_verify(api->signer, api->cfg->issuer,
 	                                     param(&form, "client_id"), hint, strlen(hint),
 	                                     qoc_clock_now(api->clock), req->arena, &h) == QOC_OK)

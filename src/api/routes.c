@@ -2,6 +2,8 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "api/console_handlers.h"
+#include "api/capture.h"
+#include "api/console_web.h"
 
 enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 {
@@ -16,27 +18,32 @@ enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api)
 		{ "GET", "/.well-known/openid-configuration", qoc_api_discovery },
 		{ "GET", "/.well-known/oauth-authorization-server", qoc_api_discovery },
 
-		{ "GET", "/oauth2/authorize", qoc_api_authorize },
-		{ "POST", "/oauth2/authorize", qoc_api_authorize },
+		{ "GET", "/oauth2/authorize", qoc_api_authorize_captured },
+		{ "POST", "/oauth2/authorize", qoc_api_authorize_captured },
 		{ "GET", "/login", qoc_api_login_page },
-		{ "POST", "/login", qoc_api_login_submit },
+		{ "POST", "/login", qoc_api_login_submit_captured },
 		{ "GET", "/login/signup", qoc_api_signup_page },
 		{ "POST", "/login/signup", qoc_api_signup_submit },
 		{ "GET", "/login/consent", qoc_api_consent_page },
-		{ "POST", "/login/consent", qoc_api_consent_submit },
-		{ "GET", "/oauth2/logout", qoc_api_logout },
-		{ "POST", "/oauth2/logout", qoc_api_logout },
+		{ "POST", "/login/consent", qoc_api_consent_submit_captured },
+		{ "GET", "/oauth2/logout", qoc_api_logout_captured },
+		{ "POST", "/oauth2/logout", qoc_api_logout_captured },
 		{ "GET", "/login/static/*", qoc_api_login_static },
 
-		{ "GET", "/oauth2/token", qoc_api_token }, /* 405 with no-store */
-		{ "POST", "/oauth2/token", qoc_api_token },
+		{ "GET", "/oauth2/token", qoc_api_token_captured }, /* 405 with no-store */
+		{ "POST", "/oauth2/token", qoc_api_token_captured },
 		{ "OPTIONS", "/oauth2/token", qoc_api_token },
-		{ "GET", "/oauth2/userinfo", qoc_api_userinfo },
-		{ "POST", "/oauth2/userinfo", qoc_api_userinfo },
+		{ "GET", "/oauth2/userinfo", qoc_api_userinfo_captured },
+		{ "POST", "/oauth2/userinfo", qoc_api_userinfo_captured },
 		{ "OPTIONS", "/oauth2/userinfo", qoc_api_userinfo },
-		{ "POST", "/oauth2/introspect", qoc_api_introspect },
-		{ "POST", "/oauth2/revoke", qoc_api_revoke },
+		{ "POST", "/oauth2/introspect", qoc_api_introspect_captured },
+		{ "POST", "/oauth2/revoke", qoc_api_revoke_captured },
 		{ "OPTIONS", "/oauth2/revoke", qoc_api_revoke },
+
+		/* The console web app; the console session routes (/console/login, ...) are
+		 * literal and beat the catch-all. */
+		{ "GET", "/console", qoc_api_console_web_root },
+		{ "GET", "/console/*", qoc_api_console_web },
 	};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		enum qoc_err err = qoc_router_add(r, routes[i].method, routes[i].pattern,

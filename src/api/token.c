@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/backchannel.h"
+#include "api/capture.h"
 #include "api/handlers.h"
 #include "oauth/grant.h"
 #include "oauth/last_used.h"
@@ -45,6 +46,8 @@ static enum qoc_err run(struct qoc_api *api, struct qoc_http_req *req, struct qo
 		return qoc_api_oauth_error(resp, &oe, qoc_client_auth_challenge(&c->creds, &oe));
 	if (err)
 		return qoc_api_internal(resp, qoc_grant_name(tr.grant), err);
+	if (issued.record_count > 0)
+		qoc_api_note_account(req, issued.records[0].account_id);
 	if ((err = success(resp, &issued)))
 		return err;
 	(void)qoc_last_used_note(api->last_used, c->app.client_id, qoc_clock_now(api->clock));

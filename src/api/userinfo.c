@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "api/backchannel.h"
+#include "api/capture.h"
 #include "api/handlers.h"
 #include "oauth/last_used.h"
 #include "oidc/userinfo.h"
@@ -139,8 +140,11 @@ enum qoc_err qoc_api_userinfo(struct qoc_http_req *req, struct qoc_http_resp *re
 		err = refuse(resp, QOC_OAUTH_INVALID_TOKEN, "the access token is not active");
 	else if (err)
 		err = qoc_api_internal(resp, "userinfo.token", err);
-	else if ((app_known = true))
+	else if ((app_known = true)) {
+		qoc_api_note_client(req, info.client_id);
+		qoc_api_note_account(req, info.account_id);
 		err = answer(api, req, resp, &info);
+	}
 out:
 	if (err)
 		return err;

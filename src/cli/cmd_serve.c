@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analytics/export.h"
+#include "analytics/setup.h"
 #include "api/api.h"
 #include "cli/commands.h"
 #include "core/clock.h"
@@ -105,8 +107,16 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	struct qoc_router *router = NULL;
 	struct qoc_http_server *srv = NULL;
 	struct qoc_mailer *mailer = NULL;
+	struct qoc_analytics *analytics = NULL;
+	char msg[512] = "";
+	if ((err = qoc_analytics_configure(&ctx->cfg, ctx->store, &qoc_clock_system, &analytics,
+	                                   msg, sizeof(msg)))) {
+		fprintf(stderr, "qoc: %s\n", msg[0] ? msg : qoc_strerror(err));
+		return err == QOC_EINVAL ? QOC_EXIT_USAGE : QOC_EXIT_FAIL;
+	}
 	if ((err = qoc_api_init(&api, &ctx->cfg, ctx->store, &qoc_clock_system, ctx->master_key))) {
 		fprintf(stderr, "qoc: cannot start: %s\n", qoc_strerror(err));
+		qoc_analytics_free(analytics);
 		return QOC_EXIT_FAIL;
 	}
 	router = qoc_router_new();
@@ -123,6 +133,14 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	api.mailer = mailer; /* before serving: read-only from here on */
+	/* The analytics writer, like the mailer, outlives the HTTP server: stopped after it
+	 * (no request can capture any more), so what was captured is written. */
+	if (analytics && (err = qoc_analytics_start(analytics))) {
+		fprintf(stderr, "qoc: cannot start the analytics writer: %s\n", qoc_strerror(err));
+		rc = QOC_EXIT_FAIL;
+		goto out;
+	}
+	api.analytics = analytics;
 	if ((rc = start_server(ctx, router, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
@@ -136,8 +154,10 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	qoc_log_info("stopped", "%s", "");
 	rc = QOC_EXIT_OK;
 out:
+	qoc_analytics_free(analytics); /* drains the queue */
 	qoc_mailer_stop(mailer);
 	qoc_router_free(router);
 	qoc_api_release(&api);
+	qoc_an_export_shutdown(); /* no request runs any more */
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/cidr.h"
 
 extern char **environ;
 
@@ -84,6 +85,16 @@ static const struct cdef defs[] = {
 	  "password hashes (argon2id, 19 MiB each) run at once; 0 picks one per core" },
 	{ "signup", C_BOOL, OFF(signup), "true", 0, 0, NULL,
 	  "whether QOC Login offers self sign-up" },
+	{ "analytics", C_BOOL, OFF(analytics), "true", 0, 0, NULL,
+	  "record usage analytics of every protocol request (off: nothing is captured)" },
+	{ "trusted_proxies", C_STRING, OFF(trusted_proxies), "", 0, 0, NULL,
+	  "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed" },
+	{ "analytics_retention_days", C_UINT, OFF(analytics_retention_days), "30", 1, 3650, NULL,
+	  "days raw analytics events are kept (hourly rollups: 13 months)" },
+	{ "analytics_queue_size", C_UINT, OFF(analytics_queue_size), "16384", 16, 4194304, NULL,
+	  "analytics events waiting for the writer; beyond it events are dropped and counted" },
+	{ "analytics_flush_ms", C_UINT, OFF(analytics_flush_ms), "1000", 10, 60000, NULL,
+	  "longest time, in milliseconds, a captured event waits before it is written" },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -457,6 +468,14 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 	}
 	if (cfg->mail_from && !mail_from_ok(cfg->mail_from)) {
 		errf(err, size, "config: mail_from: must be one address (local@domain, printable ASCII)");
+		return QOC_EINVAL;
+	}
+	struct qoc_cidr_list proxies;
+	enum qoc_err perr = qoc_cidr_list_parse(cfg->trusted_proxies, &proxies);
+	if (perr) {
+		errf(err, size, "config: trusted_proxies: \"%s\" %s", cfg->trusted_proxies,
+		     perr == QOC_ELIMIT ? "holds too many ranges (64 at most)"
+		                        : "must be a comma-separated list of CIDRs (10.0.0.0/8, ::1)");
 		return QOC_EINVAL;
 	}
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -46,6 +46,11 @@ struct qoc_config {
 	unsigned key_retention;    /* key_retention: seconds a retired key stays published */
 	unsigned password_concurrency; /* password_concurrency: parallel argon2id hashes */
 	bool signup;               /* signup: self sign-up on the QOC Login pages */
+	bool analytics;            /* analytics: capture protocol requests (on|off) */
+	char *trusted_proxies;     /* trusted_proxies: CIDRs whose X-Forwarded-For is believed */
+	unsigned analytics_retention_days; /* analytics_retention_days: raw events kept */
+	unsigned analytics_queue_size;     /* analytics_queue_size: events waiting for the writer */
+	unsigned analytics_flush_ms;       /* analytics_flush_ms: longest wait before a write */
 };
 
 /* Fills cfg with defaults, then reads `file` (NULL: none) and `envp` (NULL: environ).

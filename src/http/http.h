@@ -80,6 +80,10 @@ struct qoc_http_req {
 	const char *route;      /* the matched route pattern ("/apps/{client_id}"), or NULL */
 	size_t max_form_fields; /* bound used by qoc_http_form_body / _query */
 	bool resumed;           /* true when called again after qoc_http_offload */
+	/* Per-request annotations of the layer above (api/capture.c keeps its analytics note
+	 * here, arena memory); NULL at first, kept across an offload's resumed call, never
+	 * read by http/. */
+	void *app_note;
 
 	/* Private to http.c and server.c. */
 	struct {

@@ -36,7 +36,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 6
+#define QOC_STORE_OPS_VERSION 7
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -255,6 +255,9 @@ struct qoc_auth_code;
 struct qoc_token;
 /* The mail outbox's row; defined, with the qoc_store_outbox_* calls, in store/store_outbox.h. */
 struct qoc_outbox_row;
+/* Usage analytics; defined, with the qoc_store_analytics_* calls, in store/store_analytics.h. */
+struct qoc_an_batch;
+struct qoc_an_range;
 
 struct qoc_store_ops {
 	unsigned version; /* QOC_STORE_OPS_VERSION */
@@ -573,7 +576,7 @@ struct qoc_store_ops {
 	enum qoc_err (*outbox_mark_sent)(struct qoc_store *st, int64_t id, int64_t now);
 	enum qoc_err (*outbox_mark_failed)(struct qoc_store *st, int64_t id, int64_t now,
 	                                   int64_t next_attempt_at, const char *error_text);
-	/* outbox_claim (version 6; several nodes, each with its sender, on one store): the
+	/* outbox_claim (version 7; several nodes, each with its sender, on one store): the
 	 * rows outbox_due(now, limit) would return, and in the same transaction each of them
 	 * gets next_attempt_at = lease_until, so no other sender (this node's or another's)
 	 * gets it before then: of concurrent claims, each row goes to one. mark_sent and
@@ -584,6 +587,42 @@ struct qoc_store_ops {
 	                             size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
 	                             size_t *n);
 	/* --- end of mail outbox --- */
+
+	/* --- usage analytics (version 6, src/analytics/) -----------------------------------
+	 * analytics_append, one transaction: inserts the raw events and adds every hour
+	 * delta to its hourly rollup (requests, errors, latency sum, histogram, dimension
+	 * counts; an account not yet seen in that hour adds one to its distinct accounts) and
+	 * the requests to the application's lifetime total. Events and deltas of an
+	 * application that does not exist (deleted meanwhile, or a client id nobody
+	 * registered) are skipped and counted in *skipped (may be NULL); that is not an
+	 * error. QOC_EINVAL: more than QOC_AN_BATCH_MAX events or deltas, a NULL client_id,
+	 * or an hour not a multiple of 3600. Durability is relaxed for this op only: QOC_OK
+	 * means committed atomically, but a power loss may lose the last appended batches
+	 * (the protocol's durable writes must not wait behind an fsync for analytics).
+	 * analytics_query: the hourly rollups of client_id with from_hour <= hour < to_hour
+	 * and the dimension counts summed over them (see struct qoc_an_range). An unknown
+	 * application has none (QOC_OK, empty).
+	 * analytics_lifetime: requests ever recorded for client_id (0 when none); purging
+	 * rollups does not lower it.
+	 * analytics_active_users: distinct accounts that, at now, hold a refresh token of
+	 * client_id that is live (not expired, revoked or used), or any live token of
+	 * client_id issued in an SSO session that is still live.
+	 * analytics_purge: deletes up to limit raw events with at < events_before and up to
+	 * limit hourly rollups (with their dimension and account rows) with hour <
+	 * rollups_before; *deleted (may be NULL) counts them; call again while it is > 0.
+	 * Deleting an application deletes its analytics (ON DELETE CASCADE). */
+	enum qoc_err (*analytics_append)(struct qoc_store *st, const struct qoc_an_batch *b,
+	                                 size_t *skipped);
+	enum qoc_err (*analytics_query)(struct qoc_store *st, struct qoc_arena *a,
+	                                const char *client_id, int64_t from_hour, int64_t to_hour,
+	                                struct qoc_an_range *out);
+	enum qoc_err (*analytics_lifetime)(struct qoc_store *st, const char *client_id,
+	                                   int64_t *requests);
+	enum qoc_err (*analytics_active_users)(struct qoc_store *st, const char *client_id,
+	                                       int64_t now, int64_t *users);
+	enum qoc_err (*analytics_purge)(struct qoc_store *st, int64_t events_before,
+	                                int64_t rollups_before, size_t limit, size_t *deleted);
+	/* --- end of usage analytics --- */
 };
 
 /* Every backend's handle starts with this. */

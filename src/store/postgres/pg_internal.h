@@ -28,6 +28,7 @@
 #include "core/err.h"
 #include "store/postgres/pg_store.h"
 #include "store/store.h"
+#include "store/store_analytics.h"
 #include "store/store_oauth.h"
 #include "store/store_outbox.h"
 
@@ -335,5 +336,17 @@ enum qoc_err qoc_pg_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t
 enum qoc_err qoc_pg_outbox_claim(struct qoc_store *st, int64_t now, int64_t lease_until,
                                  size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
                                  size_t *n);
+
+enum qoc_err qoc_pg_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,
+                                     size_t *skipped);
+enum qoc_err qoc_pg_analytics_query(struct qoc_store *st, struct qoc_arena *a,
+                                    const char *client_id, int64_t from_hour, int64_t to_hour,
+                                    struct qoc_an_range *out);
+enum qoc_err qoc_pg_analytics_lifetime(struct qoc_store *st, const char *client_id,
+                                       int64_t *requests);
+enum qoc_err qoc_pg_analytics_active_users(struct qoc_store *st, const char *client_id,
+                                           int64_t now, int64_t *users);
+enum qoc_err qoc_pg_analytics_purge(struct qoc_store *st, int64_t events_before,
+                                    int64_t rollups_before, size_t limit, size_t *deleted);
 
 #endif

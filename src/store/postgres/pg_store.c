@@ -266,6 +266,11 @@ const struct qoc_store_ops qoc_pg_ops = {
     .outbox_mark_sent = qoc_pg_outbox_mark_sent,
     .outbox_mark_failed = qoc_pg_outbox_mark_failed,
     .outbox_claim = qoc_pg_outbox_claim,
+    .analytics_append = qoc_pg_analytics_append,
+    .analytics_query = qoc_pg_analytics_query,
+    .analytics_lifetime = qoc_pg_analytics_lifetime,
+    .analytics_active_users = qoc_pg_analytics_active_users,
+    .analytics_purge = qoc_pg_analytics_purge,
 };
 
 enum qoc_err qoc_pg_open(const struct qoc_store_options *opts, const char *conninfo,

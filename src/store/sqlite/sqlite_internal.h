@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "store/store_oauth.h"
 #include "store/store_outbox.h"
+#include "store/store_analytics.h"
 
 /* Distinct SQL texts the whole backend may cache; raise it when a new statement is
  * refused with "statement cache full" (it costs a pointer per slot per connection). */
@@ -346,5 +347,18 @@ enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *st, int64_t id, int
 enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *st, int64_t now, int64_t lease_until,
                                      size_t limit, struct qoc_arena *a,
                                      struct qoc_outbox_row **rows, size_t *n);
+
+/* sqlite_analytics.c (usage analytics) */
+enum qoc_err qoc_sqlite_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,
+                                         size_t *skipped);
+enum qoc_err qoc_sqlite_analytics_query(struct qoc_store *st, struct qoc_arena *a,
+                                        const char *client_id, int64_t from_hour, int64_t to_hour,
+                                        struct qoc_an_range *out);
+enum qoc_err qoc_sqlite_analytics_lifetime(struct qoc_store *st, const char *client_id,
+                                           int64_t *requests);
+enum qoc_err qoc_sqlite_analytics_active_users(struct qoc_store *st, const char *client_id,
+                                               int64_t now, int64_t *users);
+enum qoc_err qoc_sqlite_analytics_purge(struct qoc_store *st, int64_t events_before,
+                                        int64_t rollups_before, size_t limit, size_t *deleted);
 
 #endif

@@ -274,6 +274,12 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
     .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
     .outbox_claim = qoc_sqlite_outbox_claim,
+    /* usage analytics */
+    .analytics_append = qoc_sqlite_analytics_append,
+    .analytics_query = qoc_sqlite_analytics_query,
+    .analytics_lifetime = qoc_sqlite_analytics_lifetime,
+    .analytics_active_users = qoc_sqlite_analytics_active_users,
+    .analytics_purge = qoc_sqlite_analytics_purge,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
