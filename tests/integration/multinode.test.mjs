@@ -217,6 +217,28 @@ describe('two qoc nodes sharing one PostgreSQL', () => {
     assert.equal(seen, kid, `B still signs with ${seen} after ${Date.now() - start} ms`);
   });
 
+  test('analytics: both nodes write events of one application; either node reports all of them (issue 6 on several nodes)', async () => {
+    const app = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'counted', '--type', 'service'], env);
+    for (let i = 0; i < 7; i++) assert.equal((await cc(a, app)).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await cc(b, app)).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await cc(b, app, 'qoc_secret_wrong')).status, 401);
+    const now = Math.floor(Date.now() / 1000);
+    const q = `/api/v1/applications/${app.client_id}/analytics?from=${now - 3600}&to=${now + 3600}&granularity=hour`;
+    for (const n of [a, b]) {
+      let doc;
+      const deadline = Date.now() + 15000; // each node's writer flushes within a second
+      for (;;) {
+        const r = await api(n, 'GET', q);
+        assert.equal(r.status, 200);
+        doc = await r.json();
+        if (doc.total_requests >= 15 || Date.now() > deadline) break;
+        await sleep(200);
+      }
+      assert.equal(doc.total_requests, 15, `node ${n.port}`);
+      assert.equal(doc.series.reduce((s, p) => s + p.errors, 0), 3, `node ${n.port}`);
+    }
+  });
+
   test('PostgreSQL restarts in the middle of traffic: only 200 or 503 + Retry-After, every 200 committed, both nodes recover', async () => {
     const issued = [];
     const statuses = new Map();
