@@ -117,6 +117,16 @@ describe('two qoc nodes sharing one PostgreSQL', () => {
     assert.match(again.stdout, /applied 0 migrations/);
   });
 
+  test('a database URL that cannot be used stops qoc with a message that never shows its password', () => {
+    for (const url of [`postgres://qoc:s3cr3t-pw@%2Fnonexistent-qoc-dir/qoc`,
+      'host=/nonexistent-qoc-dir dbname=qoc user=qoc password=s3cr3t-pw']) {
+      const r = runQoc(['migrate'], { env: { QOC_DATA_DIR: dir, QOC_DATABASE: url, QOC_LOG_LEVEL: 'debug' } });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /database/);
+      assert.doesNotMatch(r.stderr + r.stdout, /s3cr3t-pw/);
+    }
+  });
+
   test('both nodes answer from the one database (readyz names postgres)', async () => {
     for (const n of [a, b]) {
       const r = await fetch(`${n.url}/readyz`);
