@@ -45,6 +45,8 @@ start_server() {
 
 case "$cmd" in
 start)
+  # A cluster left behind by an interrupted run under the same state file goes first.
+  [ -f "$state" ] && "$0" stop "$state"
   PGBIN=$(find_bin) || { echo "cluster.sh: no PostgreSQL server binaries (apt-get install postgresql)" >&2; exit 3; }
   PGDIR=$(mktemp -d /tmp/qoc-pg.XXXXXX)
   chmod 755 "$PGDIR"

@@ -64,6 +64,10 @@ struct qoc_pg_store {
 	pthread_mutex_t mu; /* guards free_list */
 	pthread_cond_t cv;  /* signalled when a connection goes back on free_list */
 	struct qoc_pg_conn *free_list;
+	/* After a failed connect, calls fail at once (QOC_EBUSY) until this CLOCK_MONOTONIC
+	 * time in ms instead of each trying again: during an outage against a host that drops
+	 * packets, every request would otherwise hold its thread for connect_timeout. */
+	_Atomic long long down_until_ms;
 	/* Counters for tests: connections (re)opened, and calls retried on a fresh one. */
 	_Atomic unsigned long long connects;
 	_Atomic unsigned long long retries;

@@ -19,11 +19,21 @@
  * every request tries to connect, and one line a second says enough. */
 static _Atomic long long last_connect_log;
 
+/* How long calls fail fast after a failed connect (see down_until_ms). */
+#define RECONNECT_PAUSE_MS 200
+
 static long long mono_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void quiet_notice(void *arg, const char *message)
@@ -58,10 +68,13 @@ static enum qoc_err conn_open(struct qoc_pg_store *st, struct qoc_pg_conn *c)
 	const char *const vals[] = {CONNECT_TIMEOUT_S, "qoc",        "10", "5", "3",
 	                            "30000",           st->conninfo, NULL};
 	qoc_pg_drop(c);
+	if (mono_ms() < atomic_load(&st->down_until_ms))
+		return QOC_EBUSY; /* a connect just failed: do not pile up more attempts */
 	c->db = PQconnectdbParams(keys, vals, 1);
 	if (!c->db)
 		return QOC_ENOMEM;
 	if (PQstatus(c->db) != CONNECTION_OK) {
+		atomic_store(&st->down_until_ms, mono_ms() + RECONNECT_PAUSE_MS);
 		long long now = mono_s(), last = atomic_load(&last_connect_log);
 		if (now != last && atomic_compare_exchange_strong(&last_connect_log, &last, now)) {
 			char qmsg[256];
