@@ -25,7 +25,7 @@ function addressIn(cc) {
 }
 
 describe('console: the Analytics tab', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not installed' }, () => {
-  let srv, dir, owner, pat, b, page, app;
+  let srv, dir, owner, pat, b, page, app, idle;
 
   before(async () => {
     dir = tempDir('qoc-e2e-an-');
@@ -36,6 +36,8 @@ describe('console: the Analytics tab', { skip: !existsSync(GEOIP) && 'tor-geoipd
     app = fixture(['app', 'create', '--owner-email', owner.email, '--name', 'Metrics Demo', '--type', 'web',
       '--redirect-uri', 'https://demo.example.com/cb', '--grant', 'authorization_code', '--grant', 'client_credentials'],
     { QOC_DATA_DIR: dir });
+    idle = fixture(['app', 'create', '--owner-email', owner.email, '--name', 'Idle App', '--type', 'service'],
+      { QOC_DATA_DIR: dir });
     srv = await startServer({ dataDir: dir, loopbackIssuer: true,
       env: { QOC_TRUSTED_PROXIES: '127.0.0.1/32', QOC_ANALYTICS_FLUSH_MS: '50' } });
     b = await openBrowser(srv.url);
@@ -77,8 +79,13 @@ describe('console: the Analytics tab', { skip: !existsSync(GEOIP) && 'tor-geoipd
     assert.equal(doc.success_rate, 0.75);
   });
 
-  step('the tab shows the four figures, the charts and the tables the API reports', async () => {
+  step('an application nothing has called shows an honest empty state', async () => {
     await signIn(page, srv.url, owner);
+    await page.goto(`${srv.url}/console/applications/${idle.client_id}/analytics`);
+    await page.getByTestId('analytics-empty').getByText('No analytics yet.').waitFor();
+  });
+
+  step('the tab shows the four figures, the charts and the tables the API reports', async () => {
     await page.goto(`${srv.url}/console/applications/${app.client_id}/analytics`);
     await page.getByRole('heading', { level: 2, name: 'Analytics' }).waitFor();
     await page.getByTestId('analytics').waitFor();

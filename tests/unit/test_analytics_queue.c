@@ -39,15 +39,25 @@ static void make_app(struct qoc_store *st)
 	static const char *redirects[] = {"https://app.example/cb"};
 	struct qoc_account acct = {.id = "acct_1", .email = "one@example.com", .created_at = 1};
 	assert_int_equal(qoc_store_account_create(st, &acct), QOC_OK);
-	struct qoc_app app = {
-	    .client_id = APP, .team_id = "team_acct_1", .owner_id = "acct_1", .name = "A",
-	    .type = "web", .status = "active", .redirect_uris = {redirects, 1},
-	    .access_token_lifetime = 3600, .refresh_token_lifetime = 86400,
-	    .id_token_lifetime = 3600, .token_format = "opaque",
-	    .id_token_signed_response_alg = "RS256", .secret_hash = blob,
-	    .secret_hash_len = sizeof(blob), .secret_sealed = blob,
-	    .secret_sealed_len = sizeof(blob), .secret_created_at = 1, .created_at = 1,
-	    .updated_at = 1};
+	struct qoc_app app = {.client_id = APP,
+	                      .team_id = "team_acct_1",
+	                      .owner_id = "acct_1",
+	                      .name = "A",
+	                      .type = "web",
+	                      .status = "active",
+	                      .redirect_uris = {redirects, 1},
+	                      .access_token_lifetime = 3600,
+	                      .refresh_token_lifetime = 86400,
+	                      .id_token_lifetime = 3600,
+	                      .token_format = "opaque",
+	                      .id_token_signed_response_alg = "RS256",
+	                      .secret_hash = blob,
+	                      .secret_hash_len = sizeof(blob),
+	                      .secret_sealed = blob,
+	                      .secret_sealed_len = sizeof(blob),
+	                      .secret_created_at = 1,
+	                      .created_at = 1,
+	                      .updated_at = 1};
 	struct qoc_audit_event ev = {.actor_id = "acct_1", .action = "app.create", .at = 1};
 	assert_int_equal(qoc_store_app_create(st, &app, &ev), QOC_OK);
 }
@@ -58,8 +68,10 @@ static struct fx *open_fx(size_t queue_size, unsigned flush_ms)
 	assert_non_null(f);
 	tmp_store_open(&f->t);
 	make_app(f->t.st);
-	struct qoc_analytics_options o = {.store = f->t.st, .clock = &pinned,
-	                                  .queue_size = queue_size, .flush_ms = flush_ms,
+	struct qoc_analytics_options o = {.store = f->t.st,
+	                                  .clock = &pinned,
+	                                  .queue_size = queue_size,
+	                                  .flush_ms = flush_ms,
 	                                  .retention_days = 30};
 	assert_int_equal(qoc_analytics_new(&o, &f->an), QOC_OK);
 	return f;
@@ -74,8 +86,10 @@ static void close_fx(struct fx *f)
 
 static struct qoc_analytics_event event(const char *client, const char *addr, const char *err)
 {
-	struct qoc_analytics_event e = {.at = T0 + 100, .latency_us = 1500,
-	                                .endpoint = QOC_EP_TOKEN, .status = err[0] ? 401 : 200};
+	struct qoc_analytics_event e = {.at = T0 + 100,
+	                                .latency_us = 1500,
+	                                .endpoint = QOC_EP_TOKEN,
+	                                .status = err[0] ? 401 : 200};
 	qoc_an_copy(e.client_id, sizeof(e.client_id), client);
 	qoc_an_copy(e.addr, sizeof(e.addr), addr);
 	qoc_an_copy(e.error, sizeof(e.error), err);
@@ -190,8 +204,8 @@ static void bad_options_are_refused(void **state)
 {
 	(void)state;
 	struct qoc_analytics *an = NULL;
-	struct qoc_analytics_options o = {.clock = &pinned, .queue_size = 1, .flush_ms = 1,
-	                                  .retention_days = 1};
+	struct qoc_analytics_options o = {
+	    .clock = &pinned, .queue_size = 1, .flush_ms = 1, .retention_days = 1};
 	assert_int_equal(qoc_analytics_new(&o, &an), QOC_EINVAL); /* no store */
 	assert_null(an);
 	qoc_analytics_free(NULL);
