@@ -230,6 +230,22 @@ static void purge_honours_both_cutoffs_and_keeps_the_lifetime(void **state)
 	assert_int_equal(deleted, 4); /* one row of each of the four tables */
 }
 
+/* Many events in one append (backends may insert them several rows a statement): every
+ * one is stored, those of an unknown application in between are skipped. */
+static void many_events_in_one_append(void **state)
+{
+	struct contract_fixture *f = people(state);
+	struct qoc_an_event_row ev[101];
+	for (int i = 0; i < 101; i++)
+		ev[i] = (struct qoc_an_event_row){
+		    .at = H0 + i, .client_id = i % 10 == 9 ? "qoc_client_nobody" : CONTRACT_APP_A,
+		    .endpoint = "token", .status = 200, .latency_us = i, .country = "DE"};
+	append(f, NULL, 0, ev, 101, 10);
+	size_t deleted = 0;
+	assert_int_equal(qoc_store_analytics_purge(f->st, H0 + 1000, 0, 1000, &deleted), QOC_OK);
+	assert_int_equal(deleted, 91);
+}
+
 static void deleting_the_application_deletes_its_analytics(void **state)
 {
 	struct contract_fixture *f = people(state);
@@ -290,6 +306,8 @@ int store_contract_analytics_run(const char *group_name)
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(purge_honours_both_cutoffs_and_keeps_the_lifetime,
 	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(many_events_in_one_append, contract_setup_migrated,
+	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(deleting_the_application_deletes_its_analytics,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(analytics_refuse_bad_arguments, contract_setup_migrated,
