@@ -1,5 +1,5 @@
 /* sqlite_analytics.c - usage analytics: raw events, hourly rollups, lifetime totals (see
- * the "usage analytics" block in store.h and migration 0008). */
+ * the "usage analytics" block in store.h and migration 0007). */
 #include "store/sqlite/sqlite_internal.h"
 #include "store/store_analytics.h"
 

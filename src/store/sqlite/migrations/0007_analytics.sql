@@ -1,4 +1,4 @@
--- 0008_analytics: usage analytics per application (issue 6, docs/decisions/analytics.md).
+-- 0007_analytics: usage analytics per application (issue 6, docs/decisions/analytics.md).
 --
 -- Three layers, each written by one analytics_append transaction of the background writer:
 --   analytics_events   raw events, kept analytics_retention_days (default 30);
@@ -9,7 +9,6 @@
 --   analytics_totals   requests ever recorded per application (never purged).
 -- Queries read only the rollups, so a 30-day hourly query touches 720 rows whatever the
 -- traffic was. Everything goes with its application (ON DELETE CASCADE).
--- Numbered 0008: 0007 is reserved for the console sessions of another branch.
 
 CREATE TABLE analytics_events (
 	id INTEGER PRIMARY KEY,
