@@ -282,3 +282,62 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
     for (const e of expected.endpoints) assert.match(t, new RegExp(`${e.endpoint}\\s+${e.requests}\\b`));
   });
 });
+
+describe('usage analytics: configuration', () => {
+  const basic = (app) => `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`;
+  const setup = async (env) => {
+    const dir = tempDir();
+    createAccount(dir, { email: EMAIL, name: 'Ada', password: PASSWORD });
+    const pat = runQoc(['token', 'create', '--email', EMAIL], { env: { QOC_DATA_DIR: dir } }).stdout.trim();
+    const app = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'Svc', '--type', 'service',
+      '--grant', 'client_credentials'], { QOC_DATA_DIR: dir });
+    const srv = await startServer({ dataDir: dir, env: { QOC_ANALYTICS_FLUSH_MS: '20', ...env } });
+    const stop = async () => {
+      const { code } = await srv.stop();
+      assert.doesNotMatch(srv.output(), /AddressSanitizer|LeakSanitizer|runtime error/);
+      assert.equal(code, 0);
+    };
+    const call = (xff) => fetch(`${srv.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: basic(app), 'content-type': 'application/x-www-form-urlencoded', ...(xff ? { 'x-forwarded-for': xff } : {}) },
+      body: 'grant_type=client_credentials',
+    });
+    const report = async () => (await (await fetch(`${srv.url}/api/v1/applications/${app.client_id}/analytics`,
+      { headers: { authorization: `Bearer ${pat}` } })).json());
+    return { srv, app, call, report, stop };
+  };
+
+  test('X-Forwarded-For from a peer that is not a trusted proxy is ignored (the default: none is)', { skip: !existsSync(GEOIP) }, async () => {
+    const s = await setup({});
+    try {
+      assert.equal((await s.call(addressIn('DE'))).status, 200);
+      let r;
+      for (let i = 0; i < 100 && !(r = await s.report()).total_requests; i++) await new Promise((res) => setTimeout(res, 50));
+      assert.deepEqual(r.countries, [{ country: 'ZZ', requests: 1 }]); // the loopback peer, not DE
+    } finally { await s.stop(); }
+  });
+
+  test('analytics = off captures nothing; /readyz says so', async () => {
+    const s = await setup({ QOC_ANALYTICS: 'off' });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await s.call()).status, 200);
+      const ready = await (await fetch(`${s.srv.url}/readyz`)).json();
+      assert.deepEqual(ready.analytics, { enabled: false });
+      await new Promise((res) => setTimeout(res, 200));
+      const r = await s.report(); // the API still answers
+      assert.equal(r.total_requests, 0);
+      assert.equal(r.total_requests_lifetime, 0);
+      assert.equal(r.success_rate, null); // a rate of nothing is not 0
+    } finally { await s.stop(); }
+  });
+
+  test('a bad geoip file or proxy list stops start-up naming the key (exit 2)', async () => {
+    const dir = tempDir();
+    for (const [env, key] of [[{ QOC_GEOIP: path.join(dir, 'missing.mmdb') }, 'geoip'],
+      [{ QOC_TRUSTED_PROXIES: '10.0.0.0/99' }, 'trusted_proxies']]) {
+      const r = runQoc(['serve'], { env: { QOC_DATA_DIR: dir, QOC_LISTEN: '127.0.0.1:1', ...env } });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`config: ${key}`));
+    }
+  });
+});

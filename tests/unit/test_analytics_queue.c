@@ -200,6 +200,59 @@ static void unknown_applications_are_skipped(void **state)
 	close_fx(f);
 }
 
+static int64_t movable_now(void *ctx)
+{
+	return *(const int64_t *)ctx;
+}
+
+/* Stores 5 events captured at T0 + 100 with the writer's clock at now, then starts and
+ * stops the writer (it purges on its first round). Returns the raw events a full purge
+ * still finds afterwards (so: those the writer kept). */
+static size_t events_left_after_writer(int64_t now, bool run_writer, int64_t *rollup_requests)
+{
+	struct fx *f = open_fx(64, 10);
+	int64_t t = now;
+	struct qoc_clock clock = {movable_now, &t};
+	struct qoc_analytics_options o = {.store = f->t.st,
+	                                  .clock = &clock,
+	                                  .queue_size = 64,
+	                                  .flush_ms = 10,
+	                                  .retention_days = 30};
+	struct qoc_analytics *an;
+	assert_int_equal(qoc_analytics_new(&o, &an), QOC_OK);
+	struct qoc_analytics_event ok = event(APP, "127.0.0.1", "");
+	for (int i = 0; i < 5; i++)
+		assert_true(qoc_analytics_record(an, &ok));
+	assert_int_equal(qoc_analytics_flush(an), QOC_OK);
+	if (run_writer) {
+		assert_int_equal(qoc_analytics_start(an), QOC_OK);
+		usleep(100000);
+	}
+	qoc_analytics_free(an);
+	*rollup_requests = stored_requests(f);
+	size_t deleted = 0; /* raw events only: rollups_before 0 keeps every rollup */
+	assert_int_equal(qoc_store_analytics_purge(f->t.st, INT64_MAX, 0, 1000, &deleted), QOC_OK);
+	close_fx(f);
+	return deleted;
+}
+
+static void the_writer_purges_raw_events_past_retention_and_keeps_rollups(void **state)
+{
+	(void)state;
+	int64_t req;
+	/* control: without the writer the 5 raw events are there */
+	assert_int_equal(events_left_after_writer(T0 + 31 * 86400LL, false, &req), 5);
+	assert_int_equal(req, 5);
+	/* 29 days later: within the retention, kept */
+	assert_int_equal(events_left_after_writer(T0 + 29 * 86400LL, true, &req), 5);
+	/* 31 days later: the raw events are gone, the hourly rollup stays (13 months) */
+	assert_int_equal(events_left_after_writer(T0 + 31 * 86400LL, true, &req), 0);
+	assert_int_equal(req, 5);
+	/* 14 months later: the rollup is gone too */
+	assert_int_equal(events_left_after_writer(T0 + 14 * 31 * 86400LL, true, &req), 0);
+	assert_int_equal(req, 0);
+}
+
 static void bad_options_are_refused(void **state)
 {
 	(void)state;
@@ -219,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(a_full_queue_drops_and_counts),
 	    cmocka_unit_test(the_writer_flushes_on_its_interval_and_stop_drains),
 	    cmocka_unit_test(unknown_applications_are_skipped),
+	    cmocka_unit_test(the_writer_purges_raw_events_past_retention_and_keeps_rollups),
 	    cmocka_unit_test(bad_options_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
