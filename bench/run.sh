@@ -56,3 +56,6 @@ awk -v b="$base_rps" -v q="$qoc_rps" -v l="$log_rps" 'BEGIN {
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 pids=()
 "$here/protocol.sh" "$build"
+
+# The same token endpoint and introspection on PostgreSQL, one node and two (issue 7).
+"$here/postgres.sh" "$build"

@@ -5,13 +5,15 @@ set -euo pipefail
 what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
-            libsodium-dev libsqlite3-dev libcurl4-openssl-dev libmaxminddb-dev libcairo2-dev)
+            libsodium-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev libmaxminddb-dev
+            libcairo2-dev)
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
 # tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
 run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb)
 # chromium: the browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one.
 # poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.
-test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd chromium poppler-utils)
+# postgresql: the throwaway cluster the PostgreSQL tests start (tests/pg/cluster.sh).
+test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd chromium poppler-utils postgresql)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
 

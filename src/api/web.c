@@ -55,6 +55,8 @@ enum qoc_err qoc_web_internal_error(struct qoc_http_req *req, struct qoc_http_re
 	if (err)
 		return cause;
 	resp->status = cause == QOC_EBUSY ? 503 : 500;
+	if (cause == QOC_EBUSY) /* the store was busy or restarting: worth a retry */
+		(void)qoc_http_resp_header(resp, "Retry-After", "1");
 	return QOC_OK;
 }
 

@@ -114,7 +114,10 @@ int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied)
 	};
 	enum qoc_err err = qoc_store_open(&opts, &ctx->store);
 	if (err) {
-		fprintf(stderr, "qoc: database: cannot open %s: %s\n", ctx->cfg.database,
+		/* Only a SQLite path is named: a PostgreSQL URL may carry a password. */
+		bool sqlite = strncmp(ctx->cfg.database, "sqlite:", 7) == 0;
+		fprintf(stderr, "qoc: database: cannot open %s: %s\n",
+			sqlite ? ctx->cfg.database : "the postgres database (QOC_DATABASE)",
 			qoc_strerror(err));
 		return err == QOC_EINVAL ? QOC_EXIT_USAGE : QOC_EXIT_FAIL;
 	}

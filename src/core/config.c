@@ -38,7 +38,7 @@ static const struct cdef defs[] = {
 	{ "data_dir", C_STRING, OFF(data_dir), "./data", 0, 0, NULL,
 	  "directory for the SQLite file, the master key (0600) and mail files" },
 	{ "database", C_STRING, OFF(database), NULL, 0, 0, NULL,
-	  "sqlite:<path> (default sqlite:<data_dir>/qoc.db) or postgres://user:pass@host/db" },
+	  "sqlite:<path> (default sqlite:<data_dir>/qoc.db), postgres://user:pass@host/db or a libpq key=value string" },
 	{ "listen", C_STRING, OFF(listen), "127.0.0.1:8080", 0, 0, NULL,
 	  "address and port to serve on, host:port ([v6]:port for IPv6)" },
 	{ "issuer", C_STRING, OFF(issuer), NULL, 0, 0, NULL,
@@ -405,6 +405,25 @@ static const char *check_issuer(struct qoc_config *cfg)
 	return NULL;
 }
 
+/* sqlite:<path>, postgres:// or postgresql:// URLs, or a libpq "host=... dbname=..."
+ * string (its first word a keyword followed by '='). */
+static bool database_ok(const char *s)
+{
+	if (strncmp(s, "sqlite:", 7) == 0 || strncmp(s, "postgres://", 11) == 0 ||
+	    strncmp(s, "postgresql://", 13) == 0)
+		return true;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	const char *w = s;
+	while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')
+		s++;
+	if (s == w)
+		return false;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '=';
+}
+
 /* Defaults that depend on other keys, then checks across keys. */
 static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 {
@@ -438,9 +457,9 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 		errf(err, size, "config: data_dir: must not be empty");
 		return QOC_EINVAL;
 	}
-	if (strncmp(cfg->database, "sqlite:", 7) != 0 && strncmp(cfg->database, "postgres://", 11) &&
-	    strncmp(cfg->database, "postgresql://", 13)) {
-		errf(err, size, "config: database: must start with sqlite: or postgres://");
+	if (!database_ok(cfg->database)) {
+		errf(err, size, "config: database: must be sqlite:<path>, postgres://... or a libpq "
+		                "key=value string");
 		return QOC_EINVAL;
 	}
 	if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {

@@ -311,6 +311,10 @@ static enum MHD_Result handler_outcome(struct conn_req *cr, enum qoc_err err)
 		return start_offload(cr);
 	if (err == QOC_ENOMEM)
 		return answer_problem(cr, 503, NULL, NULL);
+	/* A store that could not answer in time (no connection, the database restarting)
+	 * and a handler that left it to us: 503 with Retry-After, not 500. */
+	if (err == QOC_EBUSY && cr->resp.status == 0)
+		return answer_problem(cr, 503, "the store is busy, retry later", NULL);
 	if (err == QOC_EPENDING) {
 		qoc_log_error("handler returned pending without an offload", "route=%s",
 		              cr->match.pattern);

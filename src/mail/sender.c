@@ -235,8 +235,12 @@ static size_t run_batch(struct qoc_mailer *m)
 	qoc_arena_init(&a, 0);
 	struct qoc_outbox_row *rows = NULL;
 	size_t n = 0;
-	enum qoc_err err =
-	    qoc_store_outbox_due(m->st, qoc_clock_now(m->clock), QOC_MAILER_BATCH, &a, &rows, &n);
+	/* Claimed, not just read: with several nodes on one store, each row goes to one
+	 * sender. The lease covers the whole batch at its worst (every delivery running into
+	 * its timeouts); a sender that stops or dies meanwhile gives its rows back then. */
+	int64_t now = qoc_clock_now(m->clock);
+	enum qoc_err err = qoc_store_outbox_claim(m->st, now, now + QOC_MAILER_LEASE_S,
+	                                          QOC_MAILER_BATCH, &a, &rows, &n);
 	if (err) {
 		qoc_log_warn("mail: cannot read the outbox", "err=%s", qoc_strerror(err));
 		n = 0;
@@ -245,7 +249,7 @@ static size_t run_batch(struct qoc_mailer *m)
 		char why[256] = "";
 		err = deliver(m, &a, &rows[i], why, sizeof(why));
 		if (atomic_load(&m->stop) && err)
-			break; /* aborted by stop: still due, not a failure */
+			break; /* aborted by stop: due again when the lease ends, not a failure */
 		record(m, &rows[i], err, why);
 	}
 	qoc_arena_release(&a);

@@ -1,7 +1,8 @@
 /* sender.h - the background thread that delivers the outbox.
  *
  * One thread per server. It wakes on qoc_mailer_kick() or every QOC_MAILER_POLL_S seconds,
- * reads due rows (store outbox_due, at most QOC_MAILER_BATCH at a time) and delivers each:
+ * claims due rows (store outbox_claim, at most QOC_MAILER_BATCH at a time, leased for
+ * QOC_MAILER_LEASE_S so that another node's sender leaves them alone) and delivers each:
  *   - smtp_url set: over SMTP with libcurl (STARTTLS when the server offers it, connect
  *     and transfer timeouts); envelope and From are mail_from, else qoc@<issuer host>;
  *   - smtp_url unset: written to <data_dir>/mail/<id>.eml (0600, temp file + rename),
@@ -11,7 +12,8 @@
  * (kept, never due again) and an error is logged. Times come from the injected clock, so
  * a test with a pinned clock decides when a retry is due. The SMTP URL (it may carry a
  * password) is never logged nor stored in last_error.
- * Delivery is at-least-once: a crash between a delivery and its mark_sent sends again.
+ * Delivery is at-least-once: a crash between a delivery and its mark_sent sends again
+ * (once the lease has run out).
  */
 #ifndef QOC_MAIL_SENDER_H
 #define QOC_MAIL_SENDER_H
@@ -32,6 +34,9 @@ struct qoc_mailer;
 #define QOC_MAILER_MAX_ATTEMPTS 10
 #define QOC_MAILER_CONNECT_TIMEOUT_S 10
 #define QOC_MAILER_TIMEOUT_S 60
+/* How long claimed rows stay with this sender: a whole batch running into its timeouts. */
+#define QOC_MAILER_LEASE_S                                                                         \
+	(QOC_MAILER_BATCH * (QOC_MAILER_CONNECT_TIMEOUT_S + QOC_MAILER_TIMEOUT_S) + 60)
 
 /* Starts the thread. st and clock must outlive the mailer; cfg is copied (smtp_url,
  * mail_from, issuer, data_dir). QOC_EIO when <data_dir>/mail cannot be made (no SMTP),

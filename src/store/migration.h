@@ -10,5 +10,6 @@ struct qoc_migration {
 
 /* Terminated by an entry with version 0. */
 extern const struct qoc_migration qoc_sqlite_migrations[];
+extern const struct qoc_migration qoc_pg_migrations[];
 
 #endif

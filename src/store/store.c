@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -67,9 +68,9 @@ enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_sto
 	const char *url = opts->url;
 	if (starts_with(url, "postgres://") || starts_with(url, "postgresql://") ||
 	    is_libpq_conninfo(url)) {
-		qoc_log_error("store: PostgreSQL backend not built yet",
-		              "hint=\"use a sqlite:<path> database url\"");
-		return QOC_EINVAL;
+		if (!ops_compatible(&qoc_pg_ops))
+			return QOC_EINVAL;
+		return qoc_pg_open(opts, url, out);
 	}
 	const char *path;
 	if (starts_with(url, "sqlite://"))

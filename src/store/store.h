@@ -14,7 +14,11 @@
  *   QOC_EINVAL     a required argument is NULL or empty;
  *   QOC_ENOMEM     an allocation failed (the caller's arena included);
  *   QOC_EBUSY      no pooled connection became free, or the database stayed locked, within
- *                  busy_timeout_ms; nothing was written; retry later;
+ *                  busy_timeout_ms, or (PostgreSQL) the server cannot be reached; retry
+ *                  later. Nothing was written, with one exception: when a PostgreSQL
+ *                  connection breaks while its COMMIT is in flight, nobody can know whether
+ *                  it committed; that is QOC_EBUSY too (never QOC_OK), and every op is safe
+ *                  to retry in that sense (a retried redemption is seen as a reuse);
  *   QOC_EDB        anything else the database reported (logged once with its message);
  *                  for a write, nothing was committed.
  * Durability: a write that returns QOC_OK has committed; with QOC_SYNC_FULL (the default)
@@ -32,7 +36,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 6
+#define QOC_STORE_OPS_VERSION 7
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -45,7 +49,8 @@ enum qoc_sync_mode { QOC_SYNC_FULL, QOC_SYNC_NORMAL };
  * each under its own savepoint, so one winner stays one winner) from concurrent
  * callers share one transaction and one commit. Each caller still returns only after
  * the commit holding its write, with its own result. OFF commits every write alone (a
- * benchmark's baseline). Backends without it (none yet) treat ON as OFF. */
+ * benchmark's baseline). Backends without it treat ON as OFF: PostgreSQL does (its own
+ * WAL flush already shares fsyncs between concurrent commits of different connections). */
 enum qoc_group_commit { QOC_GROUP_COMMIT_DEFAULT = 0, QOC_GROUP_COMMIT_ON, QOC_GROUP_COMMIT_OFF };
 
 struct qoc_store_options {
@@ -553,8 +558,9 @@ struct qoc_store_ops {
 	                            const char *client_id, const char *scope, int64_t now);
 
 	/* --- mail outbox (version 4, src/mail/) --------------------------------------------
-	 * One sender thread reads and marks rows; nothing claims a row, so two senders on one
-	 * store could both deliver it (at-least-once, by design of a single sender).
+	 * Each node's sender thread claims rows (outbox_claim) before it delivers them, so
+	 * with several nodes on one store a message is delivered by one of them (still
+	 * at-least-once: a sender that dies between delivery and mark_sent sends again).
 	 * outbox_put: inserts row (to_addr, subject, body, created_at; attempts 0, due at
 	 * created_at), durable before it returns; *id (may be NULL) gets its id. QOC_EINVAL: a
 	 * NULL or empty field, created_at <= 0.
@@ -570,6 +576,16 @@ struct qoc_store_ops {
 	enum qoc_err (*outbox_mark_sent)(struct qoc_store *st, int64_t id, int64_t now);
 	enum qoc_err (*outbox_mark_failed)(struct qoc_store *st, int64_t id, int64_t now,
 	                                   int64_t next_attempt_at, const char *error_text);
+	/* outbox_claim (version 7; several nodes, each with its sender, on one store): the
+	 * rows outbox_due(now, limit) would return, and in the same transaction each of them
+	 * gets next_attempt_at = lease_until, so no other sender (this node's or another's)
+	 * gets it before then: of concurrent claims, each row goes to one. mark_sent and
+	 * mark_failed end the lease; a sender that dies holding rows gives them back when the
+	 * lease runs out. The rows read back show next_attempt_at as it was before the claim.
+	 * QOC_EINVAL as outbox_due, and lease_until <= now. */
+	enum qoc_err (*outbox_claim)(struct qoc_store *st, int64_t now, int64_t lease_until,
+	                             size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
+	                             size_t *n);
 	/* --- end of mail outbox --- */
 
 	/* --- usage analytics (version 6, src/analytics/) -----------------------------------

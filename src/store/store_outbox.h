@@ -45,4 +45,12 @@ static inline enum qoc_err qoc_store_outbox_mark_failed(struct qoc_store *st, in
 	return st->ops->outbox_mark_failed(st, id, now, next_attempt_at, error_text);
 }
 
+static inline enum qoc_err qoc_store_outbox_claim(struct qoc_store *st, int64_t now,
+                                                  int64_t lease_until, size_t limit,
+                                                  struct qoc_arena *a, struct qoc_outbox_row **rows,
+                                                  size_t *n)
+{
+	return st->ops->outbox_claim(st, now, lease_until, limit, a, rows, n);
+}
+
 #endif

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { Browser, createAccount, fixture, freePort, startServer, tempDir, parseForms } from './lib/qoc.mjs';
+import { Browser, createAccount, fixture, freePort, startServer, tempDir, parseForms, STORE, storeQuery } from './lib/qoc.mjs';
 
 const CB = 'https://app.example.com/cb';
 const BYE = 'https://app.example.com/bye';
@@ -333,13 +333,9 @@ describe('QOC Login (browser side)', () => {
 
   // The app's "last used" (issue 3 "Every successful protocol call updates ... last used"),
   // read from the store file with the sqlite3 shell (read-only; WAL lets it read live).
-  const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
-  const lastUsed = (app) => {
-    const r = spawnSync('sqlite3', ['-readonly', path.join(dir, 'qoc.db'),
-      `SELECT coalesce(last_used_at, 'null') FROM applications WHERE client_id = '${app.client_id}'`], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim();
-  };
+  const hasSqlite3 = STORE === 'postgres' || spawnSync('sqlite3', ['-version']).status === 0;
+  const lastUsed = (app) => storeQuery(dir,
+    `SELECT coalesce(CAST(last_used_at AS TEXT), 'null') FROM applications WHERE client_id = '${app.client_id}'`);
 
   test('implicit token: access token in the fragment, Bearer, expires_in, scope, state, iss; no refresh token (RFC 6749 §4.2.2)', async () => {
     const p = await implicitFlow(apps.implicit, { response_type: 'token', scope: 'email' });

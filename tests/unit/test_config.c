@@ -151,6 +151,26 @@ static void https_issuer_and_ipv6_listen(void **state)
 	qoc_config_release(&c);
 }
 
+/* Issue 7: the PostgreSQL forms of database are accepted as given (the store parses them). */
+static void postgres_database_urls_are_accepted(void **state)
+{
+	(void)state;
+	const char *ok[] = { "QOC_DATABASE=postgres://qoc:pw@db:5432/qoc",
+			     "QOC_DATABASE=postgresql:///qoc?host=/run/postgresql",
+			     "QOC_DATABASE=host=/run/postgresql dbname=qoc",
+			     "QOC_DATABASE=  dbname = qoc" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *env[] = { (char *)ok[i], NULL };
+		struct qoc_config c;
+		char err[256];
+		assert_int_equal(qoc_config_load(&c, NULL, env, err, sizeof(err)), QOC_OK);
+		assert_string_equal(c.database, strchr(ok[i], '=') + 1);
+		qoc_config_release(&c);
+	}
+	expect_error(NULL, (char *[]){ "QOC_DATABASE=/var/lib/qoc.db", NULL }, "database");
+	expect_error(NULL, (char *[]){ "QOC_DATABASE==x", NULL }, "database");
+}
+
 static void missing_file_is_an_error(void **state)
 {
 	(void)state;
@@ -196,6 +216,7 @@ int main(void)
 		cmocka_unit_test(bad_values_name_the_key),
 		cmocka_unit_test(analytics_keys),
 		cmocka_unit_test(https_issuer_and_ipv6_listen),
+		cmocka_unit_test(postgres_database_urls_are_accepted),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(every_key_is_documented),
 	};

@@ -611,11 +611,20 @@ static void urls_pick_the_backend(void **state)
 {
 	struct fx *f = *state;
 	struct qoc_store *st = (void *)1;
+	/* PostgreSQL URLs and libpq strings go to the PostgreSQL backend (here: a server
+	 * that is not there, so QOC_EDB at open), never to SQLite as a file name. */
+	const char *to_postgres[] = {
+	    "postgresql:///qoc?host=/nonexistent-qoc-dir",
+	    "postgres://qoc:secret@%2Fnonexistent-qoc-dir/qoc",
+	    "host=/nonexistent-qoc-dir dbname=qoc",
+	    "  dbname = qoc host=/nonexistent-qoc-dir",
+	};
+	for (size_t i = 0; i < sizeof(to_postgres) / sizeof(to_postgres[0]); i++) {
+		struct qoc_store_options o = {.url = to_postgres[i]};
+		assert_int_equal(qoc_store_open(&o, &st), QOC_EDB);
+		assert_null(st);
+	}
 	const char *refused[] = {
-	    "postgres://qoc:secret@db/qoc",
-	    "postgresql://db/qoc",
-	    "host=db dbname=qoc",
-	    "  dbname = qoc",
 	    "mysql://db/qoc",
 	    "",
 	    ":memory:",

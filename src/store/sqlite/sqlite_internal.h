@@ -344,6 +344,9 @@ enum qoc_err qoc_sqlite_outbox_due(struct qoc_store *st, int64_t now, size_t lim
 enum qoc_err qoc_sqlite_outbox_mark_sent(struct qoc_store *st, int64_t id, int64_t now);
 enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t now,
                                            int64_t next_attempt_at, const char *error_text);
+enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *st, int64_t now, int64_t lease_until,
+                                     size_t limit, struct qoc_arena *a,
+                                     struct qoc_outbox_row **rows, size_t *n);
 
 /* sqlite_analytics.c (usage analytics) */
 enum qoc_err qoc_sqlite_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,

@@ -13,6 +13,8 @@ static struct qoc_sqlite_sql sql_put = {
 static struct qoc_sqlite_sql sql_due = {.text = "SELECT " OUTBOX_COLUMNS " FROM outbox"
                                                 " WHERE sent_at IS NULL AND next_attempt_at <= ?1"
                                                 " ORDER BY next_attempt_at, id LIMIT ?2"};
+static struct qoc_sqlite_sql sql_lease = {
+    .text = "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1 AND sent_at IS NULL"};
 static struct qoc_sqlite_sql sql_sent = {
     .text = "UPDATE outbox SET sent_at = ?2 WHERE id = ?1 AND sent_at IS NULL"};
 /* ?2 = 0 gives up: NULL is never <= now. */
@@ -133,4 +135,41 @@ enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *base, int64_t id, i
 		return QOC_EINVAL;
 	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_failed, "outbox_mark_failed", "iit",
 	                            id, next_attempt_at, error_text);
+}
+
+struct claim_ctx {
+	struct due_ctx due;
+	int64_t lease_until;
+};
+
+/* Under the write lock (BEGIN IMMEDIATE): read the due rows, then lease each. */
+static enum qoc_err claim_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	struct claim_ctx *ctx = arg;
+	ctx->due.n = 0;
+	enum qoc_err err = due_work(c, &ctx->due);
+	for (size_t i = 0; !err && i < ctx->due.n; i++)
+		err = qoc_sqlite_run(c, &sql_lease, "outbox_claim", NULL, "ii", ctx->due.rows[i].id,
+		                     ctx->lease_until);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *base, int64_t now, int64_t lease_until,
+                                     size_t limit, struct qoc_arena *a,
+                                     struct qoc_outbox_row **rows, size_t *n)
+{
+	if (!a || !rows || !n)
+		return QOC_EINVAL;
+	*rows = NULL;
+	*n = 0;
+	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX || lease_until <= now)
+		return QOC_EINVAL;
+	struct claim_ctx ctx = {.due = {.a = a, .now = now, .limit = limit},
+	                        .lease_until = lease_until};
+	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), claim_work, &ctx);
+	if (!err && ctx.due.n) {
+		*rows = ctx.due.rows;
+		*n = ctx.due.n;
+	}
+	return err;
 }

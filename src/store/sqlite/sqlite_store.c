@@ -184,7 +184,8 @@ static void sqlite_close(struct qoc_store *base)
 		              st->pool_size - free_count);
 	struct qoc_sqlite_batcher *b = &st->batcher;
 	if (b->writes)
-		qoc_log_info("store: group commit totals", "commits=%llu writes=%llu fallbacks=%llu",
+		qoc_log_info("store: group commit totals",
+		             "commits=%llu writes=%llu fallbacks=%llu",
 		             (unsigned long long)b->commits, (unsigned long long)b->writes,
 		             (unsigned long long)b->fallbacks);
 	store_free(st);
@@ -272,6 +273,7 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .outbox_due = qoc_sqlite_outbox_due,
     .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
     .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
+    .outbox_claim = qoc_sqlite_outbox_claim,
     /* usage analytics */
     .analytics_append = qoc_sqlite_analytics_append,
     .analytics_query = qoc_sqlite_analytics_query,

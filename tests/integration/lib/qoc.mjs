@@ -3,7 +3,8 @@
 // accounts, and talk raw HTTP when fetch would hide what is on the wire. The cookie-jar
 // browser for the QOC Login pages lives in browser.mjs (re-exported here).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,12 +31,69 @@ export function freePort() {
   });
 }
 
+// --- the store under test ---
+// QOCTEST_DATABASE=postgres (set by ctest for the integration.<name>.pg runs, together
+// with QOCTEST_PG_STATE, the state file of the throwaway cluster tests/pg/cluster.sh
+// started) runs every qoc child on PostgreSQL: each data directory a test uses gets its
+// own database on that cluster (created on first use), so `qoc serve`, `qoc user add` and
+// `qoc-fixture` given one QOC_DATA_DIR share one store, as they do with SQLite.
+
+export const STORE = process.env.QOCTEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+// { conninfo, pgdir, pgbin } of a cluster state file (see tests/pg/cluster.sh).
+export function readPgState(file = process.env.QOCTEST_PG_STATE) {
+  if (!file) throw new Error('QOCTEST_PG_STATE is not set (run the .pg tests through ctest)');
+  const text = readFileSync(file, 'utf8');
+  const get = (k) => (new RegExp(`^${k}='([^']*)'$`, 'm').exec(text) || [])[1];
+  return { conninfo: get('CONNINFO'), pgdir: get('PGDIR'), pgbin: get('PGBIN'), file };
+}
+
+// Runs SQL with psql on a database of the cluster; returns the unaligned output.
+export function psql(pg, dbname, sql) {
+  const r = spawnSync(path.join(pg.pgbin, 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+    '-d', `${pg.conninfo} dbname=${dbname}`, '-c', sql], { encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+const pgDatabases = new Map(); // data dir -> database name
+let pgCluster = null;
+
+// A new database on the cluster; returns its QOC_DATABASE value.
+export function pgCreateDatabase(pg, name) {
+  psql(pg, 'postgres', `CREATE DATABASE ${name}`);
+  return `${pg.conninfo} dbname=${name}`;
+}
+
+function pgDatabaseFor(dataDir) {
+  pgCluster ??= readPgState();
+  const key = path.resolve(dataDir);
+  let name = pgDatabases.get(key);
+  if (!name) {
+    name = `qoc_it_${process.pid}_${pgDatabases.size}_${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+    pgCreateDatabase(pgCluster, name);
+    pgDatabases.set(key, name);
+  }
+  return { name, url: `${pgCluster.conninfo} dbname=${name}` };
+}
+
+// One value from the store of dataDir (the first column of the first row), whichever the
+// backend: for tests that look at what was committed.
+export function storeQuery(dataDir, sql) {
+  if (STORE === 'postgres') return psql(pgCluster ?? readPgState(), pgDatabaseFor(dataDir).name, sql);
+  const r = spawnSync('sqlite3', ['-readonly', path.join(dataDir, 'qoc.db'), sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // The environment a qoc child sees: ours without any QOC_* (qoc rejects unknown ones),
-// plus what the test sets.
+// plus what the test sets (and, on PostgreSQL, the database of its data directory).
 export function qocEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('QOC_')) env[k] = v;
-  return { ...env, ...extra };
+  const db = STORE === 'postgres' && extra.QOC_DATA_DIR && !('QOC_DATABASE' in extra)
+    ? { QOC_DATABASE: pgDatabaseFor(extra.QOC_DATA_DIR).url } : {};
+  return { ...env, ...db, ...extra };
 }
 
 // Runs a subcommand to completion: { status, stdout, stderr }.

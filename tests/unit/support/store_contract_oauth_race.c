@@ -306,6 +306,66 @@ static void a_conflict_among_concurrent_issues_fails_only_its_caller(void **stat
 	assert_string_equal(got.family_id, "fam_taken");
 }
 
+/* A family revocation racing issues into the family (a reused code while the winner of
+ * the exchange issues its tokens, on another node): whichever commits first, no token
+ * of the family is left live (store.h family_revoke: later issues are born revoked). */
+enum { FAMILY_ROUNDS = 20, FAMILY_ISSUERS = 6 };
+
+struct family_racer {
+	struct qoc_store *st;
+	pthread_barrier_t *start;
+	int id; /* 0 revokes, the others issue */
+	int round;
+	enum qoc_err result;
+};
+
+static void *family_thread(void *arg)
+{
+	struct family_racer *r = arg;
+	char fam[32];
+	snprintf(fam, sizeof(fam), "fam_race_%d", r->round);
+	pthread_barrier_wait(r->start);
+	if (r->id == 0) {
+		r->result = qoc_store_family_revoke(r->st, fam, 1500);
+	} else {
+		char h[44];
+		thread_hash(h, "fr", r->round, r->id);
+		struct qoc_token t = contract_token(h, QOC_TOKEN_ACCESS, fam);
+		r->result = qoc_store_tokens_issue(r->st, &t, 1);
+	}
+	return NULL;
+}
+
+static void a_family_revocation_racing_issues_leaves_no_live_token(void **state)
+{
+	struct contract_fixture *f = *state;
+	contract_oauth_people(f->st);
+	for (int round = 0; round < FAMILY_ROUNDS; round++) {
+		struct family_racer r[FAMILY_ISSUERS + 1];
+		pthread_t th[FAMILY_ISSUERS + 1];
+		pthread_barrier_t start;
+		assert_int_equal(pthread_barrier_init(&start, NULL, FAMILY_ISSUERS + 1), 0);
+		for (int i = 0; i <= FAMILY_ISSUERS; i++) {
+			r[i] = (struct family_racer){.st = f->st, .start = &start, .id = i, .round = round};
+			assert_int_equal(pthread_create(&th[i], NULL, family_thread, &r[i]), 0);
+		}
+		for (int i = 0; i <= FAMILY_ISSUERS; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&start);
+		for (int i = 0; i <= FAMILY_ISSUERS; i++)
+			if (r[i].result != QOC_OK)
+				fail_msg("round %d thread %d: %s", round, i, qoc_strerror(r[i].result));
+		for (int i = 1; i <= FAMILY_ISSUERS; i++) {
+			struct qoc_token got;
+			assert_int_equal(qoc_store_token_get(f->st, &f->a, H("fr%dx%d", round, i), &got),
+			                 QOC_OK);
+			if (got.revoked_at == 0)
+				fail_msg("round %d: token %d of the revoked family is live", round, i);
+		}
+		qoc_arena_release(&f->a);
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, contract_setup_migrated, contract_teardown)
 
 int store_contract_oauth_race_run(const char *group_name)
@@ -316,6 +376,7 @@ int store_contract_oauth_race_run(const char *group_name)
 	    T(parallel_takes_of_a_request_have_one_winner),
 	    T(concurrent_issues_are_all_durable),
 	    T(a_conflict_among_concurrent_issues_fails_only_its_caller),
+	    T(a_family_revocation_racing_issues_leaves_no_live_token),
 	};
 	return _cmocka_run_group_tests(group_name, tests, sizeof(tests) / sizeof(tests[0]), NULL,
 	                               NULL);

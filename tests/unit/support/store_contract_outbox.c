@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include <string.h>
 
 #include "store/store_outbox.h"
@@ -100,6 +102,108 @@ static void failures_count_and_postpone_then_give_up(void **state)
 	assert_int_equal(qoc_store_outbox_mark_sent(f->st, id, 1040), QOC_OK);
 }
 
+/* Issue 7: with several nodes each running a sender, a claimed row is leased to one of
+ * them: not due for anyone else until the lease ends, due again then (a sender that died),
+ * and mark_sent ends it for good. */
+static void claimed_rows_are_leased_to_one_sender(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t a = put(f->st, "a@example.com", 1000);
+	int64_t b = put(f->st, "b@example.com", 1001);
+	struct qoc_outbox_row *rows;
+	size_t n = 99;
+	assert_int_equal(qoc_store_outbox_claim(f->st, 1005, 2000, 1, &f->a, &rows, &n), QOC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a); /* oldest due first */
+	assert_int_equal(rows[0].next_attempt_at, 1000);
+	assert_string_equal(rows[0].to_addr, "a@example.com");
+	/* The next claim gets the other row only; a is leased. */
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 1006, 2000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, b);
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 1999, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(due(f, 1999, &rows), 0);
+	/* b was sent; a's sender vanished: a comes back when its lease ends. */
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, b, 1500), QOC_OK);
+	assert_int_equal(
+	    qoc_store_outbox_claim(f->st, 2000, 3000, QOC_OUTBOX_DUE_MAX, &f->a, &rows, &n),
+	    QOC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, a);
+	assert_int_equal(rows[0].attempts, 0);
+	/* A failure ends the lease with its own retry time. */
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, a, 2001, 2100, "busy"), QOC_OK);
+	assert_int_equal(due(f, 2100, &rows), 1);
+	assert_int_equal(qoc_store_outbox_claim(f->st, 1, 1, 1, &f->a, &rows, &n), QOC_EINVAL);
+	assert_int_equal(qoc_store_outbox_claim(f->st, 1, 2, 0, &f->a, &rows, &n), QOC_EINVAL);
+}
+
+enum { CLAIMERS = 6, CLAIM_ROWS = 60 };
+
+struct claimer {
+	struct qoc_store *st;
+	pthread_barrier_t *start;
+	int64_t ids[CLAIM_ROWS];
+	size_t n;
+	enum qoc_err err;
+};
+
+static void *claim_thread(void *arg)
+{
+	struct claimer *c = arg;
+	struct qoc_arena a;
+	qoc_arena_init(&a, 0);
+	pthread_barrier_wait(c->start);
+	for (;;) {
+		struct qoc_outbox_row *rows;
+		size_t n = 0;
+		c->err = qoc_store_outbox_claim(c->st, 5000, 9000, 3, &a, &rows, &n);
+		if (c->err || n == 0)
+			break;
+		for (size_t i = 0; i < n && c->n < CLAIM_ROWS; i++)
+			c->ids[c->n++] = rows[i].id;
+	}
+	qoc_arena_release(&a);
+	return NULL;
+}
+
+/* Concurrent claims (one sender per node; here threads, each on its own connection where
+ * the backend pools them) never hand one row to two senders, and leave none behind. */
+static void concurrent_claims_hand_each_row_to_one_sender(void **state)
+{
+	struct contract_fixture *f = *state;
+	for (int i = 0; i < CLAIM_ROWS; i++)
+		put(f->st, "x@example.com", 1000 + i);
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, CLAIMERS);
+	struct claimer c[CLAIMERS];
+	pthread_t t[CLAIMERS];
+	for (int i = 0; i < CLAIMERS; i++) {
+		c[i] = (struct claimer){.st = f->st, .start = &start};
+		assert_int_equal(pthread_create(&t[i], NULL, claim_thread, &c[i]), 0);
+	}
+	int seen[CLAIM_ROWS + 1] = {0};
+	size_t total = 0;
+	for (int i = 0; i < CLAIMERS; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(c[i].err, QOC_OK);
+		for (size_t k = 0; k < c[i].n; k++) {
+			assert_true(c[i].ids[k] >= 1 && c[i].ids[k] <= CLAIM_ROWS);
+			seen[c[i].ids[k]]++;
+		}
+		total += c[i].n;
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(total, CLAIM_ROWS);
+	for (int id = 1; id <= CLAIM_ROWS; id++)
+		assert_int_equal(seen[id], 1);
+}
+
 static void outbox_refuses_bad_arguments(void **state)
 {
 	struct contract_fixture *f = *state;
@@ -129,6 +233,10 @@ int store_contract_outbox_run(const char *group_name)
 	    cmocka_unit_test_setup_teardown(sent_rows_leave_the_queue, contract_setup_migrated,
 	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(failures_count_and_postpone_then_give_up,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(claimed_rows_are_leased_to_one_sender,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_claims_hand_each_row_to_one_sender,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(outbox_refuses_bad_arguments, contract_setup_migrated,
 	                                    contract_teardown),

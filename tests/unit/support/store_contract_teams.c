@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -192,6 +193,58 @@ static void the_last_admin_stays(void **state)
 	assert_int_equal(role, QOC_ROLE_ADMIN);
 }
 
+struct demoter {
+	struct qoc_store *st;
+	pthread_barrier_t *start;
+	const char *team, *account;
+	enum qoc_err result;
+};
+
+static void *demote_thread(void *arg)
+{
+	struct demoter *d = arg;
+	pthread_barrier_wait(d->start);
+	d->result = qoc_store_member_set_role(d->st, d->team, d->account, QOC_ROLE_VIEWER, &ev);
+	return NULL;
+}
+
+/* Two admins demoted at the same moment (two console users, two nodes): one may go, the
+ * other must stay, whichever commits first. */
+static void concurrent_demotions_keep_an_admin(void **state)
+{
+	struct contract_fixture *f = *state;
+	make_account(f->st, "acct_1", "one@example.com", NULL);
+	make_account(f->st, "acct_2", "two@example.com", NULL);
+	const char *team = "team_acct_1";
+	for (int round = 0; round < 10; round++) {
+		assert_int_equal(qoc_store_member_set_role(f->st, team, "acct_1", QOC_ROLE_ADMIN, &ev),
+		                 QOC_OK);
+		if (round == 0)
+			assert_int_equal(
+			    qoc_store_member_add(f->st, team, "acct_2", QOC_ROLE_ADMIN, &ev), QOC_OK);
+		else
+			assert_int_equal(
+			    qoc_store_member_set_role(f->st, team, "acct_2", QOC_ROLE_ADMIN, &ev),
+			    QOC_OK);
+		pthread_barrier_t start;
+		assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+		struct demoter d[2] = {{f->st, &start, team, "acct_1", QOC_EDB},
+		                       {f->st, &start, team, "acct_2", QOC_EDB}};
+		pthread_t th[2];
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(pthread_create(&th[i], NULL, demote_thread, &d[i]), 0);
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&start);
+		assert_true((d[0].result == QOC_OK && d[1].result == QOC_EPERM) ||
+		            (d[0].result == QOC_EPERM && d[1].result == QOC_OK));
+		enum qoc_role r1, r2;
+		assert_int_equal(qoc_store_membership_role(f->st, team, "acct_1", &r1), QOC_OK);
+		assert_int_equal(qoc_store_membership_role(f->st, team, "acct_2", &r2), QOC_OK);
+		assert_true(r1 == QOC_ROLE_ADMIN || r2 == QOC_ROLE_ADMIN);
+	}
+}
+
 static void team_calls_refuse_bad_arguments(void **state)
 {
 	struct contract_fixture *f = *state;
@@ -229,6 +282,8 @@ int store_contract_teams_run(const char *group_name)
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(the_last_admin_stays, contract_setup_migrated,
 	                                    contract_teardown),
+	    cmocka_unit_test_setup_teardown(concurrent_demotions_keep_an_admin,
+	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(team_calls_refuse_bad_arguments,
 	                                    contract_setup_migrated, contract_teardown),
 	};

@@ -1,0 +1,232 @@
+/* pg_oauth.c - SSO sessions, pending authorization requests and consents. Codes and
+ * tokens are in pg_tokens.c. */
+#include "store/postgres/pg_internal.h"
+
+#include <string.h>
+
+#include "store/store_codec.h"
+
+#define SESSION_COLUMNS "id_hash, sid, account_id, auth_time, created_at, expires_at"
+#define AUTHREQ_COLUMNS                                                                            \
+	"handle_hash, browser_hash, client_id, params, account_id, auth_time, created_at,"         \
+	" expires_at"
+
+static struct qoc_pg_sql sql_session_insert = {.text = "INSERT INTO sso_sessions (" SESSION_COLUMNS
+                                                       ") VALUES ($1, $2, $3, $4, $5, $6)"};
+static struct qoc_pg_sql sql_session_get = {
+    .text = "SELECT " SESSION_COLUMNS " FROM sso_sessions WHERE id_hash = $1 AND expires_at > $2"};
+static struct qoc_pg_sql sql_session_touch = {
+    .text = "UPDATE sso_sessions SET expires_at = greatest(expires_at, $3)"
+            " WHERE id_hash = $1 AND expires_at > $2"};
+static struct qoc_pg_sql sql_session_delete = {.text =
+                                                   "DELETE FROM sso_sessions WHERE id_hash = $1"};
+static struct qoc_pg_sql sql_session_delete_sid = {.text =
+                                                       "DELETE FROM sso_sessions WHERE sid = $1"};
+
+static struct qoc_pg_sql sql_authreq_insert = {
+    .text = "INSERT INTO auth_requests (handle_hash, browser_hash, client_id, params,"
+            " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"};
+static struct qoc_pg_sql sql_authreq_get = {
+    .text = "SELECT " AUTHREQ_COLUMNS " FROM auth_requests"
+            " WHERE handle_hash = $1 AND browser_hash = $2 AND expires_at > $3"};
+static struct qoc_pg_sql sql_authreq_set_account = {
+    .text = "UPDATE auth_requests SET account_id = $3, auth_time = $4"
+            " WHERE handle_hash = $1 AND browser_hash = $2 AND expires_at > $5"};
+/* One statement deletes and returns the row: of parallel takes (on any node) the row
+ * lock lets one delete it; the others find nothing. */
+static struct qoc_pg_sql sql_authreq_take = {
+    .text = "DELETE FROM auth_requests WHERE handle_hash = $1 AND browser_hash = $2"
+            " RETURNING " AUTHREQ_COLUMNS};
+static struct qoc_pg_sql sql_authreq_delete = {
+    .text = "DELETE FROM auth_requests WHERE handle_hash = $1"};
+
+static struct qoc_pg_sql sql_consent_get = {
+    .text = "SELECT scope FROM consents WHERE account_id = $1 AND client_id = $2"};
+static struct qoc_pg_sql sql_consent_put = {
+    .text = "INSERT INTO consents (account_id, client_id, scope, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $4) ON CONFLICT (account_id, client_id)"
+            " DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at"};
+
+static bool nonempty(const char *s)
+{
+	return s && s[0];
+}
+
+/* --- SSO sessions --- */
+
+static enum qoc_err read_session(struct qoc_arena *a, const PGresult *r, int row, void *arg)
+{
+	struct qoc_sso_session *out = arg;
+	enum qoc_err err;
+	memset(out, 0, sizeof(*out));
+	if ((err = qoc_pg_col_text(a, r, row, 0, &out->id_hash)) ||
+	    (err = qoc_pg_col_text(a, r, row, 1, &out->sid)) ||
+	    (err = qoc_pg_col_text(a, r, row, 2, &out->account_id)))
+		return err;
+	out->auth_time = qoc_pg_col_int(r, row, 3);
+	out->created_at = qoc_pg_col_int(r, row, 4);
+	out->expires_at = qoc_pg_col_int(r, row, 5);
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_session_create(struct qoc_store *base, const struct qoc_sso_session *s)
+{
+	if (!s || !qoc_store_is_hash(s->id_hash) || !nonempty(s->sid) || !nonempty(s->account_id))
+		return QOC_EINVAL;
+	enum qoc_err err = qoc_pg_write_one(
+	    qoc_pg_from(base), &sql_session_insert, "session_create", "tttiii", s->id_hash, s->sid,
+	    s->account_id, s->auth_time, s->created_at, s->expires_at);
+	return err;
+}
+
+enum qoc_err qoc_pg_session_get(struct qoc_store *base, struct qoc_arena *a, const char *id_hash,
+                                int64_t now, struct qoc_sso_session *out)
+{
+	if (!qoc_store_is_hash(id_hash) || !out)
+		return QOC_EINVAL;
+	return qoc_pg_read_one(qoc_pg_from(base), a, read_session, out, &sql_session_get,
+	                       "session_get", "ti", id_hash, now);
+}
+
+enum qoc_err qoc_pg_session_touch(struct qoc_store *base, const char *id_hash, int64_t now,
+                                  int64_t expires_at)
+{
+	if (!qoc_store_is_hash(id_hash))
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_session_touch, "session_touch", "tii",
+	                        id_hash, now, expires_at);
+}
+
+enum qoc_err qoc_pg_session_delete(struct qoc_store *base, const char *id_hash)
+{
+	if (!qoc_store_is_hash(id_hash))
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_session_delete, "session_delete", "t",
+	                        id_hash);
+}
+
+enum qoc_err qoc_pg_session_delete_by_sid(struct qoc_store *base, const char *sid)
+{
+	if (!nonempty(sid))
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_session_delete_sid, "session_delete_by_sid",
+	                        "t", sid);
+}
+
+/* --- authorization requests --- */
+
+static enum qoc_err read_authreq(struct qoc_arena *a, const PGresult *r, int row, void *arg)
+{
+	struct qoc_auth_request *out = arg;
+	enum qoc_err err;
+	memset(out, 0, sizeof(*out));
+	if ((err = qoc_pg_col_text(a, r, row, 0, &out->handle_hash)) ||
+	    (err = qoc_pg_col_text(a, r, row, 1, &out->browser_hash)) ||
+	    (err = qoc_pg_col_text(a, r, row, 2, &out->client_id)) ||
+	    (err = qoc_pg_col_text(a, r, row, 3, &out->params)) ||
+	    (err = qoc_pg_col_text(a, r, row, 4, &out->account_id)))
+		return err;
+	out->auth_time = qoc_pg_col_int(r, row, 5);
+	out->created_at = qoc_pg_col_int(r, row, 6);
+	out->expires_at = qoc_pg_col_int(r, row, 7);
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_authreq_create(struct qoc_store *base, const struct qoc_auth_request *r)
+{
+	if (!r || !qoc_store_is_hash(r->handle_hash) || !qoc_store_is_hash(r->browser_hash) ||
+	    !nonempty(r->client_id) || !qoc_store_is_json_object(r->params) || r->account_id)
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_insert, "authreq_create", "ttttii",
+	                        r->handle_hash, r->browser_hash, r->client_id, r->params,
+	                        r->created_at, r->expires_at);
+}
+
+enum qoc_err qoc_pg_authreq_get(struct qoc_store *base, struct qoc_arena *a,
+                                const char *handle_hash, const char *browser_hash, int64_t now,
+                                struct qoc_auth_request *out)
+{
+	if (!qoc_store_is_hash(handle_hash) || !qoc_store_is_hash(browser_hash) || !out)
+		return QOC_EINVAL;
+	return qoc_pg_read_one(qoc_pg_from(base), a, read_authreq, out, &sql_authreq_get,
+	                       "authreq_get", "tti", handle_hash, browser_hash, now);
+}
+
+enum qoc_err qoc_pg_authreq_set_account(struct qoc_store *base, const char *handle_hash,
+                                        const char *browser_hash, const char *account_id,
+                                        int64_t auth_time, int64_t now)
+{
+	if (!qoc_store_is_hash(handle_hash) || !qoc_store_is_hash(browser_hash) ||
+	    !nonempty(account_id))
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_set_account, "authreq_set_account",
+	                        "tttii", handle_hash, browser_hash, account_id, auth_time, now);
+}
+
+struct take_ctx {
+	const char *handle_hash, *browser_hash;
+	struct qoc_arena *a;
+	struct qoc_auth_request *out;
+};
+
+static enum qoc_err take_work(struct qoc_pg_conn *c, void *arg)
+{
+	struct take_ctx *t = arg;
+	return qoc_pg_row_on(c, &sql_authreq_take, "authreq_take", read_authreq, t->a, t->out, "tt",
+	                     t->handle_hash, t->browser_hash);
+}
+
+enum qoc_err qoc_pg_authreq_take(struct qoc_store *base, struct qoc_arena *a,
+                                 const char *handle_hash, const char *browser_hash, int64_t now,
+                                 struct qoc_auth_request *out)
+{
+	if (!qoc_store_is_hash(handle_hash) || !qoc_store_is_hash(browser_hash) || !out)
+		return QOC_EINVAL;
+	struct take_ctx t = {
+	    .handle_hash = handle_hash, .browser_hash = browser_hash, .a = a, .out = out};
+	/* One autocommit statement: committed when it returns. Not repeated on a lost
+	 * connection (a second take of a deleted request would say "not found"). */
+	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), false, take_work, &t);
+	if (err)
+		return err;
+	if (out->expires_at <= now) {
+		/* An expired request is gone all the same: deleted, answered not found. */
+		memset(out, 0, sizeof(*out));
+		return QOC_ENOTFOUND;
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_authreq_delete(struct qoc_store *base, const char *handle_hash)
+{
+	if (!qoc_store_is_hash(handle_hash))
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_delete, "authreq_delete", "t",
+	                        handle_hash);
+}
+
+/* --- consents --- */
+
+static enum qoc_err read_scope(struct qoc_arena *a, const PGresult *r, int row, void *out)
+{
+	return qoc_pg_col_text(a, r, row, 0, out);
+}
+
+enum qoc_err qoc_pg_consent_get(struct qoc_store *base, struct qoc_arena *a, const char *account_id,
+                                const char *client_id, const char **scope)
+{
+	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+		return QOC_EINVAL;
+	*scope = NULL;
+	return qoc_pg_read_one(qoc_pg_from(base), a, read_scope, (void *)scope, &sql_consent_get,
+	                       "consent_get", "tt", account_id, client_id);
+}
+
+enum qoc_err qoc_pg_consent_put(struct qoc_store *base, const char *account_id,
+                                const char *client_id, const char *scope, int64_t now)
+{
+	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+		return QOC_EINVAL;
+	return qoc_pg_write_one(qoc_pg_from(base), &sql_consent_put, "consent_put", "ttti",
+	                        account_id, client_id, scope, now);
+}
