@@ -56,19 +56,29 @@ static void die(const char *what, enum qoc_err err)
 static void make_app(struct qoc_store *st)
 {
 	static const unsigned char blob[32] = {1};
-	struct qoc_account acct = {.id = "acct_bench", .email = "bench@example.com", .created_at = 1};
+	struct qoc_account acct = {
+	    .id = "acct_bench", .email = "bench@example.com", .created_at = 1};
 	enum qoc_err err = qoc_store_account_create(st, &acct);
 	if (err)
 		die("account_create", err);
-	struct qoc_app app = {
-	    .client_id = CLIENT_ID, .team_id = "team_acct_bench", .owner_id = "acct_bench",
-	    .name = "bench", .type = "service", .status = "active",
-	    .access_token_lifetime = 3600, .refresh_token_lifetime = 86400,
-	    .id_token_lifetime = 3600, .token_format = "opaque",
-	    .id_token_signed_response_alg = "RS256", .secret_hash = blob,
-	    .secret_hash_len = sizeof(blob), .secret_sealed = blob,
-	    .secret_sealed_len = sizeof(blob), .secret_created_at = 1, .created_at = 1,
-	    .updated_at = 1};
+	struct qoc_app app = {.client_id = CLIENT_ID,
+	                      .team_id = "team_acct_bench",
+	                      .owner_id = "acct_bench",
+	                      .name = "bench",
+	                      .type = "service",
+	                      .status = "active",
+	                      .access_token_lifetime = 3600,
+	                      .refresh_token_lifetime = 86400,
+	                      .id_token_lifetime = 3600,
+	                      .token_format = "opaque",
+	                      .id_token_signed_response_alg = "RS256",
+	                      .secret_hash = blob,
+	                      .secret_hash_len = sizeof(blob),
+	                      .secret_sealed = blob,
+	                      .secret_sealed_len = sizeof(blob),
+	                      .secret_created_at = 1,
+	                      .created_at = 1,
+	                      .updated_at = 1};
 	struct qoc_audit_event ev = {.actor_id = "acct_bench", .action = "app.create", .at = 1};
 	if ((err = qoc_store_app_create(st, &app, &ev)))
 		die("app_create", err);
@@ -80,9 +90,10 @@ static void fill(struct qoc_analytics_event *e, int64_t at)
 	e->at = at;
 	memcpy(e->client_id, CLIENT_ID, sizeof(CLIENT_ID));
 	uint32_t r = next();
-	e->endpoint = (uint8_t)(r % 100 < 70 ? QOC_EP_TOKEN : r % 100 < 80 ? QOC_EP_INTROSPECT
-	                                                   : r % 100 < 90 ? QOC_EP_USERINFO
-	                                                                  : r % QOC_EP_COUNT);
+	e->endpoint = (uint8_t)(r % 100 < 70   ? QOC_EP_TOKEN
+	                        : r % 100 < 80 ? QOC_EP_INTROSPECT
+	                        : r % 100 < 90 ? QOC_EP_USERINFO
+	                                       : r % QOC_EP_COUNT);
 	e->latency_us = 300 + next() % 4000 + (next() % 100 == 0 ? next() % 200000 : 0);
 	e->status = 200;
 	if (next() % 100 < 5) {
@@ -104,7 +115,8 @@ static void load(struct qoc_store *st, long events, int days, bool raw)
 	for (long done = 0; done < events;) {
 		size_t n = events - done < BATCH ? (size_t)(events - done) : BATCH;
 		for (size_t i = 0; i < n; i++) /* evenly over the span, in time order */
-			fill(&batch[i], start + (int64_t)((double)(done + (long)i) / events * span));
+			fill(&batch[i],
+			     start + (int64_t)((double)(done + (long)i) / events * span));
 		struct qoc_arena a;
 		struct qoc_an_batch b;
 		qoc_arena_init(&a, 64u << 20);
@@ -180,7 +192,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	qsort(ms, (size_t)runs, sizeof(*ms), cmp);
-	printf("  30-day query, hourly (%d buckets, %zu bytes of JSON, total_requests %lld), %d runs:\n"
+	printf("  30-day query, hourly (%d buckets, %zu bytes of JSON, total_requests %lld), %d "
+	       "runs:\n"
 	       "    min %.2f ms  median %.2f ms  p95 %.2f ms  max %.2f ms   (target < 50 ms)\n",
 	       days * 24, json_len, (long long)total, runs, ms[0], ms[runs / 2],
 	       ms[(int)(runs * 0.95) < runs ? (int)(runs * 0.95) : runs - 1], ms[runs - 1]);

@@ -33,8 +33,7 @@ struct qoc_analytics {
 	struct qoc_analytics_event batch[QOC_AN_WRITE_BATCH]; /* the drain's copy (under wmu) */
 };
 
-enum qoc_err qoc_analytics_new(const struct qoc_analytics_options *opts,
-                               struct qoc_analytics **out)
+enum qoc_err qoc_analytics_new(const struct qoc_analytics_options *opts, struct qoc_analytics **out)
 {
 	*out = NULL;
 	if (!opts->store || !opts->clock || opts->queue_size == 0 || opts->flush_ms == 0 ||
@@ -162,8 +161,8 @@ static void purge(struct qoc_analytics *an, int64_t now)
 	int64_t rollups_before = now - QOC_AN_ROLLUP_RETENTION_SECONDS;
 	size_t deleted = 0, total = 0;
 	for (int i = 0; i < PURGE_ROUNDS_MAX; i++) {
-		if (qoc_store_analytics_purge(an->o.store, events_before, rollups_before, PURGE_LIMIT,
-		                              &deleted) != QOC_OK ||
+		if (qoc_store_analytics_purge(an->o.store, events_before, rollups_before,
+		                              PURGE_LIMIT, &deleted) != QOC_OK ||
 		    deleted == 0)
 			break;
 		total += deleted;

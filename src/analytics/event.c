@@ -4,9 +4,8 @@
 #include <string.h>
 
 static const char *const names[QOC_EP_COUNT] = {
-    [QOC_EP_AUTHORIZE] = "authorize", [QOC_EP_TOKEN] = "token",
-    [QOC_EP_USERINFO] = "userinfo",   [QOC_EP_INTROSPECT] = "introspect",
-    [QOC_EP_REVOKE] = "revoke",       [QOC_EP_LOGOUT] = "logout",
+    [QOC_EP_AUTHORIZE] = "authorize",   [QOC_EP_TOKEN] = "token",   [QOC_EP_USERINFO] = "userinfo",
+    [QOC_EP_INTROSPECT] = "introspect", [QOC_EP_REVOKE] = "revoke", [QOC_EP_LOGOUT] = "logout",
 };
 
 /* Roughly doubling from 1 ms: fine where a protocol call spends its time (1-100 ms), and

@@ -40,10 +40,10 @@ struct qoc_analytics_event {
 	uint16_t status;     /* HTTP status sent */
 	uint8_t endpoint;    /* enum qoc_endpoint */
 	char client_id[QOC_AN_CLIENT_ID_MAX];
-	char error[QOC_AN_ERROR_MAX];     /* "" on success, else the OAuth error code */
+	char error[QOC_AN_ERROR_MAX];        /* "" on success, else the OAuth error code */
 	char account_id[QOC_AN_ACCOUNT_MAX]; /* "" when not known */
-	char addr[QOC_AN_ADDR_MAX];       /* client address (text); the writer maps it */
-	char country[3];                  /* ISO 3166 alpha-2, "ZZ" unknown; set by the writer */
+	char addr[QOC_AN_ADDR_MAX];          /* client address (text); the writer maps it */
+	char country[3];                     /* ISO 3166 alpha-2, "ZZ" unknown; set by the writer */
 };
 
 /* Latency histogram: bucket i counts requests with latency < QOC_AN_HIST_BOUNDS_MS[i] (and

@@ -21,8 +21,7 @@ static json_t *figure(const struct qoc_an_report *r, double v)
 	return r->total_requests > 0 ? json_real(v) : json_null();
 }
 
-static json_t *kv_array(const struct qoc_an_kv *v, size_t n, const char *kname,
-                        const char *vname)
+static json_t *kv_array(const struct qoc_an_kv *v, size_t n, const char *kname, const char *vname)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
@@ -39,10 +38,10 @@ static json_t *series_array(const struct qoc_an_report *r)
 	char t[TIME_TEXT];
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < r->nseries; i++)
-		if (json_array_append_new(arr, json_pack("{s:s,s:I,s:I}", "start",
-		                                         when(r->series[i].start, t), "requests",
-		                                         (json_int_t)r->series[i].requests, "errors",
-		                                         (json_int_t)r->series[i].errors)) != 0) {
+		if (json_array_append_new(
+		        arr, json_pack("{s:s,s:I,s:I}", "start", when(r->series[i].start, t),
+		                       "requests", (json_int_t)r->series[i].requests, "errors",
+		                       (json_int_t)r->series[i].errors)) != 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -62,9 +61,9 @@ enum qoc_err qoc_an_export_json(const struct qoc_an_report *r, struct qoc_buf *o
 	    "from", when(r->from, f), "to", when(r->to, t), "granularity",
 	    qoc_an_granularity_name(r->granularity), "total_requests",
 	    (json_int_t)r->total_requests, "total_requests_lifetime", (json_int_t)r->lifetime,
-	    "active_users", (json_int_t)r->active_users, "success_rate",
-	    figure(r, r->success_rate), "avg_response_ms", figure(r, r->avg_ms), "p95_response_ms",
-	    figure(r, r->p95_ms), "series", series_array(r), "countries",
+	    "active_users", (json_int_t)r->active_users, "success_rate", figure(r, r->success_rate),
+	    "avg_response_ms", figure(r, r->avg_ms), "p95_response_ms", figure(r, r->p95_ms),
+	    "series", series_array(r), "countries",
 	    kv_array(r->countries, r->ncountries, "country", "requests"), "endpoints",
 	    kv_array(r->endpoints, r->nendpoints, "endpoint", "requests"), "errors",
 	    kv_array(r->errors, r->nerrors, "error", "count"));
@@ -87,8 +86,8 @@ static enum qoc_err field(struct qoc_buf *b, const char *s)
 	return err ? err : qoc_buf_append_char(b, '"');
 }
 
-static enum qoc_err row(struct qoc_buf *b, const char *section, const char *key,
-                        const char *value, const char *errors)
+static enum qoc_err row(struct qoc_buf *b, const char *section, const char *key, const char *value,
+                        const char *errors)
 {
 	enum qoc_err err;
 	if ((err = field(b, section)) || (err = qoc_buf_append_char(b, ',')) ||
@@ -109,8 +108,8 @@ static enum qoc_err summary(const struct qoc_an_report *r, struct qoc_buf *b)
 	snprintf(v[3], sizeof(v[3]), any ? "%.4f" : "", r->success_rate);
 	snprintf(v[4], sizeof(v[4]), any ? "%.2f" : "", r->avg_ms);
 	snprintf(v[5], sizeof(v[5]), any ? "%.2f" : "", r->p95_ms);
-	static const char *const names[] = {"total_requests", "total_requests_lifetime",
-	                                    "active_users",   "success_rate",
+	static const char *const names[] = {"total_requests",  "total_requests_lifetime",
+	                                    "active_users",    "success_rate",
 	                                    "avg_response_ms", "p95_response_ms"};
 	enum qoc_err err = QOC_OK;
 	for (int i = 0; !err && i < 6; i++)
@@ -164,8 +163,7 @@ static void ymd(int64_t t, char out[9])
 		memcpy(out, "00000000", 9);
 }
 
-void qoc_an_export_filename(const struct qoc_an_report *r, const char *ext, char *out,
-                            size_t size)
+void qoc_an_export_filename(const struct qoc_an_report *r, const char *ext, char *out, size_t size)
 {
 	char f[9], t[9];
 	ymd(r->from, f);

@@ -32,7 +32,6 @@ void qoc_an_export_shutdown(void);
 
 /* The download's file name: "qoc-analytics-<client_id>-<from date>-<to date>.<ext>"
  * (dates YYYYMMDD, UTC; client ids are [a-z0-9_]), into out[size]. */
-void qoc_an_export_filename(const struct qoc_an_report *r, const char *ext, char *out,
-                            size_t size);
+void qoc_an_export_filename(const struct qoc_an_report *r, const char *ext, char *out, size_t size);
 
 #endif

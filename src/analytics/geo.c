@@ -16,8 +16,10 @@ struct range4 {
 	char cc[2];
 };
 
+/* IPv6 ranges by their upper 64 bits: allocations and the database's boundaries are /64 or
+ * coarser (a boundary inside a /64 would only blur that one /64), and it halves the table. */
 struct range6 {
-	uint8_t lo[16], hi[16];
+	uint64_t lo, hi;
 	char cc[2];
 };
 
@@ -91,7 +93,15 @@ static int cmp4(const void *x, const void *y)
 static int cmp6(const void *x, const void *y)
 {
 	const struct range6 *a = x, *b = y;
-	return memcmp(a->lo, b->lo, 16);
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static uint64_t upper64(const uint8_t b[16])
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
 }
 
 /* One line of either file; comments and blank lines are skipped, a malformed line is
@@ -118,8 +128,8 @@ static enum qoc_err add_line(struct qoc_geo *g, char *line, bool v6, size_t *cap
 	struct qoc_ip lo, hi;
 	if (!qoc_ip_parse(a, na, &lo) || !qoc_ip_parse(b, nb, &hi) || memcmp(hi.b, lo.b, 16) < 0)
 		return QOC_EINVAL;
-	memcpy(r.lo, lo.b, 16);
-	memcpy(r.hi, hi.b, 16);
+	r.lo = upper64(lo.b);
+	r.hi = upper64(hi.b);
 	memcpy(r.cc, c, 2);
 	if (g->n6 == *cap && !(g->v6 = grow(g->v6, cap, sizeof(r))))
 		return QOC_ENOMEM;
@@ -175,6 +185,15 @@ static enum qoc_err load_tor(struct qoc_geo *g, const char *path, const char **w
 	if (g->n4 == 0) {
 		*why = "holds no ranges";
 		return QOC_EINVAL;
+	}
+	/* Give back what the doubling over-allocated (up to half the tables). */
+	struct range4 *v4 = realloc(g->v4, g->n4 * sizeof(*g->v4));
+	if (v4)
+		g->v4 = v4;
+	if (g->n6) {
+		struct range6 *v6 = realloc(g->v6, g->n6 * sizeof(*g->v6));
+		if (v6)
+			g->v6 = v6;
 	}
 	qsort(g->v4, g->n4, sizeof(*g->v4), cmp4);
 	if (g->n6)
@@ -251,15 +270,16 @@ static const char *find4(const struct qoc_geo *g, uint32_t ip)
 
 static const char *find6(const struct qoc_geo *g, const uint8_t ip[16])
 {
+	uint64_t x = upper64(ip);
 	size_t lo = 0, hi = g->n6;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(g->v6[mid].lo, ip, 16) <= 0)
+		if (g->v6[mid].lo <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == 0 || memcmp(g->v6[lo - 1].hi, ip, 16) < 0)
+	if (lo == 0 || g->v6[lo - 1].hi < x)
 		return NULL;
 	return g->v6[lo - 1].cc;
 }

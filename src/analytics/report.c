@@ -91,9 +91,9 @@ static bool parse_civil(const char *s, int64_t *out)
 	if (s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
 	    !digits(s + 8, 2, &d))
 		return false;
-	if (n == 20 && (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-	                !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
-	                !digits(s + 17, 2, &sec)))
+	if (n == 20 &&
+	    (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
+	     !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec)))
 		return false;
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
 		return false;
@@ -193,7 +193,8 @@ static enum qoc_err fill_series(const struct qoc_an_range *r, int64_t from, int6
 		out->series[i].start = t;
 		for (; h < r->nhours && r->hours[h].hour < next; h++) {
 			if (r->hours[h].hour < t)
-				continue; /* outside the range: not the store's contract, but harmless */
+				continue; /* outside the range: not the store's contract, but
+				             harmless */
 			out->series[i].requests += r->hours[h].requests;
 			out->series[i].errors += r->hours[h].errors;
 		}
@@ -203,9 +204,8 @@ static enum qoc_err fill_series(const struct qoc_an_range *r, int64_t from, int6
 }
 
 enum qoc_err qoc_an_report_build(const struct qoc_an_range *r, int64_t from, int64_t to,
-                                 enum qoc_an_granularity g, int64_t lifetime,
-                                 int64_t active_users, struct qoc_arena *a,
-                                 struct qoc_an_report *out)
+                                 enum qoc_an_granularity g, int64_t lifetime, int64_t active_users,
+                                 struct qoc_arena *a, struct qoc_an_report *out)
 {
 	enum qoc_err err;
 	int64_t hist[QOC_AN_HIST_BUCKETS] = {0}, latency = 0;
@@ -242,8 +242,8 @@ enum qoc_err qoc_an_report_build(const struct qoc_an_range *r, int64_t from, int
 }
 
 enum qoc_err qoc_an_report_load(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
-                                int64_t from, int64_t to, enum qoc_an_granularity g,
-                                int64_t now, struct qoc_an_report *out)
+                                int64_t from, int64_t to, enum qoc_an_granularity g, int64_t now,
+                                struct qoc_an_report *out)
 {
 	struct qoc_an_range r;
 	int64_t lifetime = 0, active = 0;

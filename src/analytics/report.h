@@ -67,13 +67,12 @@ struct qoc_an_report {
 /* Builds the report from a store range (rollups of [from, to), already aligned) and the
  * two live figures. Arrays from a. QOC_ENOMEM. */
 enum qoc_err qoc_an_report_build(const struct qoc_an_range *r, int64_t from, int64_t to,
-                                 enum qoc_an_granularity g, int64_t lifetime,
-                                 int64_t active_users, struct qoc_arena *a,
-                                 struct qoc_an_report *out);
+                                 enum qoc_an_granularity g, int64_t lifetime, int64_t active_users,
+                                 struct qoc_arena *a, struct qoc_an_report *out);
 
 /* Reads the store and builds: from, to already aligned. Store errors as they come. */
 enum qoc_err qoc_an_report_load(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
-                                int64_t from, int64_t to, enum qoc_an_granularity g,
-                                int64_t now, struct qoc_an_report *out);
+                                int64_t from, int64_t to, enum qoc_an_granularity g, int64_t now,
+                                struct qoc_an_report *out);
 
 #endif

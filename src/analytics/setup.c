@@ -32,8 +32,8 @@ enum qoc_err qoc_analytics_configure(const struct qoc_config *cfg, struct qoc_st
 	bool is_default = path && strcmp(path, DEFAULT_GEOIP) == 0;
 	enum qoc_err err = QOC_OK;
 	if (is_default && access(path, R_OK) != 0) {
-		qoc_log_warn("analytics: no country database", "geoip=%s hint=\"install tor-geoipdb\"",
-		             path);
+		qoc_log_warn("analytics: no country database",
+		             "geoip=%s hint=\"install tor-geoipdb\"", path);
 		path = NULL;
 	}
 	if ((err = qoc_geo_open(path, &o.geo, &why))) {

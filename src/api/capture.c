@@ -63,8 +63,8 @@ static void client_addr(struct qoc_api *api, const struct qoc_http_req *req,
 	qoc_an_client_addr(req->remote_addr, xff, n, qoc_analytics_trusted(api->analytics), out);
 }
 
-static void record(struct qoc_api *api, struct qoc_http_req *req,
-                   const struct qoc_http_resp *resp, struct note *n, enum qoc_err err)
+static void record(struct qoc_api *api, struct qoc_http_req *req, const struct qoc_http_resp *resp,
+                   struct note *n, enum qoc_err err)
 {
 	unsigned status = resp->status;
 	if (err == QOC_ENOMEM)
@@ -104,10 +104,10 @@ static enum qoc_err captured(enum qoc_endpoint ep, qoc_http_handler_fn *inner,
 	return err;
 }
 
-#define CAPTURED(name, ep, inner)                                                          \
-	enum qoc_err name(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)   \
-	{                                                                                  \
-		return captured(ep, inner, req, resp, ctx);                                 \
+#define CAPTURED(name, ep, inner)                                                                  \
+	enum qoc_err name(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)         \
+	{                                                                                          \
+		return captured(ep, inner, req, resp, ctx);                                        \
 	}
 
 CAPTURED(qoc_api_authorize_captured, QOC_EP_AUTHORIZE, qoc_api_authorize)

@@ -41,20 +41,20 @@ static enum qoc_err read_params(struct qoc_http_req *req, struct qoc_http_resp *
 	p->format = "json";
 	if (with_format)
 		(void)qoc_form_get(&f, "format", &p->format);
-	if (!p->format || (strcmp(p->format, "json") && strcmp(p->format, "csv") &&
-	                   strcmp(p->format, "pdf")))
+	if (!p->format ||
+	    (strcmp(p->format, "json") && strcmp(p->format, "csv") && strcmp(p->format, "pdf")))
 		return qoc_console_field_error(resp, "format", "must be csv, json or pdf");
 	p->g = QOC_AN_DAY;
 	if (gran && !qoc_an_granularity_parse(gran, &p->g))
 		return qoc_console_field_error(resp, "granularity", "must be hour, day or week");
 	p->to = qoc_clock_now(api->clock);
 	if (to && !qoc_an_parse_time(to, &p->to))
-		return qoc_console_field_error(resp, "to",
-		                               "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
+		return qoc_console_field_error(
+		    resp, "to", "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
 	p->from = p->to - (p->g == QOC_AN_HOUR ? 7 : 30) * (int64_t)DAY;
 	if (from && !qoc_an_parse_time(from, &p->from))
-		return qoc_console_field_error(resp, "from",
-		                               "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
+		return qoc_console_field_error(
+		    resp, "from", "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
 	err = qoc_an_align_range(&p->from, &p->to, p->g);
 	if (err == QOC_EINVAL)
 		return qoc_console_field_error(resp, "from", "must be before to");

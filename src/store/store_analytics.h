@@ -22,9 +22,9 @@
 struct qoc_an_event_row {
 	int64_t at; /* Unix seconds */
 	const char *client_id;
-	const char *endpoint;   /* an endpoint name */
-	unsigned status;        /* HTTP status */
-	const char *error;      /* NULL: success; else the OAuth error code */
+	const char *endpoint; /* an endpoint name */
+	unsigned status;      /* HTTP status */
+	const char *error;    /* NULL: success; else the OAuth error code */
 	int64_t latency_us;
 	const char *account_id; /* NULL when not known */
 	const char *country;    /* two letters */
@@ -75,8 +75,7 @@ struct qoc_an_range {
 #define QOC_AN_BATCH_MAX 4096
 
 static inline enum qoc_err qoc_store_analytics_append(struct qoc_store *st,
-                                                      const struct qoc_an_batch *b,
-                                                      size_t *skipped)
+                                                      const struct qoc_an_batch *b, size_t *skipped)
 {
 	return st->ops->analytics_append(st, b, skipped);
 }
@@ -86,8 +85,8 @@ static inline enum qoc_err qoc_store_analytics_query(struct qoc_store *st, struc
 {
 	return st->ops->analytics_query(st, a, client_id, from_hour, to_hour, out);
 }
-static inline enum qoc_err qoc_store_analytics_lifetime(struct qoc_store *st,
-                                                        const char *client_id, int64_t *requests)
+static inline enum qoc_err qoc_store_analytics_lifetime(struct qoc_store *st, const char *client_id,
+                                                        int64_t *requests)
 {
 	return st->ops->analytics_lifetime(st, client_id, requests);
 }

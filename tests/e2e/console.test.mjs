@@ -474,9 +474,20 @@ describe('console in the browser', () => {
     assert.ok(exact.includes(String(new Date(g.last_used_at).getUTCFullYear())));
   });
 
-  step('Analytics is an honest empty state; an unknown application is an error, not a blank page', async () => {
+  step('Analytics shows what the API counts; an unknown application is an error, not a blank page', async () => {
+    // The web app was called at the token endpoint above (its regenerated secret).
+    // tests/e2e/analytics.test.mjs checks the tab in detail, and its empty state.
+    let web;
+    for (let i = 0; i < 100; i++) { // the writer flushes within analytics_flush_ms (1 s)
+      web = (await api('GET', `/api/v1/applications/${apps.web.client_id}/analytics`)).json;
+      if (web.total_requests > 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(web.total_requests > 0);
     await openApp('web', 'analytics');
-    await page.getByTestId('analytics-empty').getByText('No analytics yet.').waitFor();
+    await page.getByTestId('analytics').waitFor();
+    assert.equal((await page.getByTestId('figure-total-requests').locator('.figure-value').textContent()).trim(),
+      String(web.total_requests));
     await page.goto(`${srv.url}/console/applications/qoc_client_000000000000000000000000/general`);
     await page.getByRole('alert').getByText('No such application in your teams.').waitFor();
   });

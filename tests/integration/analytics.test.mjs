@@ -149,20 +149,25 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
     assert.ok(tokens.refresh_token);
     const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub); // userinfo ZZ
     assert.equal(info.sub, ada.id);
+    // RP-initiated logout with the ID token as hint (logout ZZ): the SSO session ends, the
+    // refresh token (offline_access) stays, so ada still counts as an active user.
+    const out = await b.get(`${srv.url}/oauth2/logout?id_token_hint=${encodeURIComponent(tokens.id_token)}`);
+    assert.equal(out.status, 200);
   });
 
   // 6 token successes (3 DE, 3 JP) + 2 invalid_client (JP) + 1 unsupported_grant_type (DE)
   // + 1 code exchange (ZZ) = 10 token; introspect 1 (DE); revoke 1 (DE); userinfo 2 (DE
-  // insufficient_scope, ZZ success); authorize 2 (ZZ). 16 requests, 4 errors.
-  const TOTAL = 16;
+  // insufficient_scope, ZZ success); authorize 2 (ZZ); logout 1 (ZZ). 17 requests, 4 errors.
+  const TOTAL = 17;
   const expected = {
     total_requests: TOTAL,
     total_requests_lifetime: TOTAL,
     active_users: 1, // ada holds a live refresh token of the app
-    success_rate: 0.75,
-    countries: [{ country: 'DE', requests: 7 }, { country: 'JP', requests: 5 }, { country: 'ZZ', requests: 4 }],
+    success_rate: 0.7647, // 13 / 17, to 4 decimals
+    countries: [{ country: 'DE', requests: 7 }, { country: 'JP', requests: 5 }, { country: 'ZZ', requests: 5 }],
     endpoints: [{ endpoint: 'token', requests: 10 }, { endpoint: 'authorize', requests: 2 },
-      { endpoint: 'userinfo', requests: 2 }, { endpoint: 'introspect', requests: 1 }, { endpoint: 'revoke', requests: 1 }],
+      { endpoint: 'userinfo', requests: 2 }, { endpoint: 'introspect', requests: 1 }, { endpoint: 'logout', requests: 1 },
+      { endpoint: 'revoke', requests: 1 }],
     errors: [{ error: 'invalid_client', count: 2 }, { error: 'insufficient_scope', count: 1 },
       { error: 'unsupported_grant_type', count: 1 }],
   };
@@ -244,7 +249,7 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
     assert.equal(summary.total_requests, String(TOTAL));
     assert.equal(summary.total_requests_lifetime, String(TOTAL));
     assert.equal(summary.active_users, '1');
-    assert.equal(summary.success_rate, '0.7500');
+    assert.equal(summary.success_rate, '0.7647');
     assert.equal(Number(summary.avg_response_ms), doc.avg_response_ms);
     assert.equal(Number(summary.p95_response_ms), doc.p95_response_ms);
     assert.equal(summary.granularity, 'hour');
@@ -272,13 +277,72 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
     assert.equal(txt.status, 0, txt.stderr);
     const t = txt.stdout.replace(/[ \t]+/g, ' ');
     for (const s of ['QOC usage report', 'Analytics "Demo", Inc', app.client_id, 'Total Requests', 'Active Users',
-      'Success Rate', 'Average Response Time', '75.00%', `${doc.avg_response_ms.toFixed(2)} ms`,
+      'Success Rate', 'Average Response Time', '76.47%', `${doc.avg_response_ms.toFixed(2)} ms`,
       `lifetime requests ${TOTAL}`, 'Requests over time', 'Geographic distribution', 'Popular endpoints',
       'Error rates and types', 'invalid_client', 'unsupported_grant_type', 'Page 1 of 2', 'Page 2 of 2'])
       assert.ok(t.includes(s), `PDF text lacks ${JSON.stringify(s)}:\n${t}`);
     // the headline figures, in order, as the boxes show them
-    assert.match(t, new RegExp(`Total Requests.*Active Users.*Success Rate.*Average Response Time\\s*\\n\\s*${TOTAL} 1 75\\.00%`));
+    assert.match(t, new RegExp(`Total Requests.*Active Users.*Success Rate.*Average Response Time\\s*\\n\\s*${TOTAL} 1 76\\.47%`));
     for (const c of expected.countries) assert.match(t, new RegExp(`${c.country}\\s+${c.requests}\\b`));
     for (const e of expected.endpoints) assert.match(t, new RegExp(`${e.endpoint}\\s+${e.requests}\\b`));
+  });
+});
+
+describe('usage analytics: configuration', () => {
+  const basic = (app) => `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`;
+  const setup = async (env) => {
+    const dir = tempDir();
+    createAccount(dir, { email: EMAIL, name: 'Ada', password: PASSWORD });
+    const pat = runQoc(['token', 'create', '--email', EMAIL], { env: { QOC_DATA_DIR: dir } }).stdout.trim();
+    const app = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'Svc', '--type', 'service',
+      '--grant', 'client_credentials'], { QOC_DATA_DIR: dir });
+    const srv = await startServer({ dataDir: dir, env: { QOC_ANALYTICS_FLUSH_MS: '20', ...env } });
+    const stop = async () => {
+      const { code } = await srv.stop();
+      assert.doesNotMatch(srv.output(), /AddressSanitizer|LeakSanitizer|runtime error/);
+      assert.equal(code, 0);
+    };
+    const call = (xff) => fetch(`${srv.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: basic(app), 'content-type': 'application/x-www-form-urlencoded', ...(xff ? { 'x-forwarded-for': xff } : {}) },
+      body: 'grant_type=client_credentials',
+    });
+    const report = async () => (await (await fetch(`${srv.url}/api/v1/applications/${app.client_id}/analytics`,
+      { headers: { authorization: `Bearer ${pat}` } })).json());
+    return { srv, app, call, report, stop };
+  };
+
+  test('X-Forwarded-For from a peer that is not a trusted proxy is ignored (the default: none is)', { skip: !existsSync(GEOIP) }, async () => {
+    const s = await setup({});
+    try {
+      assert.equal((await s.call(addressIn('DE'))).status, 200);
+      let r;
+      for (let i = 0; i < 100 && !(r = await s.report()).total_requests; i++) await new Promise((res) => setTimeout(res, 50));
+      assert.deepEqual(r.countries, [{ country: 'ZZ', requests: 1 }]); // the loopback peer, not DE
+    } finally { await s.stop(); }
+  });
+
+  test('analytics = off captures nothing; /readyz says so', async () => {
+    const s = await setup({ QOC_ANALYTICS: 'off' });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await s.call()).status, 200);
+      const ready = await (await fetch(`${s.srv.url}/readyz`)).json();
+      assert.deepEqual(ready.analytics, { enabled: false });
+      await new Promise((res) => setTimeout(res, 200));
+      const r = await s.report(); // the API still answers
+      assert.equal(r.total_requests, 0);
+      assert.equal(r.total_requests_lifetime, 0);
+      assert.equal(r.success_rate, null); // a rate of nothing is not 0
+    } finally { await s.stop(); }
+  });
+
+  test('a bad geoip file or proxy list stops start-up naming the key (exit 2)', async () => {
+    const dir = tempDir();
+    for (const [env, key] of [[{ QOC_GEOIP: path.join(dir, 'missing.mmdb') }, 'geoip'],
+      [{ QOC_TRUSTED_PROXIES: '10.0.0.0/99' }, 'trusted_proxies']]) {
+      const r = runQoc(['serve'], { env: { QOC_DATA_DIR: dir, QOC_LISTEN: '127.0.0.1:1', ...env } });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`config: ${key}`));
+    }
   });
 });

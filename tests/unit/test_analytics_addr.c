@@ -30,15 +30,15 @@ static void cidr_matching(void **state)
 	assert_true(in("192.168.1.7", "192.168.1.7"));
 	assert_false(in("192.168.1.7", "192.168.1.8"));
 	assert_true(in("0.0.0.0/0", "8.8.8.8"));
-	assert_false(in("0.0.0.0/0", "2001:db8::1")); /* an IPv4 prefix covers IPv4 only */
+	assert_false(in("0.0.0.0/0", "2001:db8::1"));     /* an IPv4 prefix covers IPv4 only */
 	assert_true(in("10.0.0.0/8", "::ffff:10.1.2.3")); /* mapped peers of a dual-stack socket */
 	assert_true(in("2001:db8::/32", "2001:db8:ffff::1"));
 	assert_false(in("2001:db8::/32", "2001:db9::1"));
 	assert_true(in("::1", "::1"));
 	assert_true(in("::/0", "fe80::1"));
 	struct qoc_cidr c;
-	const char *bad[] = {"", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "::/129", "a.b.c.d",
-	                     "10.0.0.0/8x", "10.0.0.0/-1", "1.2.3.4/1234"};
+	const char *bad[] = {"",        "10.0.0.0/33", "10.0.0.0/",   "10.0.0/8",    "::/129",
+	                     "a.b.c.d", "10.0.0.0/8x", "10.0.0.0/-1", "1.2.3.4/1234"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(qoc_cidr_parse(bad[i], strlen(bad[i]), &c));
 }
@@ -65,8 +65,9 @@ static void cidr_lists(void **state)
 static void private_addresses(void **state)
 {
 	(void)state;
-	const char *priv[] = {"127.0.0.1", "10.1.1.1", "172.16.5.4", "192.168.0.1", "169.254.1.1",
-	                      "100.64.0.1", "::1", "fd00::1", "fe80::1", "0.0.0.0", "::"};
+	const char *priv[] = {"127.0.0.1",   "10.1.1.1",   "172.16.5.4", "192.168.0.1",
+	                      "169.254.1.1", "100.64.0.1", "::1",        "fd00::1",
+	                      "fe80::1",     "0.0.0.0",    "::"};
 	const char *pub[] = {"8.8.8.8", "1.178.10.5", "2a00:1450::1", "172.32.0.1"};
 	struct qoc_ip ip;
 	for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {

@@ -59,10 +59,10 @@ static const char *cc(const struct qoc_geo *g, const char *addr)
 #define V4_RANGES                                                                                  \
 	"# comment\n"                                                                              \
 	"\n"                                                                                       \
-	"33554432,33554687,JP\n"    /* 2.0.0.0 - 2.0.0.255 */                                  \
-	"16777216,16777471,DE\n"    /* 1.0.0.0 - 1.0.0.255 */                                  \
-	"16777472,16777727,??\n"    /* 1.0.1.0 - 1.0.1.255 */                                  \
-	"134744064,134744319,US\n"  /* 8.8.8.0 - 8.8.8.255 */
+	"33554432,33554687,JP\n"   /* 2.0.0.0 - 2.0.0.255 */                                       \
+	"16777216,16777471,DE\n"   /* 1.0.0.0 - 1.0.0.255 */                                       \
+	"16777472,16777727,??\n"   /* 1.0.1.0 - 1.0.1.255 */                                       \
+	"134744064,134744319,US\n" /* 8.8.8.0 - 8.8.8.255 */
 
 static void tor_ranges_are_binary_searched(void **state)
 {
@@ -77,13 +77,13 @@ static void tor_ranges_are_binary_searched(void **state)
 	assert_string_equal(cc(g, "2.0.0.77"), "JP");
 	assert_string_equal(cc(g, "8.8.8.8"), "US");
 	assert_string_equal(cc(g, "::ffff:8.8.8.8"), "US");
-	assert_string_equal(cc(g, "1.0.1.1"), "ZZ");   /* the file's own "??" */
-	assert_string_equal(cc(g, "2.0.1.0"), "ZZ");   /* in no range */
+	assert_string_equal(cc(g, "1.0.1.1"), "ZZ");       /* the file's own "??" */
+	assert_string_equal(cc(g, "2.0.1.0"), "ZZ");       /* in no range */
 	assert_string_equal(cc(g, "0.255.255.255"), "ZZ"); /* before the first */
-	assert_string_equal(cc(g, "9.9.9.9"), "ZZ");   /* after the last */
-	assert_string_equal(cc(g, "127.0.0.1"), "ZZ"); /* loopback */
-	assert_string_equal(cc(g, "10.1.2.3"), "ZZ");  /* private */
-	assert_string_equal(cc(g, "2001:4860::1"), "ZZ"); /* no geoip6 file */
+	assert_string_equal(cc(g, "9.9.9.9"), "ZZ");       /* after the last */
+	assert_string_equal(cc(g, "127.0.0.1"), "ZZ");     /* loopback */
+	assert_string_equal(cc(g, "10.1.2.3"), "ZZ");      /* private */
+	assert_string_equal(cc(g, "2001:4860::1"), "ZZ");  /* no geoip6 file */
 	assert_string_equal(cc(g, "not an address"), "ZZ");
 	assert_string_equal(cc(g, NULL), "ZZ");
 	qoc_geo_free(g);
@@ -116,8 +116,9 @@ static void geoip6_companion_file(void **state)
 static void malformed_and_missing_files_are_refused(void **state)
 {
 	(void)state;
-	const char *bad[] = {"1,2\n", "1,2,DEU\n", "2,1,DE\n", "x,2,DE\n", "1,99999999999,DE\n",
-	                     "1,2,de\n", "# only comments\n"};
+	const char *bad[] = {
+	    "1,2\n",    "1,2,DEU\n",        "2,1,DE\n", "x,2,DE\n", "1,99999999999,DE\n",
+	    "1,2,de\n", "# only comments\n"};
 	struct qoc_geo *g = NULL;
 	const char *why;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -199,7 +200,7 @@ static void write_mmdb(const char *path, const unsigned char net[3], const char 
 		unsigned bit = (net[i / 8] >> (7 - i % 8)) & 1;
 		unsigned on_path = i + 1 < nodes ? i + 1 : data;
 		unsigned left = bit ? empty : on_path, right = bit ? on_path : empty;
-		unsigned char rec[6] = {left >> 16, left >> 8 & 255, left & 255,
+		unsigned char rec[6] = {left >> 16,  left >> 8 & 255,  left & 255,
 		                        right >> 16, right >> 8 & 255, right & 255};
 		put(&m, rec, 6);
 	}
@@ -250,8 +251,8 @@ static void mmdb_country_look_up(void **state)
 	assert_string_equal(qoc_geo_kind(g), "mmdb");
 	assert_string_equal(cc(g, "81.2.69.160"), "DE");
 	assert_string_equal(cc(g, "81.2.69.0"), "DE");
-	assert_string_equal(cc(g, "81.2.70.1"), "ZZ");  /* not in the database */
-	assert_string_equal(cc(g, "10.0.0.1"), "ZZ");   /* private: never looked up */
+	assert_string_equal(cc(g, "81.2.70.1"), "ZZ");   /* not in the database */
+	assert_string_equal(cc(g, "10.0.0.1"), "ZZ");    /* private: never looked up */
 	assert_string_equal(cc(g, "2001:db8::1"), "ZZ"); /* IPv6 in an IPv4 database */
 	qoc_geo_free(g);
 	write_mmdb(p, (const unsigned char[3]){81, 2, 69}, "??"); /* the database's own unknown */
@@ -294,7 +295,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(tor_ranges_are_binary_searched, setup, teardown),
 	    cmocka_unit_test_setup_teardown(geoip6_companion_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(malformed_and_missing_files_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(malformed_and_missing_files_are_refused, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(mmdb_country_look_up, setup, teardown),
 	    cmocka_unit_test(debian_tor_geoipdb),
 	};

@@ -60,9 +60,16 @@ static void time_parameters(void **state)
 	assert_int_equal(t, T_2026_11_26 + 36005);
 	assert_true(qoc_an_parse_time("1795651200", &t));
 	assert_int_equal(t, T_2026_11_26);
-	const char *bad[] = {"", "2026-02-31", "2026-13-01", "2026-11-26T10:00:05+01:00",
-	                     "2026-11-26T10:00:05.5Z", "yesterday", "-5", "12345678901234",
-	                     "2026-11-26T24:00:00Z", "1969-12-31"};
+	const char *bad[] = {"",
+	                     "2026-02-31",
+	                     "2026-13-01",
+	                     "2026-11-26T10:00:05+01:00",
+	                     "2026-11-26T10:00:05.5Z",
+	                     "yesterday",
+	                     "-5",
+	                     "12345678901234",
+	                     "2026-11-26T24:00:00Z",
+	                     "1969-12-31"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(qoc_an_parse_time(bad[i], &t));
 }
@@ -97,8 +104,8 @@ static struct qoc_analytics_event ev(const char *client, int64_t at, enum qoc_en
                                      const char *error, uint32_t us, const char *acct,
                                      const char *cc)
 {
-	struct qoc_analytics_event e = {.at = at, .latency_us = us, .endpoint = (uint8_t)ep,
-	                                .status = error[0] ? 400 : 200};
+	struct qoc_analytics_event e = {
+	    .at = at, .latency_us = us, .endpoint = (uint8_t)ep, .status = error[0] ? 400 : 200};
 	qoc_an_copy(e.client_id, sizeof(e.client_id), client);
 	qoc_an_copy(e.error, sizeof(e.error), error);
 	qoc_an_copy(e.account_id, sizeof(e.account_id), acct);
@@ -181,7 +188,8 @@ static void outcomes_from_responses(void **state)
 	assert_string_equal(e, "");
 	qoc_an_outcome(400, NULL, body, strlen(body), NULL, e); /* RFC 6749 §5.2 */
 	assert_string_equal(e, "invalid_grant");
-	qoc_an_outcome(401, NULL, NULL, 0, "Bearer error=\"invalid_token\", error_description=\"x\"",
+	qoc_an_outcome(401, NULL, NULL, 0,
+	               "Bearer error=\"invalid_token\", error_description=\"x\"",
 	               e); /* RFC 6750 §3 */
 	assert_string_equal(e, "invalid_token");
 	qoc_an_outcome(303, "access_denied", NULL, 0, NULL, e); /* noted by the front channel */
@@ -206,15 +214,17 @@ static struct qoc_an_report sample(struct qoc_arena *a)
 {
 	static struct qoc_an_hour hours[2];
 	static struct qoc_an_dim_count dims[] = {
-	    {QOC_AN_DIM_COUNTRY, "DE", 7}, {QOC_AN_DIM_COUNTRY, "ZZ", 3},
-	    {QOC_AN_DIM_ENDPOINT, "token", 10}, {QOC_AN_DIM_ERROR, "invalid_client", 2},
+	    {QOC_AN_DIM_COUNTRY, "DE", 7},
+	    {QOC_AN_DIM_COUNTRY, "ZZ", 3},
+	    {QOC_AN_DIM_ENDPOINT, "token", 10},
+	    {QOC_AN_DIM_ERROR, "invalid_client", 2},
 	};
 	memset(hours, 0, sizeof(hours));
-	hours[0] = (struct qoc_an_hour){.hour = T_2026_11_26 + 3600, .requests = 6, .errors = 2,
-	                                .latency_us_sum = 12000};
+	hours[0] = (struct qoc_an_hour){
+	    .hour = T_2026_11_26 + 3600, .requests = 6, .errors = 2, .latency_us_sum = 12000};
 	hours[0].hist[3] = 6;
-	hours[1] = (struct qoc_an_hour){.hour = T_2026_11_26 + 7200, .requests = 4,
-	                                .latency_us_sum = 8000};
+	hours[1] = (struct qoc_an_hour){
+	    .hour = T_2026_11_26 + 7200, .requests = 4, .latency_us_sum = 8000};
 	hours[1].hist[3] = 4;
 	struct qoc_an_range r = {.hours = hours, .nhours = 2, .dims = dims, .ndims = 4};
 	struct qoc_an_report rep;

@@ -107,6 +107,35 @@ static void bad_values_name_the_key(void **state)
 	expect_error(NULL, (char *[]){ "QOC_MAX_BODY_BYTES=-1", NULL }, "max_body_bytes");
 	expect_error("threads = 2\n", (char *[]){ "QOC_THREADS=x", NULL }, "environment QOC_THREADS");
 	expect_error("\n\nthreads = x\n", NULL, ":3");
+	/* issue 6 */
+	expect_error(NULL, (char *[]){ "QOC_TRUSTED_PROXIES=10.0.0.0/33", NULL }, "trusted_proxies");
+	expect_error(NULL, (char *[]){ "QOC_TRUSTED_PROXIES=10.0.0.0/8,,::1", NULL }, "trusted_proxies");
+	expect_error(NULL, (char *[]){ "QOC_TRUSTED_PROXIES=proxy.example.com", NULL }, "trusted_proxies");
+	expect_error(NULL, (char *[]){ "QOC_ANALYTICS=sometimes", NULL }, "analytics");
+	expect_error(NULL, (char *[]){ "QOC_ANALYTICS_RETENTION_DAYS=0", NULL }, "analytics_retention_days");
+	expect_error(NULL, (char *[]){ "QOC_ANALYTICS_QUEUE_SIZE=1", NULL }, "analytics_queue_size");
+	expect_error(NULL, (char *[]){ "QOC_ANALYTICS_FLUSH_MS=5", NULL }, "analytics_flush_ms");
+}
+
+static void analytics_keys(void **state)
+{
+	(void)state;
+	struct qoc_config c;
+	char err[256];
+	assert_int_equal(qoc_config_load(&c, NULL, no_env, err, sizeof(err)), QOC_OK);
+	assert_true(c.analytics);
+	assert_string_equal(c.trusted_proxies, ""); /* nobody's X-Forwarded-For is believed */
+	assert_int_equal(c.analytics_retention_days, 30);
+	assert_int_equal(c.analytics_queue_size, 16384);
+	assert_int_equal(c.analytics_flush_ms, 1000);
+	assert_string_equal(c.geoip, "/usr/share/tor/geoip");
+	qoc_config_release(&c);
+	char *env[] = { "QOC_ANALYTICS=off", "QOC_TRUSTED_PROXIES= 10.0.0.0/8, ::1 ",
+	                "QOC_ANALYTICS_RETENTION_DAYS=7", NULL };
+	assert_int_equal(qoc_config_load(&c, NULL, env, err, sizeof(err)), QOC_OK);
+	assert_false(c.analytics);
+	assert_int_equal(c.analytics_retention_days, 7);
+	qoc_config_release(&c);
 }
 
 static void https_issuer_and_ipv6_listen(void **state)
@@ -185,6 +214,7 @@ int main(void)
 		cmocka_unit_test(defaults_are_documented_values),
 		cmocka_unit_test(file_then_environment_override),
 		cmocka_unit_test(bad_values_name_the_key),
+		cmocka_unit_test(analytics_keys),
 		cmocka_unit_test(https_issuer_and_ipv6_listen),
 		cmocka_unit_test(postgres_database_urls_are_accepted),
 		cmocka_unit_test(missing_file_is_an_error),

@@ -7,7 +7,8 @@ import { formatDate, isPublic, daysSince } from './format.js';
 import { Loading, ErrorMessage, CopyButton, TypeBadge, StatusBadge, LastUsed, useRequest } from './ui.js';
 import { General, Authentication, Sso } from './tabs_basic.js';
 import { Credentials, Advanced } from './tabs_secure.js';
-import { Analytics, Transfer, DangerZone } from './tabs_owner.js';
+import { Transfer, DangerZone } from './tabs_owner.js';
+import { Analytics } from './analytics.js';
 
 export const TABS = [
   { id: 'general', label: 'General', view: General },

@@ -1,18 +1,10 @@
-// Settings tabs: Analytics (an honest empty state until the analytics issue lands),
-// Transfer Ownership and Danger Zone.
+// Settings tabs: Transfer Ownership and Danger Zone (Analytics is analytics.js).
 import { html } from 'htm/preact';
 import { useState, useRef } from 'preact/hooks';
 import { api, appUrl } from './api.js';
 import { navigate } from './router.js';
 import { Field, ErrorMessage, Loading, Dialog, useRequest } from './ui.js';
 import { DeleteDialog } from './app_dialogs.js';
-
-export function Analytics() {
-  return html`<div class="empty" data-testid="analytics-empty">
-    <p><strong>No analytics yet.</strong></p>
-    <p class="muted">This tab does not show this application's usage yet. It will chart requests over time, active users, success rate and response times.</p>
-  </div>`;
-}
 
 export function Transfer({ app, me, role, onChange }) {
   const members = useRequest(() => api.get(`/api/v1/teams/${encodeURIComponent(app.team)}/members`), [app.team]);

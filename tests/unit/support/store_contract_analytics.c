@@ -97,9 +97,9 @@ static void append_then_query_sums_hours_and_dimensions(void **state)
 		if (!strcmp(r.dims[i].dim, r.dims[i - 1].dim))
 			assert_true(r.dims[i].n <= r.dims[i - 1].n);
 	/* the range is half-open */
-	assert_int_equal(qoc_store_analytics_query(f->st, &f->a, CONTRACT_APP_A, H0 + 3600,
-	                                           H0 + 7200, &r),
-	                 QOC_OK);
+	assert_int_equal(
+	    qoc_store_analytics_query(f->st, &f->a, CONTRACT_APP_A, H0 + 3600, H0 + 7200, &r),
+	    QOC_OK);
 	assert_int_equal(r.nhours, 1);
 	assert_int_equal(dim(&r, QOC_AN_DIM_ENDPOINT, "token"), 3);
 	/* another application sees nothing */
@@ -118,10 +118,20 @@ static void unknown_applications_are_skipped_not_errors(void **state)
 {
 	struct contract_fixture *f = people(state);
 	struct qoc_an_event_row ev[2] = {
-	    {.at = H0, .client_id = "qoc_client_nobody", .endpoint = "token", .status = 401,
-	     .error = "invalid_client", .latency_us = 10, .country = "ZZ"},
-	    {.at = H0, .client_id = CONTRACT_APP_A, .endpoint = "token", .status = 200,
-	     .latency_us = 10, .account_id = "acct_1", .country = "DE"},
+	    {.at = H0,
+	     .client_id = "qoc_client_nobody",
+	     .endpoint = "token",
+	     .status = 401,
+	     .error = "invalid_client",
+	     .latency_us = 10,
+	     .country = "ZZ"},
+	    {.at = H0,
+	     .client_id = CONTRACT_APP_A,
+	     .endpoint = "token",
+	     .status = 200,
+	     .latency_us = 10,
+	     .account_id = "acct_1",
+	     .country = "DE"},
 	};
 	struct qoc_an_hour_delta d[2] = {delta_a(H0), delta_a(H0)};
 	d[0].client_id = "qoc_client_nobody";
@@ -143,8 +153,9 @@ static void active_users_are_live_refresh_tokens_and_sessions(void **state)
 	assert_int_equal(qoc_store_analytics_active_users(f->st, CONTRACT_APP_A, 2000, &n), QOC_OK);
 	assert_int_equal(n, 0);
 	/* acct_1: a refresh token live until 5000 (and an access token of the same account) */
-	struct qoc_token t[2] = {contract_token(contract_hash(&f->a, "rt1"), QOC_TOKEN_REFRESH, "fam1"),
-	                         contract_token(contract_hash(&f->a, "at1"), QOC_TOKEN_ACCESS, "fam1")};
+	struct qoc_token t[2] = {
+	    contract_token(contract_hash(&f->a, "rt1"), QOC_TOKEN_REFRESH, "fam1"),
+	    contract_token(contract_hash(&f->a, "at1"), QOC_TOKEN_ACCESS, "fam1")};
 	t[0].sid = t[1].sid = NULL;
 	assert_int_equal(qoc_store_tokens_issue(f->st, t, 2), QOC_OK);
 	assert_int_equal(qoc_store_analytics_active_users(f->st, CONTRACT_APP_A, 2000, &n), QOC_OK);
@@ -154,11 +165,15 @@ static void active_users_are_live_refresh_tokens_and_sessions(void **state)
 	assert_int_equal(qoc_store_analytics_active_users(f->st, CONTRACT_APP_B, 2000, &n), QOC_OK);
 	assert_int_equal(n, 0); /* another application's */
 	/* acct_2: only an access token, but issued in a session that is still live */
-	struct qoc_sso_session s = {.id_hash = contract_hash(&f->a, "sess2"), .sid = "sid_2",
-	                            .account_id = "acct_2", .auth_time = 900, .created_at = 900,
+	struct qoc_sso_session s = {.id_hash = contract_hash(&f->a, "sess2"),
+	                            .sid = "sid_2",
+	                            .account_id = "acct_2",
+	                            .auth_time = 900,
+	                            .created_at = 900,
 	                            .expires_at = 3000};
 	assert_int_equal(qoc_store_session_create(f->st, &s), QOC_OK);
-	struct qoc_token at2 = contract_token(contract_hash(&f->a, "at2"), QOC_TOKEN_ACCESS, "fam2");
+	struct qoc_token at2 =
+	    contract_token(contract_hash(&f->a, "at2"), QOC_TOKEN_ACCESS, "fam2");
 	at2.account_id = "acct_2";
 	at2.sid = "sid_2";
 	assert_int_equal(qoc_store_tokens_issue(f->st, &at2, 1), QOC_OK);
@@ -167,7 +182,8 @@ static void active_users_are_live_refresh_tokens_and_sessions(void **state)
 	assert_int_equal(qoc_store_analytics_active_users(f->st, CONTRACT_APP_A, 3000, &n), QOC_OK);
 	assert_int_equal(n, 1); /* the session ended */
 	/* a revoked refresh token no longer counts */
-	assert_int_equal(qoc_store_token_revoke(f->st, t[0].token_hash, CONTRACT_APP_A, 2100), QOC_OK);
+	assert_int_equal(qoc_store_token_revoke(f->st, t[0].token_hash, CONTRACT_APP_A, 2100),
+	                 QOC_OK);
 	assert_int_equal(qoc_store_analytics_active_users(f->st, CONTRACT_APP_A, 2200, &n), QOC_OK);
 	assert_int_equal(n, 1); /* acct_2's session token is still there */
 }
@@ -176,10 +192,18 @@ static void purge_honours_both_cutoffs_and_keeps_the_lifetime(void **state)
 {
 	struct contract_fixture *f = people(state);
 	struct qoc_an_event_row ev[2] = {
-	    {.at = H0 + 10, .client_id = CONTRACT_APP_A, .endpoint = "token", .status = 200,
-	     .latency_us = 10, .country = "DE"},
-	    {.at = H0 + 7300, .client_id = CONTRACT_APP_A, .endpoint = "token", .status = 200,
-	     .latency_us = 10, .country = "DE"},
+	    {.at = H0 + 10,
+	     .client_id = CONTRACT_APP_A,
+	     .endpoint = "token",
+	     .status = 200,
+	     .latency_us = 10,
+	     .country = "DE"},
+	    {.at = H0 + 7300,
+	     .client_id = CONTRACT_APP_A,
+	     .endpoint = "token",
+	     .status = 200,
+	     .latency_us = 10,
+	     .country = "DE"},
 	};
 	struct qoc_an_hour_delta d[2] = {delta_a(H0), delta_a(H0 + 7200)};
 	append(f, d, 2, ev, 2, 0);
@@ -206,11 +230,31 @@ static void purge_honours_both_cutoffs_and_keeps_the_lifetime(void **state)
 	assert_int_equal(deleted, 4); /* one row of each of the four tables */
 }
 
+/* Many events in one append (backends may insert them several rows a statement): every
+ * one is stored, those of an unknown application in between are skipped. */
+static void many_events_in_one_append(void **state)
+{
+	struct contract_fixture *f = people(state);
+	struct qoc_an_event_row ev[101];
+	for (int i = 0; i < 101; i++)
+		ev[i] = (struct qoc_an_event_row){
+		    .at = H0 + i, .client_id = i % 10 == 9 ? "qoc_client_nobody" : CONTRACT_APP_A,
+		    .endpoint = "token", .status = 200, .latency_us = i, .country = "DE"};
+	append(f, NULL, 0, ev, 101, 10);
+	size_t deleted = 0;
+	assert_int_equal(qoc_store_analytics_purge(f->st, H0 + 1000, 0, 1000, &deleted), QOC_OK);
+	assert_int_equal(deleted, 91);
+}
+
 static void deleting_the_application_deletes_its_analytics(void **state)
 {
 	struct contract_fixture *f = people(state);
-	struct qoc_an_event_row ev = {.at = H0, .client_id = CONTRACT_APP_A, .endpoint = "token",
-	                              .status = 200, .latency_us = 10, .country = "DE"};
+	struct qoc_an_event_row ev = {.at = H0,
+	                              .client_id = CONTRACT_APP_A,
+	                              .endpoint = "token",
+	                              .status = 200,
+	                              .latency_us = 10,
+	                              .country = "DE"};
 	struct qoc_an_hour_delta d = delta_a(H0);
 	append(f, &d, 1, &ev, 1, 0);
 	struct qoc_audit_event del = {.actor_id = "acct_1", .action = "app.delete", .at = 2};
@@ -262,6 +306,8 @@ int store_contract_analytics_run(const char *group_name)
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(purge_honours_both_cutoffs_and_keeps_the_lifetime,
 	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(many_events_in_one_append, contract_setup_migrated,
+	                                    contract_teardown),
 	    cmocka_unit_test_setup_teardown(deleting_the_application_deletes_its_analytics,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(analytics_refuse_bad_arguments, contract_setup_migrated,
