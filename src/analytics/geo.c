@@ -11,14 +11,25 @@
 
 #include "core/cidr.h"
 
-struct range4 {
-	uint32_t lo, hi;
-	char cc[2];
+/* The tor-geoipdb ranges as a sorted list of boundaries: bound i covers the addresses from
+ * start[i] up to start[i + 1] - 1 and belongs to cc[i], or to no country when cc[i] is
+ * "\0\0" (a gap between two ranges, or the space after the last one). One 8-byte start and
+ * 2 bytes of country per range, about 6 MB for Debian's IPv4 + IPv6 files, where a
+ * (lo, hi, cc) table took 11 MB; a look-up is one binary search. IPv6 is keyed by the
+ * upper 64 bits of the address: allocations and the database's boundaries are /64 or
+ * coarser (a boundary inside a /64 would only blur that one /64). */
+struct bounds {
+	uint64_t *start;
+	char (*cc)[2];
+	size_t n, cap;
+	size_t ranges;    /* ranges read (what qoc_geo_ranges counts) */
+	uint64_t last_lo; /* start of the last range appended */
+	uint64_t last_hi; /* end of the last range appended */
+	bool disorder;    /* a range started before the previous one started */
 };
 
-/* IPv6 ranges by their upper 64 bits: allocations and the database's boundaries are /64 or
- * coarser (a boundary inside a /64 would only blur that one /64), and it halves the table. */
-struct range6 {
+/* A range as read, for files that are not in order (sorted before they are appended). */
+struct range {
 	uint64_t lo, hi;
 	char cc[2];
 };
@@ -28,10 +39,7 @@ enum kind { GEO_NONE, GEO_MMDB, GEO_TOR };
 struct qoc_geo {
 	enum kind kind;
 	MMDB_s mmdb;
-	struct range4 *v4;
-	size_t n4;
-	struct range6 *v6;
-	size_t n6;
+	struct bounds v4, v6;
 };
 
 #define LINE_MAX_LEN 256
@@ -75,27 +83,6 @@ static bool split3(char *line, const char **a, size_t *na, const char **b, size_
 	return true;
 }
 
-static void *grow(void *p, size_t *cap, size_t size)
-{
-	size_t ncap = *cap ? *cap * 2 : 4096;
-	void *q = realloc(p, ncap * size);
-	if (q)
-		*cap = ncap;
-	return q;
-}
-
-static int cmp4(const void *x, const void *y)
-{
-	const struct range4 *a = x, *b = y;
-	return a->lo < b->lo ? -1 : a->lo > b->lo;
-}
-
-static int cmp6(const void *x, const void *y)
-{
-	const struct range6 *a = x, *b = y;
-	return a->lo < b->lo ? -1 : a->lo > b->lo;
-}
-
 static uint64_t upper64(const uint8_t b[16])
 {
 	uint64_t v = 0;
@@ -104,53 +91,183 @@ static uint64_t upper64(const uint8_t b[16])
 	return v;
 }
 
-/* One line of either file; comments and blank lines are skipped, a malformed line is
- * an error (a truncated or foreign file must not load half). */
-static enum qoc_err add_line(struct qoc_geo *g, char *line, bool v6, size_t *cap)
+static void bounds_free(struct bounds *t)
+{
+	free(t->start);
+	free(t->cc);
+	memset(t, 0, sizeof(*t));
+}
+
+static enum qoc_err bounds_push(struct bounds *t, uint64_t start, const char cc[2])
+{
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap + t->cap / 2 : 1024;
+		uint64_t *s = realloc(t->start, ncap * sizeof(*s));
+		if (!s)
+			return QOC_ENOMEM;
+		t->start = s;
+		char(*c)[2] = realloc(t->cc, ncap * sizeof(*c));
+		if (!c)
+			return QOC_ENOMEM;
+		t->cc = c;
+		t->cap = ncap;
+	}
+	t->start[t->n] = start;
+	memcpy(t->cc[t->n], cc, 2);
+	t->n++;
+	return QOC_OK;
+}
+
+/* Appends [lo, hi] of cc after what t holds. A range that starts before the previous one
+ * started sets t->disorder (the caller sorts and starts again); one that starts inside the
+ * previous one loses its overlap (IPv6 ranges cut to /64 do that within one /64). */
+static enum qoc_err bounds_add(struct bounds *t, uint64_t lo, uint64_t hi, const char cc[2])
+{
+	static const char none[2] = {0, 0};
+	enum qoc_err err = QOC_OK;
+	if (t->ranges && lo < t->last_lo) {
+		t->disorder = true;
+		return QOC_OK;
+	}
+	if (t->ranges && lo <= t->last_hi) {
+		if (hi <= t->last_hi)
+			return QOC_OK;
+		lo = t->last_hi + 1;
+	}
+	if (t->ranges && lo > t->last_hi + 1)
+		err = bounds_push(t, t->last_hi + 1, none);
+	else if (!t->ranges && lo > 0)
+		err = bounds_push(t, 0, none);
+	if (!err)
+		err = bounds_push(t, lo, cc);
+	if (err)
+		return err;
+	t->last_lo = lo;
+	t->last_hi = hi;
+	t->ranges++;
+	return QOC_OK;
+}
+
+/* Closes the table (the space after the last range belongs to nobody) and gives back what
+ * the growth over-allocated. */
+static enum qoc_err bounds_finish(struct bounds *t, uint64_t max)
+{
+	static const char none[2] = {0, 0};
+	if (t->ranges && t->last_hi < max) {
+		enum qoc_err err = bounds_push(t, t->last_hi + 1, none);
+		if (err)
+			return err;
+	}
+	if (t->n && t->n < t->cap) {
+		uint64_t *s = realloc(t->start, t->n * sizeof(*s));
+		if (s)
+			t->start = s;
+		char(*c)[2] = realloc(t->cc, t->n * sizeof(*c));
+		if (c)
+			t->cc = c;
+		t->cap = t->n;
+	}
+	return QOC_OK;
+}
+
+static int cmp_range(const void *x, const void *y)
+{
+	const struct range *a = x, *b = y;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* One line of either file: QOC_OK with *r, QOC_ENOTFOUND for a comment or a blank line,
+ * QOC_EINVAL for a malformed one (a truncated or foreign file must not load half). */
+static enum qoc_err parse_line(char *line, bool v6, struct range *r)
 {
 	const char *a, *b, *c;
 	size_t na, nb, nc;
 	if (line[0] == '#' || line[0] == '\n' || line[0] == '\r' || line[0] == '\0')
-		return QOC_OK;
+		return QOC_ENOTFOUND;
 	if (!split3(line, &a, &na, &b, &nb, &c, &nc) || !cc_ok(c, nc))
 		return QOC_EINVAL;
+	memcpy(r->cc, c, 2);
 	if (!v6) {
-		struct range4 r;
-		if (!parse_u32(a, na, &r.lo) || !parse_u32(b, nb, &r.hi) || r.hi < r.lo)
+		uint32_t lo, hi;
+		if (!parse_u32(a, na, &lo) || !parse_u32(b, nb, &hi) || hi < lo)
 			return QOC_EINVAL;
-		memcpy(r.cc, c, 2);
-		if (g->n4 == *cap && !(g->v4 = grow(g->v4, cap, sizeof(r))))
-			return QOC_ENOMEM;
-		g->v4[g->n4++] = r;
+		r->lo = lo;
+		r->hi = hi;
 		return QOC_OK;
 	}
-	struct range6 r;
 	struct qoc_ip lo, hi;
 	if (!qoc_ip_parse(a, na, &lo) || !qoc_ip_parse(b, nb, &hi) || memcmp(hi.b, lo.b, 16) < 0)
 		return QOC_EINVAL;
-	r.lo = upper64(lo.b);
-	r.hi = upper64(hi.b);
-	memcpy(r.cc, c, 2);
-	if (g->n6 == *cap && !(g->v6 = grow(g->v6, cap, sizeof(r))))
-		return QOC_ENOMEM;
-	g->v6[g->n6++] = r;
+	r->lo = upper64(lo.b);
+	r->hi = upper64(hi.b);
 	return QOC_OK;
 }
 
-static enum qoc_err load_text(struct qoc_geo *g, FILE *f, bool v6)
+/* Calls fn for every range of the file, in file order. */
+static enum qoc_err each_range(FILE *f, bool v6, enum qoc_err (*fn)(void *, const struct range *),
+                               void *arg)
 {
 	char line[LINE_MAX_LEN];
-	size_t cap = 0;
 	enum qoc_err err = QOC_OK;
 	while (!err && fgets(line, sizeof(line), f)) {
+		struct range r;
 		if (!strchr(line, '\n') && !feof(f))
-			err = QOC_EINVAL; /* longer than any valid line */
-		else
-			err = add_line(g, line, v6, &cap);
+			return QOC_EINVAL; /* longer than any valid line */
+		err = parse_line(line, v6, &r);
+		if (err == QOC_ENOTFOUND)
+			err = QOC_OK;
+		else if (!err)
+			err = fn(arg, &r);
 	}
 	if (!err && ferror(f))
 		err = QOC_EIO;
 	return err;
+}
+
+static enum qoc_err add_in_order(void *arg, const struct range *r)
+{
+	struct bounds *t = arg;
+	return t->disorder ? QOC_OK : bounds_add(t, r->lo, r->hi, r->cc);
+}
+
+struct collected {
+	struct range *r;
+	size_t n, cap;
+};
+
+static enum qoc_err collect(void *arg, const struct range *r)
+{
+	struct collected *c = arg;
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 1024;
+		struct range *p = realloc(c->r, ncap * sizeof(*p));
+		if (!p)
+			return QOC_ENOMEM;
+		c->r = p;
+		c->cap = ncap;
+	}
+	c->r[c->n++] = *r;
+	return QOC_OK;
+}
+
+/* Loads one file into t. Debian's files are sorted: one pass straight into the table. A
+ * file out of order is read again into a list, sorted, then added (a higher peak, for
+ * files QOC does not ship with). */
+static enum qoc_err load_text(struct bounds *t, FILE *f, bool v6)
+{
+	enum qoc_err err = each_range(f, v6, add_in_order, t);
+	if (!err && t->disorder) {
+		struct collected c = {0};
+		bounds_free(t);
+		rewind(f);
+		err = each_range(f, v6, collect, &c);
+		if (!err)
+			qsort(c.r, c.n, sizeof(*c.r), cmp_range);
+		for (size_t i = 0; !err && i < c.n; i++)
+			err = bounds_add(t, c.r[i].lo, c.r[i].hi, c.r[i].cc);
+		free(c.r);
+	}
+	return err ? err : bounds_finish(t, v6 ? UINT64_MAX : UINT32_MAX);
 }
 
 static enum qoc_err load_tor(struct qoc_geo *g, const char *path, const char **why)
@@ -160,7 +277,7 @@ static enum qoc_err load_tor(struct qoc_geo *g, const char *path, const char **w
 		*why = "cannot be read";
 		return QOC_EIO;
 	}
-	enum qoc_err err = load_text(g, f, false);
+	enum qoc_err err = load_text(&g->v4, f, false);
 	fclose(f);
 	if (err) {
 		*why = "is neither an MMDB file nor tor-geoipdb ranges";
@@ -175,29 +292,17 @@ static enum qoc_err load_tor(struct qoc_geo *g, const char *path, const char **w
 	f = fopen(p6, "r");
 	free(p6);
 	if (f) { /* optional: IPv6 addresses are then unknown */
-		err = load_text(g, f, true);
+		err = load_text(&g->v6, f, true);
 		fclose(f);
 		if (err) {
 			*why = "has a malformed IPv6 companion file (<path>6)";
 			return err;
 		}
 	}
-	if (g->n4 == 0) {
+	if (g->v4.ranges == 0) {
 		*why = "holds no ranges";
 		return QOC_EINVAL;
 	}
-	/* Give back what the doubling over-allocated (up to half the tables). */
-	struct range4 *v4 = realloc(g->v4, g->n4 * sizeof(*g->v4));
-	if (v4)
-		g->v4 = v4;
-	if (g->n6) {
-		struct range6 *v6 = realloc(g->v6, g->n6 * sizeof(*g->v6));
-		if (v6)
-			g->v6 = v6;
-	}
-	qsort(g->v4, g->n4, sizeof(*g->v4), cmp4);
-	if (g->n6)
-		qsort(g->v6, g->n6, sizeof(*g->v6), cmp6);
 	g->kind = GEO_TOR;
 	return QOC_OK;
 }
@@ -237,8 +342,8 @@ void qoc_geo_free(struct qoc_geo *g)
 		return;
 	if (g->kind == GEO_MMDB)
 		MMDB_close(&g->mmdb);
-	free(g->v4);
-	free(g->v6);
+	bounds_free(&g->v4);
+	bounds_free(&g->v6);
 	free(g);
 }
 
@@ -250,38 +355,23 @@ const char *qoc_geo_kind(const struct qoc_geo *g)
 
 size_t qoc_geo_ranges(const struct qoc_geo *g)
 {
-	return g ? g->n4 + g->n6 : 0;
+	return g ? g->v4.ranges + g->v6.ranges : 0;
 }
 
-static const char *find4(const struct qoc_geo *g, uint32_t ip)
+/* The country of x in t (NULL: none). */
+static const char *find(const struct bounds *t, uint64_t x)
 {
-	size_t lo = 0, hi = g->n4; /* the last range with r.lo <= ip */
+	size_t lo = 0, hi = t->n; /* the last bound with start <= x */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (g->v4[mid].lo <= ip)
+		if (t->start[mid] <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == 0 || g->v4[lo - 1].hi < ip)
+	if (lo == 0 || t->cc[lo - 1][0] == '\0')
 		return NULL;
-	return g->v4[lo - 1].cc;
-}
-
-static const char *find6(const struct qoc_geo *g, const uint8_t ip[16])
-{
-	uint64_t x = upper64(ip);
-	size_t lo = 0, hi = g->n6;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (g->v6[mid].lo <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || g->v6[lo - 1].hi < x)
-		return NULL;
-	return g->v6[lo - 1].cc;
+	return t->cc[lo - 1];
 }
 
 static bool mmdb_cc(const struct qoc_geo *g, const char *addr, char cc[3])
@@ -317,7 +407,7 @@ void qoc_geo_country(const struct qoc_geo *g, const char *addr, char cc[3])
 	}
 	if (g->kind != GEO_TOR)
 		return;
-	found = qoc_ip_is_v4(&ip) ? find4(g, qoc_ip_v4(&ip)) : find6(g, ip.b);
+	found = qoc_ip_is_v4(&ip) ? find(&g->v4, qoc_ip_v4(&ip)) : find(&g->v6, upper64(ip.b));
 	if (found && found[0] != '?') {
 		cc[0] = found[0];
 		cc[1] = found[1];

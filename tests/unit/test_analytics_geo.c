@@ -89,6 +89,38 @@ static void tor_ranges_are_binary_searched(void **state)
 	qoc_geo_free(g);
 }
 
+/* The same ranges in order (Debian's files are: they load in one pass) give the same
+ * answers; overlapping ranges out of order keep the earlier start's country. */
+static void sorted_and_overlapping_ranges(void **state)
+{
+	(void)state;
+	write_file(v4, "16777216,16777471,DE\n16777472,16777727,??\n33554432,33554687,JP\n"
+	               "134744064,134744319,US\n");
+	struct qoc_geo *g = NULL;
+	assert_int_equal(qoc_geo_open(v4, &g, NULL), QOC_OK);
+	assert_int_equal(qoc_geo_ranges(g), 4);
+	assert_string_equal(cc(g, "1.0.0.0"), "DE");
+	assert_string_equal(cc(g, "1.0.0.255"), "DE");
+	assert_string_equal(cc(g, "1.0.1.1"), "ZZ");
+	assert_string_equal(cc(g, "1.0.2.0"), "ZZ"); /* the gap before 2.0.0.0 */
+	assert_string_equal(cc(g, "2.0.0.0"), "JP");
+	assert_string_equal(cc(g, "2.0.0.255"), "JP");
+	assert_string_equal(cc(g, "2.0.1.0"), "ZZ");
+	assert_string_equal(cc(g, "8.8.8.255"), "US");
+	assert_string_equal(cc(g, "8.8.9.0"), "ZZ");
+	assert_string_equal(cc(g, "255.255.255.255"), "ZZ");
+	qoc_geo_free(g);
+	/* 2.0.0.0-2.0.0.255 JP, then 2.0.0.128-2.0.1.255 FR given first: sorted by start,
+	 * the overlap stays JP and the rest is FR */
+	write_file(v4, "33554560,33554943,FR\n33554432,33554687,JP\n");
+	assert_int_equal(qoc_geo_open(v4, &g, NULL), QOC_OK);
+	assert_string_equal(cc(g, "2.0.0.200"), "JP");
+	assert_string_equal(cc(g, "2.0.1.9"), "FR");
+	assert_string_equal(cc(g, "2.0.2.0"), "ZZ");
+	assert_string_equal(cc(g, "1.255.255.255"), "ZZ");
+	qoc_geo_free(g);
+}
+
 static void geoip6_companion_file(void **state)
 {
 	(void)state;
@@ -294,6 +326,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(tor_ranges_are_binary_searched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(sorted_and_overlapping_ranges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(geoip6_companion_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(malformed_and_missing_files_are_refused, setup,
 	                                    teardown),
