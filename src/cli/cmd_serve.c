@@ -59,12 +59,14 @@ static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
 static void print_welcome(const struct qoc_config *c)
 {
 	printf("QOC is serving on http://%s%s%s:%u (issuer %s)\n"
+	       "  Console: %s/console/ (sign in with an account made by qoc user add)\n"
 	       "  Signing keys: %s/.well-known/jwks.json\n"
 	       "Create the first administrator in another terminal:\n"
 	       "  build/qoc user add --admin --email you@example.com --name \"Your Name\" "
 	       "--password-stdin\n",
 	       strchr(c->listen_host, ':') ? "[" : "", c->listen_host,
-	       strchr(c->listen_host, ':') ? "]" : "", c->listen_port, c->issuer, c->issuer);
+	       strchr(c->listen_host, ':') ? "]" : "", c->listen_port, c->issuer, c->issuer,
+	       c->issuer);
 	fflush(stdout);
 }
 

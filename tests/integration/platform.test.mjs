@@ -12,6 +12,12 @@ describe('qoc serve', () => {
   before(async () => { srv = await startServer(); });
   after(async () => { await srv.stop(); });
 
+  test('the start-up lines name the console URL and how to make the first administrator', () => {
+    const out = srv.output();
+    assert.match(out, /Console: http:\/\/localhost:\d+\/console\//);
+    assert.match(out, /qoc user add --admin/);
+  });
+
   test('GET /healthz answers JSON with a request id', async () => {
     const r = await fetch(`${srv.url}/healthz`);
     assert.equal(r.status, 200);
