@@ -1,4 +1,5 @@
-/* store_codec.c - JSON string lists (jansson) and app_list cursors. */
+/* store_codec.c - JSON string lists (jansson), application and token encodings, and
+ * app_list cursors. */
 #include "store/store_codec.h"
 
 #include <errno.h>
@@ -196,6 +197,31 @@ enum qoc_err qoc_store_cursor_decode(struct qoc_arena *a, const char *s,
 		return QOC_EINVAL; /* no client_id */
 	out->client_id = p;
 	return QOC_OK;
+}
+
+enum qoc_err qoc_store_app_encode(struct qoc_arena *a, const struct qoc_app *app,
+                                  struct qoc_store_app_enc *e)
+{
+	enum qoc_err err;
+	if (!(e->name_norm = qoc_store_name_norm(a, app->name)))
+		return QOC_ENOMEM;
+	if ((err = qoc_store_list_to_json(a, &app->redirect_uris, &e->redirect)) ||
+	    (err = qoc_store_list_to_json(a, &app->allowed_origins, &e->origins)) ||
+	    (err = qoc_store_list_to_json(a, &app->sso_redirect_uris, &e->sso)) ||
+	    (err = qoc_store_list_to_json(a, &app->logout_uris, &e->logout)) ||
+	    (err = qoc_store_list_to_json(a, &app->grant_types, &e->grants)))
+		return err;
+	return QOC_OK;
+}
+
+const char *qoc_store_token_kind_name(enum qoc_token_kind kind)
+{
+	return kind == QOC_TOKEN_REFRESH ? "refresh" : "access";
+}
+
+enum qoc_token_kind qoc_store_token_kind_parse(const char *name)
+{
+	return strcmp(name, "refresh") == 0 ? QOC_TOKEN_REFRESH : QOC_TOKEN_ACCESS;
 }
 
 bool qoc_store_is_hash(const char *s)

@@ -1,5 +1,6 @@
 /* store_codec.h - encodings every store backend shares (no SQL here): string lists as
- * JSON arrays, and the opaque cursors of app_list.
+ * JSON arrays, an application's settings as the values its row binds, a token's kind as
+ * text, and the opaque cursors of app_list.
  *
  * For backends only; callers of store.h see lists as struct qoc_str_list and cursors as
  * strings they pass back unchanged.
@@ -13,6 +14,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store/store_oauth.h"
 
 /* A JSON array of the strings, e.g. ["https://a/cb","https://b/cb"], in a.
  * QOC_EINVAL: a NULL item, or an item that is not valid UTF-8; QOC_ENOMEM. */
@@ -22,6 +24,21 @@ enum qoc_err qoc_store_list_to_json(struct qoc_arena *a, const struct qoc_str_li
  * (a corrupt row; the caller logs it) or a string holds a NUL. */
 enum qoc_err qoc_store_list_from_json(struct qoc_arena *a, const char *json,
                                       struct qoc_str_list *out);
+
+/* The encoded forms of an application's settings: the name as qoc_store_name_norm()
+ * gives it and the lists as JSON arrays, all in the caller's (temporary) arena. */
+struct qoc_store_app_enc {
+	const char *name_norm, *redirect, *origins, *sso, *logout, *grants;
+};
+
+/* Fills e from app. QOC_EINVAL: a list item qoc_store_list_to_json refuses; QOC_ENOMEM. */
+enum qoc_err qoc_store_app_encode(struct qoc_arena *a, const struct qoc_app *app,
+                                  struct qoc_store_app_enc *e);
+
+/* The kind column of a token: "refresh" or "access". */
+const char *qoc_store_token_kind_name(enum qoc_token_kind kind);
+/* The inverse: "refresh" is QOC_TOKEN_REFRESH, anything else QOC_TOKEN_ACCESS. */
+enum qoc_token_kind qoc_store_token_kind_parse(const char *name);
 
 /* True when s has the form of qoc_token_hash() output: exactly 43 base64url characters
  * (what every *_hash of store_oauth.h must be, so a raw secret is never stored). */
