@@ -248,3 +248,65 @@ bool qoc_store_is_json_object(const char *s)
 	json_decref(v);
 	return ok;
 }
+
+/* The team scope of q: one id as it is, several as a JSON array. */
+static enum qoc_err prepare_scope(struct qoc_arena *a, const struct qoc_app_query *q,
+                                  struct qoc_store_app_list *out)
+{
+	if (q->all_teams) {
+		out->scope = QOC_STORE_SCOPE_ALL;
+	} else if (q->team_count == 1) {
+		out->scope = QOC_STORE_SCOPE_ONE;
+		out->teams = q->team_ids[0];
+	} else if (q->team_count > 1) {
+		struct qoc_str_list l = {.count = q->team_count};
+		l.items = qoc_arena_calloc(a, q->team_count, sizeof(*l.items));
+		if (!l.items)
+			return QOC_ENOMEM;
+		memcpy(l.items, q->team_ids, q->team_count * sizeof(*l.items));
+		out->scope = QOC_STORE_SCOPE_MANY;
+		return qoc_store_list_to_json(a, &l, &out->teams);
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_store_app_list_prepare(struct qoc_arena *a, const struct qoc_app_query *q,
+                                        struct qoc_store_app_list *out)
+{
+	enum qoc_err err;
+	memset(out, 0, sizeof(*out));
+	if (q->limit > QOC_APP_LIST_MAX_LIMIT ||
+	    (q->sort != QOC_APP_SORT_NAME && q->sort != QOC_APP_SORT_CREATED) ||
+	    (!q->all_teams && q->team_count && !q->team_ids))
+		return QOC_EINVAL;
+	for (size_t i = 0; !q->all_teams && i < q->team_count; i++)
+		if (!q->team_ids[i])
+			return QOC_EINVAL;
+	out->limit = q->limit ? q->limit : QOC_APP_LIST_DEFAULT_LIMIT;
+	out->no_team = !q->all_teams && q->team_count == 0;
+	if ((err = prepare_scope(a, q, out)))
+		return err;
+	if (q->q && q->q[0] && !(out->q_norm = qoc_store_name_norm(a, q->q)))
+		return QOC_ENOMEM;
+	if (q->cursor) {
+		if ((err = qoc_store_cursor_decode(a, q->cursor, &out->cur)))
+			return err;
+		if (out->cur.sort != q->sort || out->cur.desc != q->desc)
+			return QOC_EINVAL; /* a cursor from another order */
+		out->has_cursor = true;
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_store_app_list_next_cursor(struct qoc_arena *a, const struct qoc_app_query *q,
+                                            const struct qoc_app *last, const char **out)
+{
+	struct qoc_store_cursor cur = {.sort = q->sort,
+	                               .desc = q->desc,
+	                               .created_at = last->created_at,
+	                               .client_id = last->client_id};
+	if (cur.sort == QOC_APP_SORT_NAME && !(cur.name_norm = qoc_store_name_norm(a, last->name)))
+		return QOC_ENOMEM;
+	*out = qoc_store_cursor_encode(a, &cur);
+	return *out ? QOC_OK : QOC_ENOMEM;
+}

@@ -56,6 +56,30 @@ struct qoc_store_cursor {
 	const char *client_id;
 };
 
+/* An app_list query made ready for a backend's SQL: which teams it scopes to, the folded
+ * search text, the page size and the decoded cursor. Strings in the arena given to
+ * qoc_store_app_list_prepare. */
+enum qoc_store_app_scope { QOC_STORE_SCOPE_ONE, QOC_STORE_SCOPE_MANY, QOC_STORE_SCOPE_ALL };
+struct qoc_store_app_list {
+	enum qoc_store_app_scope scope;
+	const char *teams;  /* a team id (ONE), a JSON array of them (MANY), NULL (ALL) */
+	const char *q_norm; /* NULL: no search */
+	size_t limit;       /* q->limit, or QOC_APP_LIST_DEFAULT_LIMIT for 0 */
+	struct qoc_store_cursor cur;
+	bool has_cursor;
+	bool no_team; /* neither all_teams nor a team: the page is empty, nothing to read */
+};
+
+/* Checks q as app_list's contract says and fills out. QOC_EINVAL: limit over
+ * QOC_APP_LIST_MAX_LIMIT, an unknown sort, a NULL team id, a cursor decode refuses or
+ * one made for another sort or direction; QOC_ENOMEM. */
+enum qoc_err qoc_store_app_list_prepare(struct qoc_arena *a, const struct qoc_app_query *q,
+                                        struct qoc_store_app_list *out);
+/* The cursor of the page that follows last, the last row of a full page (q's sort and
+ * direction), in a. QOC_ENOMEM. */
+enum qoc_err qoc_store_app_list_next_cursor(struct qoc_arena *a, const struct qoc_app_query *q,
+                                            const struct qoc_app *last, const char **out);
+
 /* Lower-case hex of a versioned, length-prefixed record, in a. NULL when out of memory. */
 char *qoc_store_cursor_encode(struct qoc_arena *a, const struct qoc_store_cursor *c);
 /* QOC_EINVAL for anything encode did not make: wrong length or characters, another
