@@ -5,6 +5,8 @@
 
 #include "store/store_codec.h"
 
+#define AUDIT_DEFAULT_LIMIT 50
+
 static const char *const app_types[] = {"web", "spa", "mobile", "service", NULL};
 static const char *const app_statuses[] = {"active", "inactive", "suspended", NULL};
 static const char *const token_formats[] = {"opaque", "jwt", NULL};
@@ -25,6 +27,24 @@ bool qoc_store_nonempty(const char *s)
 bool qoc_store_audit_event_ok(const struct qoc_audit_event *ev)
 {
 	return ev && qoc_store_nonempty(ev->actor_id) && qoc_store_nonempty(ev->action);
+}
+
+bool qoc_store_audit_entry_ok(const struct qoc_audit_entry *e)
+{
+	return e && qoc_store_nonempty(e->team_id) && qoc_store_nonempty(e->actor_id) &&
+	       qoc_store_nonempty(e->action);
+}
+
+bool qoc_store_audit_query_ok(const struct qoc_audit_query *q)
+{
+	return qoc_store_nonempty(q->team_id) != qoc_store_nonempty(q->client_id) &&
+	       !(q->team_id && !q->team_id[0]) && !(q->client_id && !q->client_id[0]) &&
+	       q->limit <= QOC_AUDIT_LIST_MAX_LIMIT && q->before_id >= 0;
+}
+
+size_t qoc_store_audit_page_limit(const struct qoc_audit_query *q)
+{
+	return q->limit ? q->limit : AUDIT_DEFAULT_LIMIT;
 }
 
 bool qoc_store_app_status_ok(const char *status)

@@ -8,6 +8,7 @@
 #define QOC_STORE_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/store.h"
 #include "store/store_analytics.h"
@@ -19,6 +20,14 @@ bool qoc_store_nonempty(const char *s);
 /* True when the audit event names an actor and an action (detail is checked where it is
  * written). */
 bool qoc_store_audit_event_ok(const struct qoc_audit_event *ev);
+
+/* audit_append: an entry with a team, an actor and an action. */
+bool qoc_store_audit_entry_ok(const struct qoc_audit_entry *e);
+/* audit_list: exactly one of team_id and client_id, neither "", limit at most
+ * QOC_AUDIT_LIST_MAX_LIMIT, before_id not negative. */
+bool qoc_store_audit_query_ok(const struct qoc_audit_query *q);
+/* The page size of an audit_list query: q->limit, or 50 for 0. */
+size_t qoc_store_audit_page_limit(const struct qoc_audit_query *q);
 
 /* team_create: a team with an id and a name, a creator, and an audit event. */
 bool qoc_store_team_create_ok(const struct qoc_team *team, const char *creator_id,

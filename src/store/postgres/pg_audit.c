@@ -7,7 +7,6 @@
 #include "store/store_check.h"
 
 #define AUDIT_COLUMNS "id, team_id, client_id, actor_id, action, detail, ip, at"
-#define AUDIT_DEFAULT_LIMIT 50
 
 static struct qoc_pg_sql sql_insert = {
     .text = "INSERT INTO audit_log (team_id, client_id, actor_id, action, detail, ip, at)"
@@ -68,8 +67,7 @@ static enum qoc_err append_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_audit_append(struct qoc_store *base, const struct qoc_audit_entry *entry,
                                  int64_t *id)
 {
-	if (!entry || !qoc_store_nonempty(entry->team_id) || !qoc_store_nonempty(entry->actor_id) ||
-	    !qoc_store_nonempty(entry->action))
+	if (!qoc_store_audit_entry_ok(entry))
 		return QOC_EINVAL;
 	struct append_ctx ctx = {.e = entry};
 	/* One INSERT commits on its own; not repeated when the connection breaks. */
@@ -143,12 +141,9 @@ enum qoc_err qoc_pg_audit_list(struct qoc_store *base, struct qoc_arena *a,
 	if (!a || !q || !out)
 		return QOC_EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (qoc_store_nonempty(q->team_id) == qoc_store_nonempty(q->client_id) ||
-	    (q->team_id && !q->team_id[0]) || (q->client_id && !q->client_id[0]) ||
-	    q->limit > QOC_AUDIT_LIST_MAX_LIMIT || q->before_id < 0)
+	if (!qoc_store_audit_query_ok(q))
 		return QOC_EINVAL;
-	struct list_ctx ctx = {
-	    .a = a, .q = q, .out = out, .limit = q->limit ? q->limit : AUDIT_DEFAULT_LIMIT};
+	struct list_ctx ctx = {.a = a, .q = q, .out = out, .limit = qoc_store_audit_page_limit(q)};
 	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), true, list_work, &ctx);
 	if (err || out->count == 0) {
 		out->items = NULL;
