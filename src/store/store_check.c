@@ -24,6 +24,12 @@ bool qoc_store_nonempty(const char *s)
 	return s && s[0];
 }
 
+bool qoc_store_account_create_ok(const struct qoc_account *acct)
+{
+	return acct && qoc_store_nonempty(acct->id) && qoc_store_nonempty(acct->email) &&
+	       !(acct->personal_team_id && !acct->personal_team_id[0]);
+}
+
 bool qoc_store_audit_event_ok(const struct qoc_audit_event *ev)
 {
 	return ev && qoc_store_nonempty(ev->actor_id) && qoc_store_nonempty(ev->action);

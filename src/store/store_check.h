@@ -17,6 +17,9 @@
 /* True when s is neither NULL nor "". */
 bool qoc_store_nonempty(const char *s);
 
+/* account_create: an id and an email, and a personal_team_id that is not "". */
+bool qoc_store_account_create_ok(const struct qoc_account *acct);
+
 /* True when the audit event names an actor and an action (detail is checked where it is
  * written). */
 bool qoc_store_audit_event_ok(const struct qoc_audit_event *ev);

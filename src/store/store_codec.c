@@ -214,6 +214,16 @@ enum qoc_err qoc_store_app_encode(struct qoc_arena *a, const struct qoc_app *app
 	return QOC_OK;
 }
 
+enum qoc_err qoc_store_account_encode(struct qoc_arena *a, const struct qoc_account *acct,
+                                      struct qoc_store_account_enc *e)
+{
+	e->email_norm = qoc_store_email_norm(a, acct->email);
+	e->team_id = acct->personal_team_id ? acct->personal_team_id
+	                                    : qoc_arena_printf(a, "team_%s", acct->id);
+	e->team_name = acct->name && acct->name[0] ? acct->name : acct->email;
+	return e->email_norm && e->team_id ? QOC_OK : QOC_ENOMEM;
+}
+
 const char *qoc_store_token_kind_name(enum qoc_token_kind kind)
 {
 	return kind == QOC_TOKEN_REFRESH ? "refresh" : "access";

@@ -35,6 +35,17 @@ struct qoc_store_app_enc {
 enum qoc_err qoc_store_app_encode(struct qoc_arena *a, const struct qoc_app *app,
                                   struct qoc_store_app_enc *e);
 
+/* The values account_create binds beyond the account's own fields, in the caller's
+ * (temporary) arena: the folded email, the personal team's id (personal_team_id, else
+ * "team_" + id) and its name (the account's name, else its email). */
+struct qoc_store_account_enc {
+	const char *email_norm, *team_id, *team_name;
+};
+
+/* Fills e from acct. QOC_ENOMEM. */
+enum qoc_err qoc_store_account_encode(struct qoc_arena *a, const struct qoc_account *acct,
+                                      struct qoc_store_account_enc *e);
+
 /* The kind column of a token: "refresh" or "access". */
 const char *qoc_store_token_kind_name(enum qoc_token_kind kind);
 /* The inverse: "refresh" is QOC_TOKEN_REFRESH, anything else QOC_TOKEN_ACCESS. */
