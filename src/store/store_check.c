@@ -107,6 +107,17 @@ bool qoc_store_team_create_ok(const struct qoc_team *team, const char *creator_i
 	       qoc_store_nonempty(creator_id) && qoc_store_audit_event_ok(audit);
 }
 
+bool qoc_store_outbox_row_ok(const struct qoc_outbox_row *row)
+{
+	return row && qoc_store_nonempty(row->to_addr) && qoc_store_nonempty(row->subject) &&
+	       row->body && row->created_at > 0;
+}
+
+bool qoc_store_outbox_limit_ok(size_t limit)
+{
+	return limit > 0 && limit <= QOC_OUTBOX_DUE_MAX;
+}
+
 bool qoc_store_an_batch_ok(const struct qoc_an_batch *b)
 {
 	if (!b || b->nevents > QOC_AN_BATCH_MAX || b->nhours > QOC_AN_BATCH_MAX)

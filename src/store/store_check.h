@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "store/store_analytics.h"
 #include "store/store_oauth.h"
+#include "store/store_outbox.h"
 
 /* True when s is neither NULL nor "". */
 bool qoc_store_nonempty(const char *s);
@@ -50,6 +51,11 @@ bool qoc_store_token_base_ok(const struct qoc_token *t);
 /* A token issued on its own: base fields, a family, an account for a refresh token, and a
  * parent that is a hash when given. */
 bool qoc_store_token_ok(const struct qoc_token *t);
+
+/* outbox_put: a row with an address, a subject, a body and a creation time. */
+bool qoc_store_outbox_row_ok(const struct qoc_outbox_row *row);
+/* outbox_due and outbox_claim: a limit from 1 to QOC_OUTBOX_DUE_MAX. */
+bool qoc_store_outbox_limit_ok(size_t limit);
 
 /* analytics_append: at most QOC_AN_BATCH_MAX events and hours; every event names its
  * client, endpoint and a two-letter country; every hour starts on the hour and has no NULL
