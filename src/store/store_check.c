@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/log.h"
 #include "store/store_codec.h"
 
 #define AUDIT_DEFAULT_LIMIT 50
@@ -139,4 +140,18 @@ bool qoc_store_an_batch_ok(const struct qoc_an_batch *b)
 				return false;
 	}
 	return true;
+}
+
+int qoc_store_migrations_newest(const struct qoc_migration *list)
+{
+	int last = 0;
+	for (const struct qoc_migration *m = list; m->version; m++) {
+		if (m->version <= last) {
+			qoc_log_error("store: embedded migrations out of order",
+			              "version=%d name=%s", m->version, m->name);
+			return -1;
+		}
+		last = m->version;
+	}
+	return last;
 }

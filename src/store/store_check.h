@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "store/migration.h"
 #include "store/store.h"
 #include "store/store_analytics.h"
 #include "store/store_oauth.h"
@@ -56,6 +57,10 @@ bool qoc_store_token_ok(const struct qoc_token *t);
 bool qoc_store_outbox_row_ok(const struct qoc_outbox_row *row);
 /* outbox_due and outbox_claim: a limit from 1 to QOC_OUTBOX_DUE_MAX. */
 bool qoc_store_outbox_limit_ok(size_t limit);
+
+/* The newest version of an embedded migration list, or -1 (logged) when its versions
+ * are not strictly increasing (a build mistake: two files with one number). */
+int qoc_store_migrations_newest(const struct qoc_migration *list);
 
 /* analytics_append: at most QOC_AN_BATCH_MAX events and hours; every event names its
  * client, endpoint and a two-letter country; every hour starts on the hour and has no NULL
