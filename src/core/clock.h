@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct qoc_clock {
 	int64_t (*now)(void *ctx); /* seconds since the Unix epoch */
@@ -20,6 +21,10 @@ static inline int64_t qoc_clock_now(const struct qoc_clock *c)
 
 /* Monotonic nanoseconds, for durations only. */
 uint64_t qoc_monotonic_ns(void);
+
+/* *ts = the CLOCK_MONOTONIC time ms milliseconds from now: the deadline of a
+ * pthread_cond_timedwait on a condition variable set to that clock. */
+void qoc_monotonic_deadline(struct timespec *ts, unsigned ms);
 
 /* Formats t as RFC 3339 UTC ("2026-11-26T15:04:05Z") into out (>= 21 bytes). */
 char *qoc_time_rfc3339(int64_t t, char *out, size_t out_size);

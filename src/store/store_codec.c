@@ -1,4 +1,5 @@
-/* store_codec.c - JSON string lists (jansson) and app_list cursors. */
+/* store_codec.c - JSON string lists (jansson), application and token encodings, and
+ * app_list cursors. */
 #include "store/store_codec.h"
 
 #include <errno.h>
@@ -198,6 +199,41 @@ enum qoc_err qoc_store_cursor_decode(struct qoc_arena *a, const char *s,
 	return QOC_OK;
 }
 
+enum qoc_err qoc_store_app_encode(struct qoc_arena *a, const struct qoc_app *app,
+                                  struct qoc_store_app_enc *e)
+{
+	enum qoc_err err;
+	if (!(e->name_norm = qoc_store_name_norm(a, app->name)))
+		return QOC_ENOMEM;
+	if ((err = qoc_store_list_to_json(a, &app->redirect_uris, &e->redirect)) ||
+	    (err = qoc_store_list_to_json(a, &app->allowed_origins, &e->origins)) ||
+	    (err = qoc_store_list_to_json(a, &app->sso_redirect_uris, &e->sso)) ||
+	    (err = qoc_store_list_to_json(a, &app->logout_uris, &e->logout)) ||
+	    (err = qoc_store_list_to_json(a, &app->grant_types, &e->grants)))
+		return err;
+	return QOC_OK;
+}
+
+enum qoc_err qoc_store_account_encode(struct qoc_arena *a, const struct qoc_account *acct,
+                                      struct qoc_store_account_enc *e)
+{
+	e->email_norm = qoc_store_email_norm(a, acct->email);
+	e->team_id = acct->personal_team_id ? acct->personal_team_id
+	                                    : qoc_arena_printf(a, "team_%s", acct->id);
+	e->team_name = acct->name && acct->name[0] ? acct->name : acct->email;
+	return e->email_norm && e->team_id ? QOC_OK : QOC_ENOMEM;
+}
+
+const char *qoc_store_token_kind_name(enum qoc_token_kind kind)
+{
+	return kind == QOC_TOKEN_REFRESH ? "refresh" : "access";
+}
+
+enum qoc_token_kind qoc_store_token_kind_parse(const char *name)
+{
+	return strcmp(name, "refresh") == 0 ? QOC_TOKEN_REFRESH : QOC_TOKEN_ACCESS;
+}
+
 bool qoc_store_is_hash(const char *s)
 {
 	if (!s)
@@ -221,4 +257,66 @@ bool qoc_store_is_json_object(const char *s)
 	bool ok = v && json_is_object(v);
 	json_decref(v);
 	return ok;
+}
+
+/* The team scope of q: one id as it is, several as a JSON array. */
+static enum qoc_err prepare_scope(struct qoc_arena *a, const struct qoc_app_query *q,
+                                  struct qoc_store_app_list *out)
+{
+	if (q->all_teams) {
+		out->scope = QOC_STORE_SCOPE_ALL;
+	} else if (q->team_count == 1) {
+		out->scope = QOC_STORE_SCOPE_ONE;
+		out->teams = q->team_ids[0];
+	} else if (q->team_count > 1) {
+		struct qoc_str_list l = {.count = q->team_count};
+		l.items = qoc_arena_calloc(a, q->team_count, sizeof(*l.items));
+		if (!l.items)
+			return QOC_ENOMEM;
+		memcpy(l.items, q->team_ids, q->team_count * sizeof(*l.items));
+		out->scope = QOC_STORE_SCOPE_MANY;
+		return qoc_store_list_to_json(a, &l, &out->teams);
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_store_app_list_prepare(struct qoc_arena *a, const struct qoc_app_query *q,
+                                        struct qoc_store_app_list *out)
+{
+	enum qoc_err err;
+	memset(out, 0, sizeof(*out));
+	if (q->limit > QOC_APP_LIST_MAX_LIMIT ||
+	    (q->sort != QOC_APP_SORT_NAME && q->sort != QOC_APP_SORT_CREATED) ||
+	    (!q->all_teams && q->team_count && !q->team_ids))
+		return QOC_EINVAL;
+	for (size_t i = 0; !q->all_teams && i < q->team_count; i++)
+		if (!q->team_ids[i])
+			return QOC_EINVAL;
+	out->limit = q->limit ? q->limit : QOC_APP_LIST_DEFAULT_LIMIT;
+	out->no_team = !q->all_teams && q->team_count == 0;
+	if ((err = prepare_scope(a, q, out)))
+		return err;
+	if (q->q && q->q[0] && !(out->q_norm = qoc_store_name_norm(a, q->q)))
+		return QOC_ENOMEM;
+	if (q->cursor) {
+		if ((err = qoc_store_cursor_decode(a, q->cursor, &out->cur)))
+			return err;
+		if (out->cur.sort != q->sort || out->cur.desc != q->desc)
+			return QOC_EINVAL; /* a cursor from another order */
+		out->has_cursor = true;
+	}
+	return QOC_OK;
+}
+
+enum qoc_err qoc_store_app_list_next_cursor(struct qoc_arena *a, const struct qoc_app_query *q,
+                                            const struct qoc_app *last, const char **out)
+{
+	struct qoc_store_cursor cur = {.sort = q->sort,
+	                               .desc = q->desc,
+	                               .created_at = last->created_at,
+	                               .client_id = last->client_id};
+	if (cur.sort == QOC_APP_SORT_NAME && !(cur.name_norm = qoc_store_name_norm(a, last->name)))
+		return QOC_ENOMEM;
+	*out = qoc_store_cursor_encode(a, &cur);
+	return *out ? QOC_OK : QOC_ENOMEM;
 }

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+#include "store/store_codec.h"
+
 #define ACCOUNT_COLUMNS "id, email, name, password_hash, is_admin, created_at, personal_team_id"
 
 static struct qoc_pg_sql sql_insert = {
@@ -18,8 +21,7 @@ static struct qoc_pg_sql sql_by_id = {.text =
 
 struct create_ctx {
 	const struct qoc_account *acct;
-	const char *email_norm;
-	const char *team_id;
+	struct qoc_store_account_enc enc;
 };
 
 /* The team first: the account row names it, and the membership names both. */
@@ -27,34 +29,28 @@ static enum qoc_err create_work(struct qoc_pg_conn *c, void *arg)
 {
 	const struct create_ctx *ctx = arg;
 	const struct qoc_account *acct = ctx->acct;
-	const char *team_name = acct->name && acct->name[0] ? acct->name : acct->email;
 	enum qoc_err err = qoc_pg_run(c, &sql_insert_team, "account_create: team", NULL, "tti",
-	                              ctx->team_id, team_name, acct->created_at);
+	                              ctx->enc.team_id, ctx->enc.team_name, acct->created_at);
 	if (!err)
 		err = qoc_pg_run(c, &sql_insert, "account_create", NULL, "tttttiit", acct->id,
-		                 acct->email, ctx->email_norm, acct->name, acct->password_hash,
-		                 (int64_t)(acct->is_admin ? 1 : 0), acct->created_at, ctx->team_id);
+		                 acct->email, ctx->enc.email_norm, acct->name, acct->password_hash,
+		                 (int64_t)(acct->is_admin ? 1 : 0), acct->created_at,
+		                 ctx->enc.team_id);
 	if (!err)
-		err = qoc_pg_membership_insert(c, ctx->team_id, acct->id, QOC_ROLE_ADMIN,
+		err = qoc_pg_membership_insert(c, ctx->enc.team_id, acct->id, QOC_ROLE_ADMIN,
 		                               acct->created_at);
 	return err;
 }
 
 enum qoc_err qoc_pg_account_create(struct qoc_store *base, const struct qoc_account *acct)
 {
-	if (!acct || !acct->id || !acct->id[0] || !acct->email || !acct->email[0] ||
-	    (acct->personal_team_id && !acct->personal_team_id[0]))
+	if (!qoc_store_account_create_ok(acct))
 		return QOC_EINVAL;
 	struct qoc_arena tmp;
 	qoc_arena_init(&tmp, 0);
-	enum qoc_err err = QOC_ENOMEM;
-	struct create_ctx ctx = {
-	    .acct = acct,
-	    .email_norm = qoc_store_email_norm(&tmp, acct->email),
-	    .team_id = acct->personal_team_id ? acct->personal_team_id
-	                                      : qoc_arena_printf(&tmp, "team_%s", acct->id),
-	};
-	if (ctx.email_norm && ctx.team_id)
+	struct create_ctx ctx = {.acct = acct};
+	enum qoc_err err = qoc_store_account_encode(&tmp, acct, &ctx.enc);
+	if (!err)
 		err = qoc_pg_tx(qoc_pg_from(base), create_work, &ctx);
 	qoc_arena_release(&tmp);
 	return err;

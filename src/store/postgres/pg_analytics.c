@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 static struct qoc_pg_sql sql_app_lock = {
     .text = "SELECT 1 FROM applications WHERE client_id = $1 FOR KEY SHARE"};
 static struct qoc_pg_sql sql_event = {
@@ -163,35 +165,12 @@ static enum qoc_err append_work(struct qoc_pg_conn *c, void *arg)
 	return err;
 }
 
-static bool batch_ok(const struct qoc_an_batch *b)
-{
-	if (!b || b->nevents > QOC_AN_BATCH_MAX || b->nhours > QOC_AN_BATCH_MAX)
-		return false;
-	for (size_t i = 0; i < b->nevents; i++) {
-		const struct qoc_an_event_row *e = &b->events[i];
-		if (!e->client_id || !e->endpoint || !e->country || strlen(e->country) != 2)
-			return false;
-	}
-	for (size_t i = 0; i < b->nhours; i++) {
-		const struct qoc_an_hour_delta *h = &b->hours[i];
-		if (!h->client_id || h->hour % 3600 != 0)
-			return false;
-		for (size_t j = 0; j < h->ndims; j++)
-			if (!h->dims[j].dim || !h->dims[j].key)
-				return false;
-		for (size_t j = 0; j < h->naccounts; j++)
-			if (!h->accounts[j])
-				return false;
-	}
-	return true;
-}
-
 enum qoc_err qoc_pg_analytics_append(struct qoc_store *base, const struct qoc_an_batch *b,
                                      size_t *skipped)
 {
 	if (skipped)
 		*skipped = 0;
-	if (!batch_ok(b))
+	if (!qoc_store_an_batch_ok(b))
 		return QOC_EINVAL;
 	if (b->nevents == 0 && b->nhours == 0)
 		return QOC_OK;
@@ -273,7 +252,7 @@ enum qoc_err qoc_pg_analytics_query(struct qoc_store *base, struct qoc_arena *a,
                                     const char *client_id, int64_t from_hour, int64_t to_hour,
                                     struct qoc_an_range *out)
 {
-	if (!a || !out || !client_id || !client_id[0])
+	if (!a || !out || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	memset(out, 0, sizeof(*out));
 	struct query_ctx k = {
@@ -310,7 +289,7 @@ static enum qoc_err count_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_analytics_lifetime(struct qoc_store *base, const char *client_id,
                                        int64_t *requests)
 {
-	if (!client_id || !client_id[0] || !requests)
+	if (!qoc_store_nonempty(client_id) || !requests)
 		return QOC_EINVAL;
 	struct count_ctx k = {
 	    .sql = &sql_lifetime, .what = "analytics_lifetime", .client_id = client_id};
@@ -322,7 +301,7 @@ enum qoc_err qoc_pg_analytics_lifetime(struct qoc_store *base, const char *clien
 enum qoc_err qoc_pg_analytics_active_users(struct qoc_store *base, const char *client_id,
                                            int64_t now, int64_t *users)
 {
-	if (!client_id || !client_id[0] || !users)
+	if (!qoc_store_nonempty(client_id) || !users)
 		return QOC_EINVAL;
 	struct count_ctx k = {.sql = &sql_active,
 	                      .what = "analytics_active_users",

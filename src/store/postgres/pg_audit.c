@@ -4,8 +4,9 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 #define AUDIT_COLUMNS "id, team_id, client_id, actor_id, action, detail, ip, at"
-#define AUDIT_DEFAULT_LIMIT 50
 
 static struct qoc_pg_sql sql_insert = {
     .text = "INSERT INTO audit_log (team_id, client_id, actor_id, action, detail, ip, at)"
@@ -18,21 +19,11 @@ static struct qoc_pg_sql sql_by_client = {
     .text = "SELECT " AUDIT_COLUMNS " FROM audit_log"
             " WHERE client_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
-bool qoc_pg_audit_event_ok(const struct qoc_audit_event *ev)
-{
-	return ev && nonempty(ev->actor_id) && nonempty(ev->action);
-}
-
 /* Writes the entry; *id (may be NULL) gets its id. */
 static enum qoc_err insert(struct qoc_pg_conn *c, const char *team_id, const char *client_id,
                            const struct qoc_audit_event *ev, int64_t *id)
 {
-	if (!qoc_pg_audit_event_ok(ev) || !nonempty(team_id))
+	if (!qoc_store_audit_event_ok(ev) || !qoc_store_nonempty(team_id))
 		return QOC_EINVAL;
 	/* Checked here, not by the table: a bad detail is the caller's mistake (QOC_EINVAL),
 	 * not a database error. */
@@ -76,8 +67,7 @@ static enum qoc_err append_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_audit_append(struct qoc_store *base, const struct qoc_audit_entry *entry,
                                  int64_t *id)
 {
-	if (!entry || !nonempty(entry->team_id) || !nonempty(entry->actor_id) ||
-	    !nonempty(entry->action))
+	if (!qoc_store_audit_entry_ok(entry))
 		return QOC_EINVAL;
 	struct append_ctx ctx = {.e = entry};
 	/* One INSERT commits on its own; not repeated when the connection breaks. */
@@ -151,12 +141,9 @@ enum qoc_err qoc_pg_audit_list(struct qoc_store *base, struct qoc_arena *a,
 	if (!a || !q || !out)
 		return QOC_EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (nonempty(q->team_id) == nonempty(q->client_id) || (q->team_id && !q->team_id[0]) ||
-	    (q->client_id && !q->client_id[0]) || q->limit > QOC_AUDIT_LIST_MAX_LIMIT ||
-	    q->before_id < 0)
+	if (!qoc_store_audit_query_ok(q))
 		return QOC_EINVAL;
-	struct list_ctx ctx = {
-	    .a = a, .q = q, .out = out, .limit = q->limit ? q->limit : AUDIT_DEFAULT_LIMIT};
+	struct list_ctx ctx = {.a = a, .q = q, .out = out, .limit = qoc_store_audit_page_limit(q)};
 	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), true, list_work, &ctx);
 	if (err || out->count == 0) {
 		out->items = NULL;

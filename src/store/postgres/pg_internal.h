@@ -329,7 +329,6 @@ enum qoc_err qoc_pg_audit_list(struct qoc_store *st, struct qoc_arena *a,
  * action, or its detail is not JSON. */
 enum qoc_err qoc_pg_audit_insert(struct qoc_pg_conn *c, const char *team_id, const char *client_id,
                                  const struct qoc_audit_event *ev);
-bool qoc_pg_audit_event_ok(const struct qoc_audit_event *ev);
 
 enum qoc_err qoc_pg_outbox_put(struct qoc_store *st, const struct qoc_outbox_row *row, int64_t *id);
 enum qoc_err qoc_pg_outbox_due(struct qoc_store *st, int64_t now, size_t limit, struct qoc_arena *a,
@@ -348,8 +347,8 @@ enum qoc_err qoc_pg_analytics_query(struct qoc_store *st, struct qoc_arena *a,
                                     struct qoc_an_range *out);
 enum qoc_err qoc_pg_analytics_lifetime(struct qoc_store *st, const char *client_id,
                                        int64_t *requests);
-enum qoc_err qoc_pg_analytics_active_users(struct qoc_store *st, const char *client_id,
-                                           int64_t now, int64_t *users);
+enum qoc_err qoc_pg_analytics_active_users(struct qoc_store *st, const char *client_id, int64_t now,
+                                           int64_t *users);
 enum qoc_err qoc_pg_analytics_purge(struct qoc_store *st, int64_t events_before,
                                     int64_t rollups_before, size_t limit, size_t *deleted);
 

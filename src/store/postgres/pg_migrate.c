@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "store/migration.h"
+#include "store/store_check.h"
 
 /* The advisory lock key of migrations: "qocmigr" in ASCII, any fixed number would do. */
 #define MIGRATE_LOCK "8247078624555390322"
@@ -21,20 +22,6 @@ static struct qoc_pg_sql sql_is_applied = {
     .text = "SELECT 1 FROM schema_migrations WHERE version = $1"};
 static struct qoc_pg_sql sql_record = {
     .text = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"};
-
-static int known_version(const struct qoc_migration *list)
-{
-	int last = 0;
-	for (const struct qoc_migration *m = list; m->version; m++) {
-		if (m->version <= last) {
-			qoc_log_error("store: embedded migrations out of order",
-			              "version=%d name=%s", m->version, m->name);
-			return -1;
-		}
-		last = m->version;
-	}
-	return last;
-}
 
 static enum qoc_err check_version(struct qoc_pg_conn *c, int known)
 {
@@ -99,7 +86,7 @@ enum qoc_err qoc_pg_migrate(struct qoc_store *base, unsigned *applied)
 	unsigned n = 0;
 	if (applied)
 		*applied = 0;
-	int known = known_version(qoc_pg_migrations);
+	int known = qoc_store_migrations_newest(qoc_pg_migrations);
 	if (known < 0)
 		return QOC_EDB;
 	struct qoc_pg_conn *c;

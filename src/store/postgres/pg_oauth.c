@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 #define SESSION_COLUMNS "id_hash, sid, account_id, auth_time, created_at, expires_at"
@@ -47,11 +48,6 @@ static struct qoc_pg_sql sql_consent_put = {
             " VALUES ($1, $2, $3, $4, $4) ON CONFLICT (account_id, client_id)"
             " DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
 /* --- SSO sessions --- */
 
 static enum qoc_err read_session(struct qoc_arena *a, const PGresult *r, int row, void *arg)
@@ -71,7 +67,8 @@ static enum qoc_err read_session(struct qoc_arena *a, const PGresult *r, int row
 
 enum qoc_err qoc_pg_session_create(struct qoc_store *base, const struct qoc_sso_session *s)
 {
-	if (!s || !qoc_store_is_hash(s->id_hash) || !nonempty(s->sid) || !nonempty(s->account_id))
+	if (!s || !qoc_store_is_hash(s->id_hash) || !qoc_store_nonempty(s->sid) ||
+	    !qoc_store_nonempty(s->account_id))
 		return QOC_EINVAL;
 	enum qoc_err err = qoc_pg_write_one(
 	    qoc_pg_from(base), &sql_session_insert, "session_create", "tttiii", s->id_hash, s->sid,
@@ -107,7 +104,7 @@ enum qoc_err qoc_pg_session_delete(struct qoc_store *base, const char *id_hash)
 
 enum qoc_err qoc_pg_session_delete_by_sid(struct qoc_store *base, const char *sid)
 {
-	if (!nonempty(sid))
+	if (!qoc_store_nonempty(sid))
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_session_delete_sid, "session_delete_by_sid",
 	                        "t", sid);
@@ -135,7 +132,8 @@ static enum qoc_err read_authreq(struct qoc_arena *a, const PGresult *r, int row
 enum qoc_err qoc_pg_authreq_create(struct qoc_store *base, const struct qoc_auth_request *r)
 {
 	if (!r || !qoc_store_is_hash(r->handle_hash) || !qoc_store_is_hash(r->browser_hash) ||
-	    !nonempty(r->client_id) || !qoc_store_is_json_object(r->params) || r->account_id)
+	    !qoc_store_nonempty(r->client_id) || !qoc_store_is_json_object(r->params) ||
+	    r->account_id)
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_insert, "authreq_create", "ttttii",
 	                        r->handle_hash, r->browser_hash, r->client_id, r->params,
@@ -157,7 +155,7 @@ enum qoc_err qoc_pg_authreq_set_account(struct qoc_store *base, const char *hand
                                         int64_t auth_time, int64_t now)
 {
 	if (!qoc_store_is_hash(handle_hash) || !qoc_store_is_hash(browser_hash) ||
-	    !nonempty(account_id))
+	    !qoc_store_nonempty(account_id))
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_set_account, "authreq_set_account",
 	                        "tttii", handle_hash, browser_hash, account_id, auth_time, now);
@@ -215,7 +213,7 @@ static enum qoc_err read_scope(struct qoc_arena *a, const PGresult *r, int row, 
 enum qoc_err qoc_pg_consent_get(struct qoc_store *base, struct qoc_arena *a, const char *account_id,
                                 const char *client_id, const char **scope)
 {
-	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+	if (!qoc_store_nonempty(account_id) || !qoc_store_nonempty(client_id) || !scope)
 		return QOC_EINVAL;
 	*scope = NULL;
 	return qoc_pg_read_one(qoc_pg_from(base), a, read_scope, (void *)scope, &sql_consent_get,
@@ -225,7 +223,7 @@ enum qoc_err qoc_pg_consent_get(struct qoc_store *base, struct qoc_arena *a, con
 enum qoc_err qoc_pg_consent_put(struct qoc_store *base, const char *account_id,
                                 const char *client_id, const char *scope, int64_t now)
 {
-	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+	if (!qoc_store_nonempty(account_id) || !qoc_store_nonempty(client_id) || !scope)
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_consent_put, "consent_put", "ttti",
 	                        account_id, client_id, scope, now);

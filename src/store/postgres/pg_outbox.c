@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 #define OUTBOX_COLUMNS                                                                             \
 	"id, to_addr, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error"
 
@@ -29,11 +31,6 @@ static struct qoc_pg_sql sql_failed = {
     .text = "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
             " next_attempt_at = nullif($2, 0) WHERE id = $1 AND sent_at IS NULL"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
 struct put_ctx {
 	const struct qoc_outbox_row *row;
 	int64_t id;
@@ -56,8 +53,7 @@ static enum qoc_err put_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_outbox_put(struct qoc_store *base, const struct qoc_outbox_row *row,
                                int64_t *id)
 {
-	if (!row || !nonempty(row->to_addr) || !nonempty(row->subject) || !row->body ||
-	    row->created_at <= 0)
+	if (!qoc_store_outbox_row_ok(row))
 		return QOC_EINVAL;
 	struct put_ctx ctx = {.row = row};
 	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), false, put_work, &ctx);
@@ -123,7 +119,7 @@ enum qoc_err qoc_pg_outbox_due(struct qoc_store *base, int64_t now, size_t limit
 		return QOC_EINVAL;
 	*rows = NULL;
 	*n = 0;
-	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX)
+	if (!qoc_store_outbox_limit_ok(limit))
 		return QOC_EINVAL;
 	struct due_ctx ctx = {.a = a, .now = now, .limit = limit};
 	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), true, due_work, &ctx);
@@ -159,7 +155,7 @@ enum qoc_err qoc_pg_outbox_claim(struct qoc_store *base, int64_t now, int64_t le
 		return QOC_EINVAL;
 	*rows = NULL;
 	*n = 0;
-	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX || lease_until <= now)
+	if (!qoc_store_outbox_limit_ok(limit) || lease_until <= now)
 		return QOC_EINVAL;
 	struct due_ctx ctx = {.a = a, .now = now, .limit = limit, .lease_until = lease_until};
 	/* One statement, committed when it returns; not repeated on a lost connection (the

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 #define PAT_COLUMNS                                                                                \
@@ -27,11 +28,6 @@ static struct qoc_pg_sql sql_touch = {
         "UPDATE personal_access_tokens SET last_used_at = greatest(coalesce(last_used_at, 0), $2)"
         " WHERE id = $1"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
 static enum qoc_err read_pat(struct qoc_arena *a, const PGresult *r, int row, void *arg)
 {
 	struct qoc_pat *out = arg;
@@ -51,7 +47,7 @@ static enum qoc_err read_pat(struct qoc_arena *a, const PGresult *r, int row, vo
 
 enum qoc_err qoc_pg_pat_create(struct qoc_store *base, const struct qoc_pat *p)
 {
-	if (!p || !nonempty(p->id) || !nonempty(p->account_id) ||
+	if (!p || !qoc_store_nonempty(p->id) || !qoc_store_nonempty(p->account_id) ||
 	    !qoc_store_is_hash(p->token_hash) || p->expires_at < 0 ||
 	    (p->expires_at && p->expires_at <= p->created_at))
 		return QOC_EINVAL;
@@ -97,7 +93,7 @@ static enum qoc_err list_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_pat_list(struct qoc_store *base, struct qoc_arena *a, const char *account_id,
                              struct qoc_pat **out, size_t *count)
 {
-	if (!a || !out || !count || !nonempty(account_id))
+	if (!a || !out || !count || !qoc_store_nonempty(account_id))
 		return QOC_EINVAL;
 	struct list_ctx ctx = {.a = a, .account_id = account_id};
 	enum qoc_err err = qoc_pg_with_conn(qoc_pg_from(base), true, list_work, &ctx);
@@ -109,7 +105,7 @@ enum qoc_err qoc_pg_pat_list(struct qoc_store *base, struct qoc_arena *a, const 
 enum qoc_err qoc_pg_pat_revoke(struct qoc_store *base, const char *account_id, const char *id,
                                int64_t now)
 {
-	if (!nonempty(account_id) || !nonempty(id))
+	if (!qoc_store_nonempty(account_id) || !qoc_store_nonempty(id))
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_revoke, "pat_revoke", "tti", account_id, id,
 	                        now);
@@ -117,7 +113,7 @@ enum qoc_err qoc_pg_pat_revoke(struct qoc_store *base, const char *account_id, c
 
 enum qoc_err qoc_pg_pat_touch(struct qoc_store *base, const char *id, int64_t at)
 {
-	if (!nonempty(id))
+	if (!qoc_store_nonempty(id))
 		return QOC_EINVAL;
 	enum qoc_err err =
 	    qoc_pg_write_one(qoc_pg_from(base), &sql_touch, "pat_touch", "ti", id, at);

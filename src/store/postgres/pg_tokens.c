@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 #define CODE_COLUMNS                                                                               \
@@ -72,16 +73,6 @@ static struct qoc_pg_sql sql_purge[] = {
              " (SELECT family_id FROM revoked_families WHERE revoked_at < $1 LIMIT $2)"},
 };
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
-static const char *kind_name(enum qoc_token_kind kind)
-{
-	return kind == QOC_TOKEN_REFRESH ? "refresh" : "access";
-}
-
 static enum qoc_err read_code(struct qoc_arena *a, const PGresult *r, int row, void *arg)
 {
 	struct qoc_auth_code *out = arg;
@@ -109,8 +100,7 @@ static enum qoc_err read_token(struct qoc_arena *a, const PGresult *r, int row, 
 	struct qoc_token *out = arg;
 	enum qoc_err err;
 	memset(out, 0, sizeof(*out));
-	out->kind =
-	    strcmp(PQgetvalue(r, row, 1), "refresh") == 0 ? QOC_TOKEN_REFRESH : QOC_TOKEN_ACCESS;
+	out->kind = qoc_store_token_kind_parse(PQgetvalue(r, row, 1));
 	if ((err = qoc_pg_col_text(a, r, row, 0, &out->token_hash)) ||
 	    (err = qoc_pg_col_text(a, r, row, 2, &out->client_id)) ||
 	    (err = qoc_pg_col_text(a, r, row, 3, &out->account_id)) ||
@@ -145,9 +135,9 @@ static enum qoc_err revoke_family_on(struct qoc_pg_conn *c, const char *family_i
 
 enum qoc_err qoc_pg_code_create(struct qoc_store *base, const struct qoc_auth_code *k)
 {
-	if (!k || !qoc_store_is_hash(k->code_hash) || !nonempty(k->client_id) ||
-	    !nonempty(k->account_id) || !nonempty(k->redirect_uri) || !k->scope ||
-	    !nonempty(k->family_id))
+	if (!k || !qoc_store_is_hash(k->code_hash) || !qoc_store_nonempty(k->client_id) ||
+	    !qoc_store_nonempty(k->account_id) || !qoc_store_nonempty(k->redirect_uri) ||
+	    !k->scope || !qoc_store_nonempty(k->family_id))
 		return QOC_EINVAL;
 	return qoc_pg_write_one(qoc_pg_from(base), &sql_code_insert, "code_create", "tttttttittii",
 	                        k->code_hash, k->client_id, k->account_id, k->redirect_uri,
@@ -213,22 +203,8 @@ static enum qoc_err insert_token(struct qoc_pg_conn *c, const struct qoc_token *
 	const char *sid = from ? from->sid : t->sid;
 	int64_t auth_time = from ? from->auth_time : t->auth_time;
 	return qoc_pg_run(c, &sql_token_insert, "token insert", NULL, "ttttttttiii", t->token_hash,
-	                  kind_name(t->kind), t->client_id, account, family, parent, t->scope, sid,
-	                  auth_time, t->created_at, t->expires_at);
-}
-
-static bool token_base_ok(const struct qoc_token *t)
-{
-	return qoc_store_is_hash(t->token_hash) &&
-	       (t->kind == QOC_TOKEN_ACCESS || t->kind == QOC_TOKEN_REFRESH) &&
-	       nonempty(t->client_id) && t->scope;
-}
-
-static bool token_ok(const struct qoc_token *t)
-{
-	return token_base_ok(t) && nonempty(t->family_id) &&
-	       (t->kind == QOC_TOKEN_ACCESS || nonempty(t->account_id)) &&
-	       (!t->parent_hash || qoc_store_is_hash(t->parent_hash));
+	                  qoc_store_token_kind_name(t->kind), t->client_id, account, family, parent,
+	                  t->scope, sid, auth_time, t->created_at, t->expires_at);
 }
 
 struct issue_ctx {
@@ -256,9 +232,9 @@ static enum qoc_err issue_queue(struct qoc_pg_pipe *p, void *arg)
 	for (size_t i = 0; i < k->n; i++) {
 		const struct qoc_token *t = &k->tokens[i];
 		qoc_pg_pipe_add(p, &sql_token_insert, "tokens_issue", "ttttttttiii", t->token_hash,
-		                kind_name(t->kind), t->client_id, t->account_id, t->family_id,
-		                t->parent_hash, t->scope, t->sid, t->auth_time, t->created_at,
-		                t->expires_at);
+		                qoc_store_token_kind_name(t->kind), t->client_id, t->account_id,
+		                t->family_id, t->parent_hash, t->scope, t->sid, t->auth_time,
+		                t->created_at, t->expires_at);
 	}
 	return QOC_OK;
 }
@@ -268,7 +244,7 @@ enum qoc_err qoc_pg_tokens_issue(struct qoc_store *base, const struct qoc_token 
 	if (!tokens || n == 0 || n > 3)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!token_ok(&tokens[i]))
+		if (!qoc_store_token_ok(&tokens[i]))
 			return QOC_EINVAL;
 	struct issue_ctx k = {.tokens = tokens, .n = n};
 	return qoc_pg_pipelined_tx(qoc_pg_from(base), issue_queue, &k);
@@ -336,11 +312,11 @@ enum qoc_err qoc_pg_refresh_rotate(struct qoc_store *base, struct qoc_arena *a,
                                    const struct qoc_token *new_tokens, size_t n,
                                    struct qoc_token *old_out)
 {
-	if (!a || !qoc_store_is_hash(old_hash) || !nonempty(client_id) || !new_tokens || n == 0 ||
-	    n > 3)
+	if (!a || !qoc_store_is_hash(old_hash) || !qoc_store_nonempty(client_id) || !new_tokens ||
+	    n == 0 || n > 3)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!token_base_ok(&new_tokens[i]) ||
+		if (!qoc_store_token_base_ok(&new_tokens[i]) ||
 		    strcmp(new_tokens[i].client_id, client_id) != 0)
 			return QOC_EINVAL;
 	struct qoc_token old;
@@ -384,7 +360,7 @@ static enum qoc_err revoke_work(struct qoc_pg_conn *c, void *arg)
 enum qoc_err qoc_pg_token_revoke(struct qoc_store *base, const char *token_hash,
                                  const char *client_id, int64_t now)
 {
-	if (!qoc_store_is_hash(token_hash) || !nonempty(client_id))
+	if (!qoc_store_is_hash(token_hash) || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	struct revoke_ctx k = {.token_hash = token_hash, .client_id = client_id, .now = now};
 	qoc_arena_init(&k.a, 0);
@@ -406,7 +382,7 @@ static enum qoc_err family_work(struct qoc_pg_conn *c, void *arg)
 
 enum qoc_err qoc_pg_family_revoke(struct qoc_store *base, const char *family_id, int64_t now)
 {
-	if (!nonempty(family_id))
+	if (!qoc_store_nonempty(family_id))
 		return QOC_EINVAL;
 	struct family_ctx k = {.family_id = family_id, .now = now};
 	return qoc_pg_tx(qoc_pg_from(base), family_work, &k);

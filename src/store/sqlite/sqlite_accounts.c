@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+#include "store/store_codec.h"
+
 #define ACCOUNT_COLUMNS "id, email, name, password_hash, is_admin, created_at, personal_team_id"
 
 static struct qoc_sqlite_sql sql_insert = {
@@ -19,21 +22,19 @@ static struct qoc_sqlite_sql sql_by_id = {.text = "SELECT " ACCOUNT_COLUMNS
 
 struct create_ctx {
 	const struct qoc_account *acct;
-	const char *email_norm;
-	const char *team_id;
+	struct qoc_store_account_enc enc;
 };
 
 static enum qoc_err insert_team(struct qoc_sqlite_conn *c, const struct create_ctx *ctx)
 {
 	const struct qoc_account *acct = ctx->acct;
-	const char *name = acct->name && acct->name[0] ? acct->name : acct->email;
 	sqlite3_stmt *s;
 	int rc;
 	enum qoc_err err = qoc_sqlite_stmt(c, &sql_insert_team, &s);
 	if (err)
 		return err;
-	if ((rc = sqlite3_bind_text(s, 1, ctx->team_id, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC)) != SQLITE_OK ||
+	if ((rc = sqlite3_bind_text(s, 1, ctx->enc.team_id, -1, SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 2, ctx->enc.team_name, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 3, acct->created_at)) != SQLITE_OK) {
 		err = qoc_sqlite_error(c, rc, "account_create: bind team");
 		goto out;
@@ -55,12 +56,12 @@ static enum qoc_err insert_account(struct qoc_sqlite_conn *c, const struct creat
 	/* sqlite3_bind_text(NULL) binds SQL NULL, which is what name/password_hash want. */
 	if ((rc = sqlite3_bind_text(s, 1, acct->id, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 2, acct->email, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 3, ctx->email_norm, -1, SQLITE_STATIC)) != SQLITE_OK ||
+	    (rc = sqlite3_bind_text(s, 3, ctx->enc.email_norm, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 4, acct->name, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(s, 5, acct->password_hash, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int(s, 6, acct->is_admin ? 1 : 0)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(s, 7, acct->created_at)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(s, 8, ctx->team_id, -1, SQLITE_STATIC)) != SQLITE_OK) {
+	    (rc = sqlite3_bind_text(s, 8, ctx->enc.team_id, -1, SQLITE_STATIC)) != SQLITE_OK) {
 		err = qoc_sqlite_error(c, rc, "account_create: bind");
 		goto out;
 	}
@@ -78,26 +79,20 @@ static enum qoc_err create_work(struct qoc_sqlite_conn *c, void *arg)
 	if (!err)
 		err = insert_account(c, ctx);
 	if (!err)
-		err = qoc_sqlite_membership_insert(c, ctx->team_id, ctx->acct->id, QOC_ROLE_ADMIN,
-		                                   ctx->acct->created_at);
+		err = qoc_sqlite_membership_insert(c, ctx->enc.team_id, ctx->acct->id,
+		                                   QOC_ROLE_ADMIN, ctx->acct->created_at);
 	return err;
 }
 
 enum qoc_err qoc_sqlite_account_create(struct qoc_store *base, const struct qoc_account *acct)
 {
-	if (!acct || !acct->id || !acct->id[0] || !acct->email || !acct->email[0] ||
-	    (acct->personal_team_id && !acct->personal_team_id[0]))
+	if (!qoc_store_account_create_ok(acct))
 		return QOC_EINVAL;
 	struct qoc_arena tmp;
 	qoc_arena_init(&tmp, 0);
-	enum qoc_err err = QOC_ENOMEM;
-	struct create_ctx ctx = {
-	    .acct = acct,
-	    .email_norm = qoc_store_email_norm(&tmp, acct->email),
-	    .team_id = acct->personal_team_id ? acct->personal_team_id
-	                                      : qoc_arena_printf(&tmp, "team_%s", acct->id),
-	};
-	if (ctx.email_norm && ctx.team_id)
+	struct create_ctx ctx = {.acct = acct};
+	enum qoc_err err = qoc_store_account_encode(&tmp, acct, &ctx.enc);
+	if (!err)
 		err = qoc_sqlite_write_tx(qoc_sqlite_from(base), create_work, &ctx);
 	qoc_arena_release(&tmp);
 	return err;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 static struct qoc_sqlite_sql sql_insert = {
@@ -53,70 +54,6 @@ static struct qoc_sqlite_sql sql_touch = {
     .text = "UPDATE applications SET last_used_at = ?2"
             " WHERE client_id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
-static bool one_of(const char *s, const char *const *set)
-{
-	for (; s && *set; set++)
-		if (strcmp(s, *set) == 0)
-			return true;
-	return false;
-}
-
-static const char *const types[] = {"web", "spa", "mobile", "service", NULL};
-static const char *const statuses[] = {"active", "inactive", "suspended", NULL};
-static const char *const formats[] = {"opaque", "jwt", NULL};
-
-static bool is_public(const char *type)
-{
-	return strcmp(type, "spa") == 0 || strcmp(type, "mobile") == 0;
-}
-
-/* The settings app_update writes, checked against the schema's own rules. */
-static bool settings_ok(const struct qoc_app *app)
-{
-	return nonempty(app->name) && one_of(app->status, statuses) &&
-	       one_of(app->token_format, formats) && nonempty(app->id_token_signed_response_alg) &&
-	       app->access_token_lifetime > 0 && app->refresh_token_lifetime > 0 &&
-	       app->id_token_lifetime > 0;
-}
-
-/* What app_create needs beyond the settings: ids, a type, and a secret that fits it. */
-static bool create_ok(const struct qoc_app *app)
-{
-	if (!nonempty(app->client_id) || !nonempty(app->team_id) || !nonempty(app->owner_id) ||
-	    !one_of(app->type, types) || !settings_ok(app))
-		return false;
-	bool has_secret = app->secret_hash && app->secret_hash_len && app->secret_sealed &&
-	                  app->secret_sealed_len && app->secret_created_at > 0;
-	bool no_secret = !app->secret_hash && !app->secret_sealed && app->secret_created_at == 0;
-	if (is_public(app->type))
-		return no_secret && app->pkce_required;
-	return has_secret;
-}
-
-/* The encoded forms of an application's settings, in the caller's temporary arena. */
-struct app_enc {
-	const char *name_norm, *redirect, *origins, *sso, *logout, *grants;
-};
-
-static enum qoc_err encode_app(struct qoc_arena *a, const struct qoc_app *app, struct app_enc *e)
-{
-	enum qoc_err err;
-	if (!(e->name_norm = qoc_store_name_norm(a, app->name)))
-		return QOC_ENOMEM;
-	if ((err = qoc_store_list_to_json(a, &app->redirect_uris, &e->redirect)) ||
-	    (err = qoc_store_list_to_json(a, &app->allowed_origins, &e->origins)) ||
-	    (err = qoc_store_list_to_json(a, &app->sso_redirect_uris, &e->sso)) ||
-	    (err = qoc_store_list_to_json(a, &app->logout_uris, &e->logout)) ||
-	    (err = qoc_store_list_to_json(a, &app->grant_types, &e->grants)))
-		return err;
-	return QOC_OK;
-}
-
 /* The row an op changes: what it checks and what its audit entry names. */
 struct app_head {
 	const char *team_id, *type, *owner_id;
@@ -130,7 +67,7 @@ struct change_ctx {
 	struct app_head head;
 	/* op arguments */
 	const struct qoc_app *app;
-	struct app_enc enc;
+	struct qoc_store_app_enc enc;
 	const char *text; /* status, new owner, icon type */
 	const unsigned char *b1, *b2;
 	size_t n1, n2;
@@ -169,14 +106,14 @@ static enum qoc_err change_work(struct qoc_sqlite_conn *c, void *arg)
 
 static enum qoc_err run_change(struct qoc_store *base, struct change_ctx *ctx)
 {
-	if (!nonempty(ctx->client_id) || !qoc_sqlite_audit_event_ok(ctx->audit))
+	if (!qoc_store_nonempty(ctx->client_id) || !qoc_store_audit_event_ok(ctx->audit))
 		return QOC_EINVAL;
 	struct qoc_arena tmp;
 	qoc_arena_init(&tmp, 0);
 	ctx->tmp = &tmp;
 	enum qoc_err err = QOC_OK;
 	if (ctx->app)
-		err = encode_app(&tmp, ctx->app, &ctx->enc);
+		err = qoc_store_app_encode(&tmp, ctx->app, &ctx->enc);
 	if (!err)
 		err = qoc_sqlite_write_tx(qoc_sqlite_from(base), change_work, ctx);
 	qoc_arena_release(&tmp);
@@ -186,7 +123,7 @@ static enum qoc_err run_change(struct qoc_store *base, struct change_ctx *ctx)
 /* --- create --- */
 
 static enum qoc_err insert_app(struct qoc_sqlite_conn *c, const struct qoc_app *app,
-                               const struct app_enc *e)
+                               const struct qoc_store_app_enc *e)
 {
 	return qoc_sqlite_run(
 	    c, &sql_insert, "app_create", NULL, "tttttttttttttiiiittbbiii", app->client_id,
@@ -226,12 +163,12 @@ static enum qoc_err create_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_app_create(struct qoc_store *base, const struct qoc_app *app,
                                    const struct qoc_audit_event *audit)
 {
-	if (!app || !create_ok(app) || !qoc_sqlite_audit_event_ok(audit))
+	if (!app || !qoc_store_app_create_ok(app) || !qoc_store_audit_event_ok(audit))
 		return QOC_EINVAL;
 	struct qoc_arena tmp;
 	qoc_arena_init(&tmp, 0);
 	struct change_ctx ctx = {.app = app, .audit = audit, .tmp = &tmp};
-	enum qoc_err err = encode_app(&tmp, app, &ctx.enc);
+	enum qoc_err err = qoc_store_app_encode(&tmp, app, &ctx.enc);
 	if (!err)
 		err = qoc_sqlite_write_tx(qoc_sqlite_from(base), create_work, &ctx);
 	qoc_arena_release(&tmp);
@@ -243,10 +180,10 @@ enum qoc_err qoc_sqlite_app_create(struct qoc_store *base, const struct qoc_app 
 static enum qoc_err apply_update(struct qoc_sqlite_conn *c, struct change_ctx *ctx)
 {
 	const struct qoc_app *app = ctx->app;
-	const struct app_enc *e = &ctx->enc;
+	const struct qoc_store_app_enc *e = &ctx->enc;
 	if (ctx->head.revision != app->revision)
 		return QOC_ECONFLICT; /* changed since the caller read it */
-	if (is_public(ctx->head.type) && !app->pkce_required)
+	if (qoc_store_app_is_public(ctx->head.type) && !app->pkce_required)
 		return QOC_EINVAL;
 	return qoc_sqlite_run(
 	    c, &sql_update, "app_update", NULL, "ttttttttttiiiitti", app->client_id, app->name,
@@ -259,7 +196,7 @@ static enum qoc_err apply_update(struct qoc_sqlite_conn *c, struct change_ctx *c
 enum qoc_err qoc_sqlite_app_update(struct qoc_store *base, const struct qoc_app *app,
                                    const struct qoc_audit_event *audit)
 {
-	if (!app || !settings_ok(app))
+	if (!app || !qoc_store_app_settings_ok(app))
 		return QOC_EINVAL;
 	struct change_ctx ctx = {
 	    .client_id = app->client_id, .audit = audit, .app = app, .apply = apply_update};
@@ -275,7 +212,7 @@ static enum qoc_err apply_status(struct qoc_sqlite_conn *c, struct change_ctx *c
 enum qoc_err qoc_sqlite_app_set_status(struct qoc_store *base, const char *client_id,
                                        const char *status, const struct qoc_audit_event *audit)
 {
-	if (!one_of(status, statuses))
+	if (!qoc_store_app_status_ok(status))
 		return QOC_EINVAL;
 	struct change_ctx ctx = {
 	    .client_id = client_id, .audit = audit, .text = status, .apply = apply_status};
@@ -284,7 +221,7 @@ enum qoc_err qoc_sqlite_app_set_status(struct qoc_store *base, const char *clien
 
 static enum qoc_err apply_secret(struct qoc_sqlite_conn *c, struct change_ctx *ctx)
 {
-	if (is_public(ctx->head.type))
+	if (qoc_store_app_is_public(ctx->head.type))
 		return QOC_EPERM;
 	return qoc_sqlite_run(c, &sql_set_secret, "app_secret_replace", NULL, "tbbi",
 	                      ctx->client_id, (const void *)ctx->b1, ctx->n1, (const void *)ctx->b2,
@@ -327,7 +264,7 @@ enum qoc_err qoc_sqlite_app_set_icon(struct qoc_store *base, const char *client_
                                      const unsigned char *icon, size_t icon_len,
                                      const char *icon_type, const struct qoc_audit_event *audit)
 {
-	if (!icon || !icon_len || !nonempty(icon_type))
+	if (!icon || !icon_len || !qoc_store_nonempty(icon_type))
 		return QOC_EINVAL;
 	struct change_ctx ctx = {.client_id = client_id,
 	                         .audit = audit,
@@ -360,7 +297,7 @@ static enum qoc_err apply_transfer(struct qoc_sqlite_conn *c, struct change_ctx 
 enum qoc_err qoc_sqlite_app_transfer(struct qoc_store *base, const char *client_id,
                                      const char *new_owner_id, const struct qoc_audit_event *audit)
 {
-	if (!nonempty(new_owner_id))
+	if (!qoc_store_nonempty(new_owner_id))
 		return QOC_EINVAL;
 	struct change_ctx ctx = {
 	    .client_id = client_id, .audit = audit, .text = new_owner_id, .apply = apply_transfer};
@@ -396,7 +333,7 @@ static enum qoc_err touch_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *base, const char *client_id,
                                             int64_t at)
 {
-	if (!nonempty(client_id))
+	if (!qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	/* Every successful protocol call may touch: share the commit with the other writes. */
 	struct touch_ctx t = {.client_id = client_id, .at = at};
@@ -481,7 +418,7 @@ static enum qoc_err get_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_app_get(struct qoc_store *base, struct qoc_arena *a, const char *client_id,
                                 struct qoc_app *out)
 {
-	if (!a || !out || !nonempty(client_id))
+	if (!a || !out || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	struct get_ctx ctx = {.a = a, .client_id = client_id, .app = out};
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), get_work, &ctx);
@@ -506,7 +443,7 @@ enum qoc_err qoc_sqlite_app_get_icon(struct qoc_store *base, struct qoc_arena *a
                                      const char *client_id, const unsigned char **icon,
                                      size_t *icon_len, const char **icon_type)
 {
-	if (!a || !icon || !icon_len || !icon_type || !nonempty(client_id))
+	if (!a || !icon || !icon_len || !icon_type || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	*icon = NULL;
 	*icon_len = 0;

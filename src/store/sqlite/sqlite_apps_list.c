@@ -40,52 +40,32 @@
 		DIRS(scope, "a.name_norm"), DIRS(scope, "a.created_at")                            \
 	}
 
-enum scope { ONE, MANY, ALL };
-
-/* [scope][sort][desc][after a cursor] */
+/* [enum qoc_store_app_scope][sort][desc][after a cursor] */
 static struct qoc_sqlite_sql sql_list[3][2][2][2] = {SORTS(SCOPE_ONE), SORTS(SCOPE_MANY),
                                                      SORTS(SCOPE_ALL)};
 
 struct list_ctx {
 	struct qoc_arena *a;
 	const struct qoc_app_query *q;
-	enum scope scope;
-	const char *teams; /* a team id (ONE), a JSON array of them (MANY), NULL (ALL) */
-	const char *q_norm;
-	size_t limit;
-	struct qoc_store_cursor cur;
-	bool has_cursor;
+	struct qoc_store_app_list l;
 	struct qoc_app_page *out;
 };
 
 static enum qoc_err bind_list(struct qoc_sqlite_conn *c, struct list_ctx *ctx, sqlite3_stmt **s)
 {
 	const struct qoc_app_query *q = ctx->q;
-	struct qoc_sqlite_sql *sql = &sql_list[ctx->scope][q->sort][q->desc][ctx->has_cursor];
-	int64_t limit = (int64_t)ctx->limit + 1; /* one more: is there a next page? */
-	if (!ctx->has_cursor)
-		return qoc_sqlite_bound(c, sql, "app_list", s, "ttttitt", ctx->teams, q->status,
-		                        q->type, ctx->q_norm, limit, (const char *)NULL,
+	struct qoc_sqlite_sql *sql = &sql_list[ctx->l.scope][q->sort][q->desc][ctx->l.has_cursor];
+	int64_t limit = (int64_t)ctx->l.limit + 1; /* one more: is there a next page? */
+	if (!ctx->l.has_cursor)
+		return qoc_sqlite_bound(c, sql, "app_list", s, "ttttitt", ctx->l.teams, q->status,
+		                        q->type, ctx->l.q_norm, limit, (const char *)NULL,
 		                        (const char *)NULL);
 	if (q->sort == QOC_APP_SORT_NAME)
-		return qoc_sqlite_bound(c, sql, "app_list", s, "ttttitt", ctx->teams, q->status,
-		                        q->type, ctx->q_norm, limit, ctx->cur.name_norm,
-		                        ctx->cur.client_id);
-	return qoc_sqlite_bound(c, sql, "app_list", s, "ttttiit", ctx->teams, q->status, q->type,
-	                        ctx->q_norm, limit, ctx->cur.created_at, ctx->cur.client_id);
-}
-
-static enum qoc_err next_cursor(struct list_ctx *ctx, const struct qoc_app *last)
-{
-	struct qoc_store_cursor cur = {.sort = ctx->q->sort,
-	                               .desc = ctx->q->desc,
-	                               .created_at = last->created_at,
-	                               .client_id = last->client_id};
-	if (cur.sort == QOC_APP_SORT_NAME &&
-	    !(cur.name_norm = qoc_store_name_norm(ctx->a, last->name)))
-		return QOC_ENOMEM;
-	ctx->out->next_cursor = qoc_store_cursor_encode(ctx->a, &cur);
-	return ctx->out->next_cursor ? QOC_OK : QOC_ENOMEM;
+		return qoc_sqlite_bound(c, sql, "app_list", s, "ttttitt", ctx->l.teams, q->status,
+		                        q->type, ctx->l.q_norm, limit, ctx->l.cur.name_norm,
+		                        ctx->l.cur.client_id);
+	return qoc_sqlite_bound(c, sql, "app_list", s, "ttttiit", ctx->l.teams, q->status, q->type,
+	                        ctx->l.q_norm, limit, ctx->l.cur.created_at, ctx->l.cur.client_id);
 }
 
 static enum qoc_err list_work(struct qoc_sqlite_conn *c, void *arg)
@@ -96,14 +76,15 @@ static enum qoc_err list_work(struct qoc_sqlite_conn *c, void *arg)
 	enum qoc_err err = bind_list(c, ctx, &s);
 	if (err)
 		return err;
-	out->items = qoc_arena_calloc(ctx->a, ctx->limit, sizeof(*out->items));
+	out->items = qoc_arena_calloc(ctx->a, ctx->l.limit, sizeof(*out->items));
 	if (!out->items) {
 		err = QOC_ENOMEM;
 		goto out;
 	}
 	while ((err = qoc_sqlite_step_row(c, s, "app_list")) == QOC_OK) {
-		if (out->count == ctx->limit) {
-			err = next_cursor(ctx, &out->items[out->count - 1]);
+		if (out->count == ctx->l.limit) {
+			err = qoc_store_app_list_next_cursor(
+			    ctx->a, ctx->q, &out->items[out->count - 1], &out->next_cursor);
 			break;
 		}
 		err = qoc_sqlite_read_app(ctx->a, s, &out->items[out->count]);
@@ -118,57 +99,17 @@ out:
 	return err;
 }
 
-/* Fills ctx's scope, folded q and cursor from the query. */
-static enum qoc_err prepare(struct qoc_arena *a, const struct qoc_app_query *q,
-                            struct list_ctx *ctx)
-{
-	enum qoc_err err;
-	if (q->all_teams) {
-		ctx->scope = ALL;
-	} else if (q->team_count == 1) {
-		ctx->scope = ONE;
-		ctx->teams = q->team_ids[0];
-	} else if (q->team_count > 1) {
-		struct qoc_str_list l = {.count = q->team_count};
-		l.items = qoc_arena_calloc(a, q->team_count, sizeof(*l.items));
-		if (!l.items)
-			return QOC_ENOMEM;
-		memcpy(l.items, q->team_ids, q->team_count * sizeof(*l.items));
-		ctx->scope = MANY;
-		if ((err = qoc_store_list_to_json(a, &l, &ctx->teams)))
-			return err;
-	}
-	if (q->q && q->q[0] && !(ctx->q_norm = qoc_store_name_norm(a, q->q)))
-		return QOC_ENOMEM;
-	if (q->cursor) {
-		if ((err = qoc_store_cursor_decode(a, q->cursor, &ctx->cur)))
-			return err;
-		if (ctx->cur.sort != q->sort || ctx->cur.desc != q->desc)
-			return QOC_EINVAL; /* a cursor from another order */
-		ctx->has_cursor = true;
-	}
-	return QOC_OK;
-}
-
 enum qoc_err qoc_sqlite_app_list(struct qoc_store *base, struct qoc_arena *a,
                                  const struct qoc_app_query *q, struct qoc_app_page *out)
 {
 	if (!a || !q || !out)
 		return QOC_EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (q->limit > QOC_APP_LIST_MAX_LIMIT ||
-	    (q->sort != QOC_APP_SORT_NAME && q->sort != QOC_APP_SORT_CREATED) ||
-	    (!q->all_teams && q->team_count && !q->team_ids))
-		return QOC_EINVAL;
-	for (size_t i = 0; !q->all_teams && i < q->team_count; i++)
-		if (!q->team_ids[i])
-			return QOC_EINVAL;
 	struct list_ctx ctx = {.a = a, .q = q, .out = out};
-	ctx.limit = q->limit ? q->limit : QOC_APP_LIST_DEFAULT_LIMIT;
-	enum qoc_err err = prepare(a, q, &ctx);
+	enum qoc_err err = qoc_store_app_list_prepare(a, q, &ctx.l);
 	if (err)
 		return err;
-	if (!q->all_teams && q->team_count == 0)
+	if (ctx.l.no_team)
 		return QOC_OK; /* no team to see: an empty page */
 	err = qoc_sqlite_with_conn(qoc_sqlite_from(base), list_work, &ctx);
 	if (err || out->count == 0) {

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 #define AUDIT_COLUMNS "id, team_id, client_id, actor_id, action, detail, ip, at"
 
 /* json_valid() here rather than only in the table's CHECK: a CHECK failure is a logged
@@ -19,22 +21,10 @@ static struct qoc_sqlite_sql sql_by_client = {
     .text = "SELECT " AUDIT_COLUMNS " FROM audit_log"
             " WHERE client_id = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3"};
 
-#define AUDIT_DEFAULT_LIMIT 50
-
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
-bool qoc_sqlite_audit_event_ok(const struct qoc_audit_event *ev)
-{
-	return ev && nonempty(ev->actor_id) && nonempty(ev->action);
-}
-
 enum qoc_err qoc_sqlite_audit_insert(struct qoc_sqlite_conn *c, const char *team_id,
                                      const char *client_id, const struct qoc_audit_event *ev)
 {
-	if (!qoc_sqlite_audit_event_ok(ev) || !nonempty(team_id))
+	if (!qoc_store_audit_event_ok(ev) || !qoc_store_nonempty(team_id))
 		return QOC_EINVAL;
 	int64_t changes = 0;
 	enum qoc_err err =
@@ -68,8 +58,7 @@ static enum qoc_err append_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_audit_append(struct qoc_store *base, const struct qoc_audit_entry *entry,
                                      int64_t *id)
 {
-	if (!entry || !nonempty(entry->team_id) || !nonempty(entry->actor_id) ||
-	    !nonempty(entry->action))
+	if (!qoc_store_audit_entry_ok(entry))
 		return QOC_EINVAL;
 	struct append_ctx ctx = {.e = entry};
 	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), append_work, &ctx);
@@ -141,12 +130,9 @@ enum qoc_err qoc_sqlite_audit_list(struct qoc_store *base, struct qoc_arena *a,
 	if (!a || !q || !out)
 		return QOC_EINVAL;
 	memset(out, 0, sizeof(*out));
-	if (nonempty(q->team_id) == nonempty(q->client_id) || (q->team_id && !q->team_id[0]) ||
-	    (q->client_id && !q->client_id[0]) || q->limit > QOC_AUDIT_LIST_MAX_LIMIT ||
-	    q->before_id < 0)
+	if (!qoc_store_audit_query_ok(q))
 		return QOC_EINVAL;
-	struct list_ctx ctx = {
-	    .a = a, .q = q, .out = out, .limit = q->limit ? q->limit : AUDIT_DEFAULT_LIMIT};
+	struct list_ctx ctx = {.a = a, .q = q, .out = out, .limit = qoc_store_audit_page_limit(q)};
 	enum qoc_err err = qoc_sqlite_with_conn(qoc_sqlite_from(base), list_work, &ctx);
 	if (err || out->count == 0) {
 		out->items = NULL;

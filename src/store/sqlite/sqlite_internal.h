@@ -122,8 +122,8 @@ enum qoc_err qoc_sqlite_bound(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *
                               const char *what, sqlite3_stmt **out, const char *fmt, ...);
 /* Prepares, binds (as qoc_sqlite_bound), steps to SQLITE_DONE and resets: one write.
  * *changes (may be NULL) receives the number of rows it changed. */
-enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
-                            const char *what, int64_t *changes, const char *fmt, ...);
+enum qoc_err qoc_sqlite_run(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql, const char *what,
+                            int64_t *changes, const char *fmt, ...);
 /* qoc_sqlite_run with the arguments in a va_list. */
 enum qoc_err qoc_sqlite_runv(struct qoc_sqlite_conn *c, struct qoc_sqlite_sql *sql,
                              const char *what, int64_t *changes, const char *fmt, va_list ap);
@@ -167,8 +167,7 @@ void qoc_sqlite_rollback(struct qoc_sqlite_conn *c);
  * again alone, in its own transaction. So fn must: write only through c, never
  * BEGIN/COMMIT, and give the same result when run again (reset any output in arg first).
  * With group commit off (cap 1) each fn gets its own transaction, in arrival order. */
-enum qoc_err qoc_sqlite_batch_write(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn,
-                                    void *arg);
+enum qoc_err qoc_sqlite_batch_write(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
 
 /* Runs fn inside BEGIN DEFERRED ... COMMIT: its statements read one snapshot. */
 enum qoc_err qoc_sqlite_read_tx(struct qoc_sqlite_store *st, qoc_sqlite_work_fn fn, void *arg);
@@ -181,8 +180,7 @@ enum qoc_err qoc_sqlite_col_blob(struct qoc_arena *a, sqlite3_stmt *s, int col,
 /* Appends a zeroed element of size bytes to the arena array *items (*count used, *cap
  * allocated), doubling it when full (the old array stays in the arena until release).
  * NULL when out of memory. */
-void *qoc_sqlite_push(struct qoc_arena *a, void **items, size_t *count, size_t *cap,
-                      size_t size);
+void *qoc_sqlite_push(struct qoc_arena *a, void **items, size_t *count, size_t *cap, size_t size);
 
 /* --- ops (one file per area) --- */
 
@@ -207,9 +205,8 @@ enum qoc_err qoc_sqlite_team_create(struct qoc_store *st, const struct qoc_team 
 enum qoc_err qoc_sqlite_teams_of_account(struct qoc_store *st, struct qoc_arena *a,
                                          const char *account_id, struct qoc_team **out,
                                          size_t *count);
-enum qoc_err qoc_sqlite_team_members(struct qoc_store *st, struct qoc_arena *a,
-                                     const char *team_id, struct qoc_membership **out,
-                                     size_t *count);
+enum qoc_err qoc_sqlite_team_members(struct qoc_store *st, struct qoc_arena *a, const char *team_id,
+                                     struct qoc_membership **out, size_t *count);
 enum qoc_err qoc_sqlite_member_add(struct qoc_store *st, const char *team_id,
                                    const char *account_id, enum qoc_role role,
                                    const struct qoc_audit_event *audit);
@@ -252,42 +249,40 @@ enum qoc_err qoc_sqlite_app_get_icon(struct qoc_store *st, struct qoc_arena *a,
                                      const char *client_id, const unsigned char **icon,
                                      size_t *icon_len, const char **icon_type);
 enum qoc_err qoc_sqlite_app_transfer(struct qoc_store *st, const char *client_id,
-                                     const char *new_owner_id,
-                                     const struct qoc_audit_event *audit);
+                                     const char *new_owner_id, const struct qoc_audit_event *audit);
 enum qoc_err qoc_sqlite_app_delete(struct qoc_store *st, const char *client_id,
                                    const struct qoc_audit_event *audit);
 enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *st, const char *client_id,
                                             int64_t at);
 /* The columns every application read selects, in the order qoc_sqlite_read_app reads. */
 #define QOC_SQLITE_APP_COLUMNS                                                                     \
-	"a.client_id, a.team_id, a.owner_id, a.name, a.description, a.type, a.status,"            \
-	" a.redirect_uris, a.allowed_origins, a.sso_redirect_uris, a.logout_uris, a.grant_types," \
-	" a.access_token_lifetime, a.refresh_token_lifetime, a.id_token_lifetime,"               \
-	" a.pkce_required, a.token_format, a.id_token_signed_response_alg,"                      \
-	" a.secret_created_at, a.created_at, a.updated_at, a.last_used_at, a.revision,"          \
+	"a.client_id, a.team_id, a.owner_id, a.name, a.description, a.type, a.status,"             \
+	" a.redirect_uris, a.allowed_origins, a.sso_redirect_uris, a.logout_uris, a.grant_types,"  \
+	" a.access_token_lifetime, a.refresh_token_lifetime, a.id_token_lifetime,"                 \
+	" a.pkce_required, a.token_format, a.id_token_signed_response_alg,"                        \
+	" a.secret_created_at, a.created_at, a.updated_at, a.last_used_at, a.revision,"            \
 	" (SELECT icon_type FROM application_icons i WHERE i.client_id = a.client_id)"
 /* Copies the current row (QOC_SQLITE_APP_COLUMNS) into out, from a; secrets untouched. */
 enum qoc_err qoc_sqlite_read_app(struct qoc_arena *a, sqlite3_stmt *s, struct qoc_app *out);
 
 /* sqlite_oauth.c: SSO sessions, authorization requests, consents */
 enum qoc_err qoc_sqlite_session_create(struct qoc_store *st, const struct qoc_sso_session *s);
-enum qoc_err qoc_sqlite_session_get(struct qoc_store *st, struct qoc_arena *a,
-                                    const char *id_hash, int64_t now,
-                                    struct qoc_sso_session *out);
+enum qoc_err qoc_sqlite_session_get(struct qoc_store *st, struct qoc_arena *a, const char *id_hash,
+                                    int64_t now, struct qoc_sso_session *out);
 enum qoc_err qoc_sqlite_session_touch(struct qoc_store *st, const char *id_hash, int64_t now,
                                       int64_t expires_at);
 enum qoc_err qoc_sqlite_session_delete(struct qoc_store *st, const char *id_hash);
 enum qoc_err qoc_sqlite_session_delete_by_sid(struct qoc_store *st, const char *sid);
 enum qoc_err qoc_sqlite_authreq_create(struct qoc_store *st, const struct qoc_auth_request *r);
 enum qoc_err qoc_sqlite_authreq_get(struct qoc_store *st, struct qoc_arena *a,
-                                    const char *handle_hash, const char *browser_hash,
-                                    int64_t now, struct qoc_auth_request *out);
+                                    const char *handle_hash, const char *browser_hash, int64_t now,
+                                    struct qoc_auth_request *out);
 enum qoc_err qoc_sqlite_authreq_set_account(struct qoc_store *st, const char *handle_hash,
                                             const char *browser_hash, const char *account_id,
                                             int64_t auth_time, int64_t now);
 enum qoc_err qoc_sqlite_authreq_take(struct qoc_store *st, struct qoc_arena *a,
-                                     const char *handle_hash, const char *browser_hash,
-                                     int64_t now, struct qoc_auth_request *out);
+                                     const char *handle_hash, const char *browser_hash, int64_t now,
+                                     struct qoc_auth_request *out);
 enum qoc_err qoc_sqlite_authreq_delete(struct qoc_store *st, const char *handle_hash);
 enum qoc_err qoc_sqlite_consent_get(struct qoc_store *st, struct qoc_arena *a,
                                     const char *account_id, const char *client_id,
@@ -298,12 +293,11 @@ enum qoc_err qoc_sqlite_consent_put(struct qoc_store *st, const char *account_id
 /* sqlite_tokens.c: authorization codes, tokens, families, housekeeping */
 enum qoc_err qoc_sqlite_code_create(struct qoc_store *st, const struct qoc_auth_code *code);
 enum qoc_err qoc_sqlite_code_consume(struct qoc_store *st, struct qoc_arena *a,
-                                     const char *code_hash, int64_t now,
-                                     struct qoc_auth_code *out);
+                                     const char *code_hash, int64_t now, struct qoc_auth_code *out);
 enum qoc_err qoc_sqlite_tokens_issue(struct qoc_store *st, const struct qoc_token *tokens,
                                      size_t n);
-enum qoc_err qoc_sqlite_token_get(struct qoc_store *st, struct qoc_arena *a,
-                                  const char *token_hash, struct qoc_token *out);
+enum qoc_err qoc_sqlite_token_get(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
+                                  struct qoc_token *out);
 enum qoc_err qoc_sqlite_refresh_rotate(struct qoc_store *st, struct qoc_arena *a,
                                        const char *old_hash, const char *client_id, int64_t now,
                                        const struct qoc_token *new_tokens, size_t n,
@@ -316,10 +310,10 @@ enum qoc_err qoc_sqlite_tokens_purge_expired(struct qoc_store *st, int64_t now, 
 
 /* sqlite_pats.c: personal access tokens */
 enum qoc_err qoc_sqlite_pat_create(struct qoc_store *st, const struct qoc_pat *pat);
-enum qoc_err qoc_sqlite_pat_find(struct qoc_store *st, struct qoc_arena *a,
-                                 const char *token_hash, int64_t now, struct qoc_pat *out);
-enum qoc_err qoc_sqlite_pat_list(struct qoc_store *st, struct qoc_arena *a,
-                                 const char *account_id, struct qoc_pat **out, size_t *count);
+enum qoc_err qoc_sqlite_pat_find(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
+                                 int64_t now, struct qoc_pat *out);
+enum qoc_err qoc_sqlite_pat_list(struct qoc_store *st, struct qoc_arena *a, const char *account_id,
+                                 struct qoc_pat **out, size_t *count);
 enum qoc_err qoc_sqlite_pat_revoke(struct qoc_store *st, const char *account_id, const char *id,
                                    int64_t now);
 enum qoc_err qoc_sqlite_pat_touch(struct qoc_store *st, const char *id, int64_t at);
@@ -333,8 +327,6 @@ enum qoc_err qoc_sqlite_audit_list(struct qoc_store *st, struct qoc_arena *a,
  * NULL). QOC_EINVAL when ev lacks actor_id or action, or its detail is not JSON. */
 enum qoc_err qoc_sqlite_audit_insert(struct qoc_sqlite_conn *c, const char *team_id,
                                      const char *client_id, const struct qoc_audit_event *ev);
-/* True when ev can be written (actor_id and action present). */
-bool qoc_sqlite_audit_event_ok(const struct qoc_audit_event *ev);
 
 /* sqlite_outbox.c (mail outbox) */
 enum qoc_err qoc_sqlite_outbox_put(struct qoc_store *st, const struct qoc_outbox_row *row,

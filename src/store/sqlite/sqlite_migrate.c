@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "store/migration.h"
+#include "store/store_check.h"
 
 static struct qoc_sqlite_sql sql_bootstrap = {.text =
                                                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -17,22 +18,6 @@ static struct qoc_sqlite_sql sql_is_applied = {
     .text = "SELECT 1 FROM schema_migrations WHERE version = ?1"};
 static struct qoc_sqlite_sql sql_record = {
     .text = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"};
-
-/* The newest version this binary knows, or -1 when the embedded list is not strictly
- * increasing (a build mistake: two files with one number). */
-static int known_version(const struct qoc_migration *list)
-{
-	int last = 0;
-	for (const struct qoc_migration *m = list; m->version; m++) {
-		if (m->version <= last) {
-			qoc_log_error("store: embedded migrations out of order",
-			              "version=%d name=%s", m->version, m->name);
-			return -1;
-		}
-		last = m->version;
-	}
-	return last;
-}
 
 /* Creates schema_migrations when missing and refuses a schema newer than the binary. */
 static enum qoc_err bootstrap_work(struct qoc_sqlite_conn *c, void *arg)
@@ -127,7 +112,7 @@ enum qoc_err qoc_sqlite_migrate(struct qoc_store *base, unsigned *applied)
 	unsigned n = 0;
 	if (applied)
 		*applied = 0;
-	int known = known_version(qoc_sqlite_migrations);
+	int known = qoc_store_migrations_newest(qoc_sqlite_migrations);
 	if (known < 0)
 		return QOC_EDB;
 	enum qoc_err err = qoc_sqlite_write_tx(st, bootstrap_work, &known);

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 #define SESSION_COLUMNS "id_hash, sid, account_id, auth_time, created_at, expires_at"
@@ -46,11 +47,6 @@ static struct qoc_sqlite_sql sql_consent_put = {
             " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (account_id, client_id)"
             " DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at"};
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
 /* --- SSO sessions --- */
 
 static enum qoc_err read_session(struct qoc_arena *a, sqlite3_stmt *s, void *arg)
@@ -77,7 +73,8 @@ static enum qoc_err session_insert(struct qoc_sqlite_conn *c, void *arg)
 
 enum qoc_err qoc_sqlite_session_create(struct qoc_store *base, const struct qoc_sso_session *s)
 {
-	if (!s || !qoc_store_is_hash(s->id_hash) || !nonempty(s->sid) || !nonempty(s->account_id))
+	if (!s || !qoc_store_is_hash(s->id_hash) || !qoc_store_nonempty(s->sid) ||
+	    !qoc_store_nonempty(s->account_id))
 		return QOC_EINVAL;
 	return qoc_sqlite_batch_write(qoc_sqlite_from(base), session_insert, (void *)s);
 }
@@ -110,7 +107,7 @@ enum qoc_err qoc_sqlite_session_delete(struct qoc_store *base, const char *id_ha
 
 enum qoc_err qoc_sqlite_session_delete_by_sid(struct qoc_store *base, const char *sid)
 {
-	if (!nonempty(sid))
+	if (!qoc_store_nonempty(sid))
 		return QOC_EINVAL;
 	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_session_delete_sid,
 	                            "session_delete_by_sid", "t", sid);
@@ -146,7 +143,8 @@ static enum qoc_err authreq_insert(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_authreq_create(struct qoc_store *base, const struct qoc_auth_request *r)
 {
 	if (!r || !qoc_store_is_hash(r->handle_hash) || !qoc_store_is_hash(r->browser_hash) ||
-	    !nonempty(r->client_id) || !qoc_store_is_json_object(r->params) || r->account_id)
+	    !qoc_store_nonempty(r->client_id) || !qoc_store_is_json_object(r->params) ||
+	    r->account_id)
 		return QOC_EINVAL;
 	return qoc_sqlite_batch_write(qoc_sqlite_from(base), authreq_insert, (void *)r);
 }
@@ -166,7 +164,7 @@ enum qoc_err qoc_sqlite_authreq_set_account(struct qoc_store *base, const char *
                                             int64_t auth_time, int64_t now)
 {
 	if (!qoc_store_is_hash(handle_hash) || !qoc_store_is_hash(browser_hash) ||
-	    !nonempty(account_id))
+	    !qoc_store_nonempty(account_id))
 		return QOC_EINVAL;
 	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_authreq_set_account,
 	                            "authreq_set_account", "tttii", handle_hash, browser_hash,
@@ -238,7 +236,7 @@ enum qoc_err qoc_sqlite_consent_get(struct qoc_store *base, struct qoc_arena *a,
                                     const char *account_id, const char *client_id,
                                     const char **scope)
 {
-	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+	if (!qoc_store_nonempty(account_id) || !qoc_store_nonempty(client_id) || !scope)
 		return QOC_EINVAL;
 	*scope = NULL;
 	return qoc_sqlite_read_one(qoc_sqlite_from(base), a, read_scope, (void *)scope,
@@ -248,7 +246,7 @@ enum qoc_err qoc_sqlite_consent_get(struct qoc_store *base, struct qoc_arena *a,
 enum qoc_err qoc_sqlite_consent_put(struct qoc_store *base, const char *account_id,
                                     const char *client_id, const char *scope, int64_t now)
 {
-	if (!nonempty(account_id) || !nonempty(client_id) || !scope)
+	if (!qoc_store_nonempty(account_id) || !qoc_store_nonempty(client_id) || !scope)
 		return QOC_EINVAL;
 	return qoc_sqlite_write_one(qoc_sqlite_from(base), &sql_consent_put, "consent_put", "ttti",
 	                            account_id, client_id, scope, now);

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 #define OUTBOX_COLUMNS                                                                             \
 	"id, to_addr, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error"
 
@@ -42,8 +44,7 @@ static enum qoc_err put_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_outbox_put(struct qoc_store *base, const struct qoc_outbox_row *row,
                                    int64_t *id)
 {
-	if (!row || !row->to_addr || !row->to_addr[0] || !row->subject || !row->subject[0] ||
-	    !row->body || row->created_at <= 0)
+	if (!qoc_store_outbox_row_ok(row))
 		return QOC_EINVAL;
 	struct put_ctx ctx = {.row = row};
 	enum qoc_err err = qoc_sqlite_write_tx(qoc_sqlite_from(base), put_work, &ctx);
@@ -108,7 +109,7 @@ enum qoc_err qoc_sqlite_outbox_due(struct qoc_store *base, int64_t now, size_t l
 		return QOC_EINVAL;
 	*rows = NULL;
 	*n = 0;
-	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX)
+	if (!qoc_store_outbox_limit_ok(limit))
 		return QOC_EINVAL;
 	struct due_ctx ctx = {.a = a, .now = now, .limit = limit};
 	enum qoc_err err = qoc_sqlite_with_conn(qoc_sqlite_from(base), due_work, &ctx);
@@ -162,7 +163,7 @@ enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *base, int64_t now, int64_
 		return QOC_EINVAL;
 	*rows = NULL;
 	*n = 0;
-	if (limit == 0 || limit > QOC_OUTBOX_DUE_MAX || lease_until <= now)
+	if (!qoc_store_outbox_limit_ok(limit) || lease_until <= now)
 		return QOC_EINVAL;
 	struct claim_ctx ctx = {.due = {.a = a, .now = now, .limit = limit},
 	                        .lease_until = lease_until};

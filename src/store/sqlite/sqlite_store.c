@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 static void conn_close(struct qoc_sqlite_conn *c)
@@ -93,22 +94,11 @@ fail:
 	return err;
 }
 
-static void deadline_after_ms(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)(ms / 1000);
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_conn **out)
 {
 	*out = NULL;
 	struct timespec deadline;
-	deadline_after_ms(&deadline, st->busy_timeout_ms);
+	qoc_monotonic_deadline(&deadline, st->busy_timeout_ms);
 	pthread_mutex_lock(&st->mu);
 	while (!st->free_list) {
 		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "store/store_check.h"
+
 static struct qoc_sqlite_sql sql_team_insert = {
     .text = "INSERT INTO teams (id, name, personal, created_at) VALUES (?1, ?2, 0, ?3)"};
 static struct qoc_sqlite_sql sql_member_insert = {
@@ -31,11 +33,6 @@ static struct qoc_sqlite_sql sql_members = {
     .text = "SELECT m.team_id, m.account_id, m.role, m.created_at, a.email, a.name"
             " FROM memberships m JOIN accounts a ON a.id = m.account_id"
             " WHERE m.team_id = ?1 ORDER BY a.email_norm, a.id"};
-
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
 
 enum qoc_err qoc_sqlite_membership_insert(struct qoc_sqlite_conn *c, const char *team_id,
                                           const char *account_id, enum qoc_role role,
@@ -123,8 +120,7 @@ static enum qoc_err team_create_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_team_create(struct qoc_store *base, const struct qoc_team *team,
                                     const char *creator_id, const struct qoc_audit_event *audit)
 {
-	if (!team || !nonempty(team->id) || !nonempty(team->name) || !nonempty(creator_id) ||
-	    !qoc_sqlite_audit_event_ok(audit))
+	if (!qoc_store_team_create_ok(team, creator_id, audit))
 		return QOC_EINVAL;
 	struct team_ctx ctx = {.team = team, .account_id = creator_id, .audit = audit};
 	return qoc_sqlite_write_tx(qoc_sqlite_from(base), team_create_work, &ctx);
@@ -197,7 +193,8 @@ static enum qoc_err member_change(struct qoc_store *base, qoc_sqlite_work_fn fn,
                                   const char *team_id, const char *account_id, enum qoc_role role,
                                   const struct qoc_audit_event *audit)
 {
-	if (!nonempty(team_id) || !nonempty(account_id) || !qoc_sqlite_audit_event_ok(audit))
+	if (!qoc_store_nonempty(team_id) || !qoc_store_nonempty(account_id) ||
+	    !qoc_store_audit_event_ok(audit))
 		return QOC_EINVAL;
 	struct team_ctx ctx = {
 	    .team_id = team_id, .account_id = account_id, .role = role, .audit = audit};
@@ -240,7 +237,7 @@ enum qoc_err qoc_sqlite_membership_role(struct qoc_store *base, const char *team
 	if (!out)
 		return QOC_EINVAL;
 	*out = QOC_ROLE_NONE;
-	if (!nonempty(team_id) || !nonempty(account_id))
+	if (!qoc_store_nonempty(team_id) || !qoc_store_nonempty(account_id))
 		return QOC_EINVAL;
 	struct team_ctx ctx = {.team_id = team_id, .account_id = account_id};
 	enum qoc_err err = qoc_sqlite_with_conn(qoc_sqlite_from(base), role_work, &ctx);
@@ -288,7 +285,7 @@ enum qoc_err qoc_sqlite_teams_of_account(struct qoc_store *base, struct qoc_aren
                                          const char *account_id, struct qoc_team **out,
                                          size_t *count)
 {
-	if (!a || !out || !count || !nonempty(account_id))
+	if (!a || !out || !count || !qoc_store_nonempty(account_id))
 		return QOC_EINVAL;
 	*out = NULL;
 	*count = 0;
@@ -346,7 +343,7 @@ enum qoc_err qoc_sqlite_team_members(struct qoc_store *base, struct qoc_arena *a
                                      const char *team_id, struct qoc_membership **out,
                                      size_t *count)
 {
-	if (!a || !out || !count || !nonempty(team_id))
+	if (!a || !out || !count || !qoc_store_nonempty(team_id))
 		return QOC_EINVAL;
 	*out = NULL;
 	*count = 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/store_check.h"
 #include "store/store_codec.h"
 
 #define CODE_COLUMNS                                                                               \
@@ -69,16 +70,6 @@ static struct qoc_sqlite_sql sql_purge[] = {
              " (SELECT family_id FROM revoked_families WHERE revoked_at < ?1 LIMIT ?2)"},
 };
 
-static bool nonempty(const char *s)
-{
-	return s && s[0];
-}
-
-static const char *kind_name(enum qoc_token_kind kind)
-{
-	return kind == QOC_TOKEN_REFRESH ? "refresh" : "access";
-}
-
 /* --- rows --- */
 
 static enum qoc_err read_code(struct qoc_arena *a, sqlite3_stmt *s, void *arg)
@@ -111,8 +102,7 @@ static enum qoc_err read_token(struct qoc_arena *a, sqlite3_stmt *s, void *arg)
 	const unsigned char *kind = sqlite3_column_text(s, 1);
 	if (!kind)
 		return QOC_ENOMEM; /* NOT NULL column: only a failed conversion gives NULL */
-	out->kind =
-	    strcmp((const char *)kind, "refresh") == 0 ? QOC_TOKEN_REFRESH : QOC_TOKEN_ACCESS;
+	out->kind = qoc_store_token_kind_parse((const char *)kind);
 	if ((err = qoc_sqlite_col_text(a, s, 0, &out->token_hash)) ||
 	    (err = qoc_sqlite_col_text(a, s, 2, &out->client_id)) ||
 	    (err = qoc_sqlite_col_text(a, s, 3, &out->account_id)) ||
@@ -173,9 +163,9 @@ static enum qoc_err code_insert(struct qoc_sqlite_conn *c, void *arg)
 
 enum qoc_err qoc_sqlite_code_create(struct qoc_store *base, const struct qoc_auth_code *code)
 {
-	if (!code || !qoc_store_is_hash(code->code_hash) || !nonempty(code->client_id) ||
-	    !nonempty(code->account_id) || !nonempty(code->redirect_uri) || !code->scope ||
-	    !nonempty(code->family_id))
+	if (!code || !qoc_store_is_hash(code->code_hash) || !qoc_store_nonempty(code->client_id) ||
+	    !qoc_store_nonempty(code->account_id) || !qoc_store_nonempty(code->redirect_uri) ||
+	    !code->scope || !qoc_store_nonempty(code->family_id))
 		return QOC_EINVAL;
 	return qoc_sqlite_batch_write(qoc_sqlite_from(base), code_insert, (void *)code);
 }
@@ -239,23 +229,9 @@ static enum qoc_err insert_token(struct qoc_sqlite_conn *c, const struct qoc_tok
 	const char *sid = from ? from->sid : t->sid;
 	int64_t auth_time = from ? from->auth_time : t->auth_time;
 	return qoc_sqlite_run(c, &sql_token_insert, "token insert", NULL, "ttttttttiii",
-	                      t->token_hash, kind_name(t->kind), t->client_id, account, family,
-	                      parent, t->scope, sid, auth_time, t->created_at, t->expires_at);
-}
-
-/* The fields every new token needs; the lineage ones are checked by token_ok. */
-static bool token_base_ok(const struct qoc_token *t)
-{
-	return qoc_store_is_hash(t->token_hash) &&
-	       (t->kind == QOC_TOKEN_ACCESS || t->kind == QOC_TOKEN_REFRESH) &&
-	       nonempty(t->client_id) && t->scope;
-}
-
-static bool token_ok(const struct qoc_token *t)
-{
-	return token_base_ok(t) && nonempty(t->family_id) &&
-	       (t->kind == QOC_TOKEN_ACCESS || nonempty(t->account_id)) &&
-	       (!t->parent_hash || qoc_store_is_hash(t->parent_hash));
+	                      t->token_hash, qoc_store_token_kind_name(t->kind), t->client_id,
+	                      account, family, parent, t->scope, sid, auth_time, t->created_at,
+	                      t->expires_at);
 }
 
 struct issue_ctx {
@@ -278,7 +254,7 @@ enum qoc_err qoc_sqlite_tokens_issue(struct qoc_store *base, const struct qoc_to
 	if (!tokens || n == 0 || n > 3)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!token_ok(&tokens[i]))
+		if (!qoc_store_token_ok(&tokens[i]))
 			return QOC_EINVAL;
 	struct issue_ctx k = {.tokens = tokens, .n = n};
 	return qoc_sqlite_batch_write(qoc_sqlite_from(base), issue_work, &k);
@@ -339,11 +315,11 @@ enum qoc_err qoc_sqlite_refresh_rotate(struct qoc_store *base, struct qoc_arena 
                                        const struct qoc_token *new_tokens, size_t n,
                                        struct qoc_token *old_out)
 {
-	if (!a || !qoc_store_is_hash(old_hash) || !nonempty(client_id) || !new_tokens || n == 0 ||
-	    n > 3)
+	if (!a || !qoc_store_is_hash(old_hash) || !qoc_store_nonempty(client_id) || !new_tokens ||
+	    n == 0 || n > 3)
 		return QOC_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (!token_base_ok(&new_tokens[i]) ||
+		if (!qoc_store_token_base_ok(&new_tokens[i]) ||
 		    strcmp(new_tokens[i].client_id, client_id) != 0)
 			return QOC_EINVAL;
 	struct qoc_token old;
@@ -387,7 +363,7 @@ static enum qoc_err revoke_work(struct qoc_sqlite_conn *c, void *arg)
 enum qoc_err qoc_sqlite_token_revoke(struct qoc_store *base, const char *token_hash,
                                      const char *client_id, int64_t now)
 {
-	if (!qoc_store_is_hash(token_hash) || !nonempty(client_id))
+	if (!qoc_store_is_hash(token_hash) || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
 	struct revoke_ctx k = {.token_hash = token_hash, .client_id = client_id, .now = now};
 	qoc_arena_init(&k.a, 0);
@@ -409,7 +385,7 @@ static enum qoc_err family_work(struct qoc_sqlite_conn *c, void *arg)
 
 enum qoc_err qoc_sqlite_family_revoke(struct qoc_store *base, const char *family_id, int64_t now)
 {
-	if (!nonempty(family_id))
+	if (!qoc_store_nonempty(family_id))
 		return QOC_EINVAL;
 	struct family_ctx k = {.family_id = family_id, .now = now};
 	return qoc_sqlite_write_tx(qoc_sqlite_from(base), family_work, &k);
