@@ -185,23 +185,12 @@ static void log_drops(struct qoc_analytics *an, int64_t now)
 	an->drop_logged_at = now;
 }
 
-static void deadline_in(struct timespec *ts, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *writer(void *arg)
 {
 	struct qoc_analytics *an = arg;
 	for (;;) {
 		struct timespec ts;
-		deadline_in(&ts, an->o.flush_ms);
+		qoc_monotonic_deadline(&ts, an->o.flush_ms);
 		pthread_mutex_lock(&an->mu);
 		/* Sleep until a full batch, the flush deadline, or stop. */
 		while (!an->stopping && an->count < QOC_AN_WRITE_BATCH &&
