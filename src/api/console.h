@@ -38,8 +38,7 @@ struct qoc_console_session {
 enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *api,
                                       struct qoc_console_session *out);
 /* Is presented the session's CSRF token (constant-time)? false for NULL. */
-bool qoc_console_session_csrf_ok(struct qoc_http_req *req, const struct qoc_console_session *s,
-                                 const char *presented);
+bool qoc_console_session_csrf_ok(const struct qoc_console_session *s, const char *presented);
 
 /* Registers (or brings up to date) the console's own application (console_client.c). */
 enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api);

@@ -43,7 +43,7 @@ static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_http_resp 
 	bool safe = req->method == QOC_HTTP_GET || req->method == QOC_HTTP_HEAD ||
 	            req->method == QOC_HTTP_OPTIONS;
 	if (!safe && (qoc_http_header_count(req, QOC_CONSOLE_CSRF_HEADER) != 1 ||
-	              !qoc_console_session_csrf_ok(req, &s,
+	              !qoc_console_session_csrf_ok(&s,
 	                                           qoc_http_header(req, QOC_CONSOLE_CSRF_HEADER))))
 		return qoc_console_problem(resp, 403,
 		                           "missing or wrong " QOC_CONSOLE_CSRF_HEADER

@@ -266,10 +266,8 @@ enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *
 	return qoc_csrf_token(api->csrf_key, out->token_hash, QOC_CONSOLE_PURPOSE_CSRF, out->csrf);
 }
 
-bool qoc_console_session_csrf_ok(struct qoc_http_req *req, const struct qoc_console_session *s,
-                                 const char *presented)
+bool qoc_console_session_csrf_ok(const struct qoc_console_session *s, const char *presented)
 {
-	(void)req;
 	return presented && s->csrf[0] &&
 	       qoc_ct_equal(presented, strlen(presented), s->csrf, strlen(s->csrf));
 }
@@ -311,7 +309,7 @@ enum qoc_err qoc_api_console_logout(struct qoc_http_req *req, struct qoc_http_re
 		return qoc_web_internal_error(req, resp, err);
 	if (!err) {
 		/* Signing out is a state change: a page elsewhere must not sign the user out. */
-		if (!qoc_console_session_csrf_ok(req, &s, csrf))
+		if (!qoc_console_session_csrf_ok(&s, csrf))
 			return qoc_web_error_page(req, resp, QOC_LOGIN_ERR_EXPIRED,
 			                          "This sign-out form is out of date. Reload the "
 			                          "console and sign out again.",
