@@ -55,6 +55,8 @@ static const struct cdef defs[] = {
 	  "one logfmt line per HTTP request (never a query string, token or secret)" },
 	{ "threads", C_UINT, OFF(threads), "0", 0, 256, NULL,
 	  "HTTP worker threads; 0 picks two per core" },
+	{ "wait_threads", C_UINT, OFF(wait_threads), "32", 1, 256, NULL,
+	  "threads that hold requests waiting on a database commit (they share one fsync)" },
 	{ "sqlite_synchronous", C_ENUM, OFF(sqlite_synchronous), "full", 0, 0, "full|normal",
 	  "SQLite durability: full (an answered write is on disk) or normal (WAL, faster)" },
 	{ "db_pool_size", C_UINT, OFF(db_pool_size), "0", 0, 256, NULL,

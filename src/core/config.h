@@ -45,6 +45,7 @@ struct qoc_config {
 	char *access_token_alg;    /* access_token_alg: alg of JWT access tokens (ES256) */
 	unsigned key_retention;    /* key_retention: seconds a retired key stays published */
 	unsigned password_concurrency; /* password_concurrency: parallel argon2id hashes */
+	unsigned wait_threads;     /* wait_threads: requests waiting on a commit at once */
 	bool signup;               /* signup: self sign-up on the QOC Login pages */
 	bool analytics;            /* analytics: capture protocol requests (on|off) */
 	char *trusted_proxies;     /* trusted_proxies: CIDRs whose X-Forwarded-For is believed */

@@ -142,7 +142,16 @@ enum qoc_err qoc_http_offload(struct qoc_http_req *req, qoc_http_work_fn *work, 
 		return QOC_EINVAL;
 	req->offload.work = work;
 	req->offload.arg = arg;
+	req->offload.wait = false;
 	return QOC_OK;
+}
+
+enum qoc_err qoc_http_offload_wait(struct qoc_http_req *req, qoc_http_work_fn *work, void *arg)
+{
+	enum qoc_err err = qoc_http_offload(req, work, arg);
+	if (!err)
+		req->offload.wait = true;
+	return err;
 }
 
 void *qoc_http_offload_arg(const struct qoc_http_req *req)

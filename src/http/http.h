@@ -89,6 +89,7 @@ struct qoc_http_req {
 	struct {
 		qoc_http_work_fn *work;
 		void *arg;
+		bool wait; /* on the wait pool (qoc_http_offload_wait) */
 	} offload;
 	struct qoc_cookie_jar cookies;
 	bool cookies_parsed;
@@ -165,7 +166,12 @@ enum qoc_err qoc_http_form_query(struct qoc_http_req *req, struct qoc_form *out)
  * Retry-After and the handler is NOT called again (put cleanups on the arena).
  * QOC_EINVAL when work is NULL or an offload is already pending. */
 enum qoc_err qoc_http_offload(struct qoc_http_req *req, qoc_http_work_fn *work, void *arg);
-/* The arg of the last qoc_http_offload on this request (NULL before any). */
+/* The same on the server's wait pool, for work that mostly waits rather than computes: a
+ * durable write's commit (group commit shares one fsync among the writes waiting at once,
+ * so many may wait together), a round trip to a remote database. The connection threads,
+ * few and CPU-bound, never sleep on a commit. Same contract as qoc_http_offload. */
+enum qoc_err qoc_http_offload_wait(struct qoc_http_req *req, qoc_http_work_fn *work, void *arg);
+/* The arg of the last qoc_http_offload(_wait) on this request (NULL before any). */
 void *qoc_http_offload_arg(const struct qoc_http_req *req);
 
 /* ---- building the response ---- */

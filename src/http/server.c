@@ -44,7 +44,8 @@ struct qoc_http_server {
 	struct MHD_Daemon *daemon;
 	struct qoc_router *router;
 	struct qoc_http_options opts; /* defaults filled in */
-	struct qoc_offload_pool pool;
+	struct qoc_offload_pool pool;      /* CPU work (qoc_http_offload) */
+	struct qoc_offload_pool wait_pool; /* waiting work (qoc_http_offload_wait) */
 	int listen_fd;
 	uint16_t port;
 	atomic_uint active;    /* requests from on_uri to on_completed */
@@ -96,6 +97,12 @@ static void fill_defaults(struct qoc_http_options *o)
 		o->offload_threads = 64;
 	if (!o->offload_queue)
 		o->offload_queue = 256;
+	if (!o->wait_threads)
+		o->wait_threads = 32;
+	if (o->wait_threads > 256)
+		o->wait_threads = 256;
+	if (!o->wait_queue)
+		o->wait_queue = 1024;
 	if (!o->connection_timeout_s)
 		o->connection_timeout_s = 30;
 	if (!o->max_connections)
@@ -280,7 +287,8 @@ static void offload_done(struct qoc_offload_job *job)
 static enum MHD_Result start_offload(struct conn_req *cr)
 {
 	struct qoc_http_server *srv = cr->srv;
-	if (!qoc_offload_pool_reserve(&srv->pool))
+	struct qoc_offload_pool *pool = cr->req.offload.wait ? &srv->wait_pool : &srv->pool;
+	if (!qoc_offload_pool_reserve(pool))
 		return answer_problem(cr, 503, "server busy, retry later", NULL);
 	cr->job = (struct qoc_offload_job){.work = cr->req.offload.work,
 	                                   .arg = cr->req.offload.arg,
@@ -289,7 +297,7 @@ static enum MHD_Result start_offload(struct conn_req *cr)
 	cr->phase = PH_OFFLOADED;
 	atomic_fetch_add(&srv->suspended, 1);
 	MHD_suspend_connection(cr->conn);
-	qoc_offload_pool_push(&srv->pool, &cr->job); /* may resume at once when stopping */
+	qoc_offload_pool_push(pool, &cr->job); /* may resume at once when stopping */
 	return MHD_YES;
 }
 
@@ -686,7 +694,7 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 {
 	enum qoc_err err = QOC_OK;
 	int sys_errno = EINVAL;
-	bool pool_started = false;
+	unsigned pools_started = 0;
 	*out = NULL;
 	if (!opts || !router || opts->port == 0) {
 		errno = EINVAL;
@@ -707,11 +715,16 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 	srv->port = srv->opts.port;
 	err =
 	    qoc_offload_pool_start(&srv->pool, srv->opts.offload_threads, srv->opts.offload_queue);
+	if (!err) {
+		pools_started = 1;
+		err = qoc_offload_pool_start(&srv->wait_pool, srv->opts.wait_threads,
+		                             srv->opts.wait_queue);
+	}
 	if (err) {
 		sys_errno = err == QOC_ENOMEM ? ENOMEM : EAGAIN;
 		goto out;
 	}
-	pool_started = true;
+	pools_started = 2;
 	err = start_daemon(srv, &sys_errno);
 	if (err)
 		goto out;
@@ -719,7 +732,11 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 	srv = NULL;
 out:
 	if (srv) {
-		if (pool_started) {
+		if (pools_started > 1) {
+			qoc_offload_pool_stop(&srv->wait_pool);
+			qoc_offload_pool_release(&srv->wait_pool);
+		}
+		if (pools_started > 0) {
 			qoc_offload_pool_stop(&srv->pool);
 			qoc_offload_pool_release(&srv->pool);
 		}
@@ -758,6 +775,7 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < deadline)
 		sleep_ms(2);
 	/* Queued jobs are cancelled, running ones finish; each resumes its connection. */
+	qoc_offload_pool_stop(&srv->wait_pool);
 	qoc_offload_pool_stop(&srv->pool);
 	/* libmicrohttpd 0.9.75 aborts in MHD_stop_daemon while a connection is suspended:
 	 * wait until every resumed connection has been taken back by its thread. */
@@ -773,6 +791,7 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 	MHD_stop_daemon(srv->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	qoc_offload_pool_release(&srv->wait_pool);
 	qoc_offload_pool_release(&srv->pool);
 	free(srv);
 }

@@ -71,6 +71,67 @@ static void offload_queue_full_is_503(void **state)
 	test_resp_free(&b.resp);
 }
 
+/* The wait pool: on one connection thread and one CPU offload thread, four requests that
+ * wait 400 ms each (a commit) all wait at once, and a CPU offload is not queued behind
+ * them. */
+static void waits_run_together_beside_cpu_offloads(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.threads = 1;
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request w[4], cpu;
+	double t0 = test_now_ms();
+	for (size_t i = 0; i < 4; i++)
+		test_bg_start(&w[i], f->port, "GET /wait/400 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 4);
+	test_bg_start(&cpu, f->port, "GET /offload/10 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_bg_join(&cpu);
+	assert_int_equal(cpu.resp.status, 200);
+	assert_string_equal(cpu.resp.body, "done after 10 ms");
+	assert_true(cpu.done_ms - t0 < 300); /* while the four still wait */
+	test_resp_free(&cpu.resp);
+	for (size_t i = 0; i < 4; i++) {
+		test_bg_join(&w[i]);
+		assert_true(w[i].ok);
+		assert_int_equal(w[i].resp.status, 200);
+		assert_string_equal(w[i].resp.body, "done after 400 ms");
+		/* together: one wait's time, not four */
+		assert_true(w[i].done_ms - t0 < 1200);
+		test_resp_free(&w[i].resp);
+	}
+}
+
+/* Past wait_threads running and wait_queue queued: 503 with Retry-After. */
+static void wait_queue_full_is_503(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.wait_threads = 1;
+	o.wait_queue = 1;
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request a, b;
+	test_bg_start(&a, f->port, "GET /wait/400 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 1);
+	test_bg_start(&b, f->port, "GET /wait/100 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_entered, 2);
+	test_sleep_ms(20);
+	struct test_resp r;
+	char v[16];
+	assert_true(test_request(f->port, "GET /wait/1 HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_int_equal(r.status, 503);
+	assert_string_equal(test_header(&r, "Retry-After", v, sizeof(v)), "1");
+	test_resp_free(&r);
+	test_bg_join(&a);
+	test_bg_join(&b);
+	assert_int_equal(a.resp.status, 200);
+	assert_int_equal(b.resp.status, 200);
+	test_resp_free(&a.resp);
+	test_resp_free(&b.resp);
+}
+
 struct bg_stop {
 	pthread_t thread;
 	struct qoc_http_server *srv;
@@ -242,6 +303,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(offload_does_not_stall_other_requests,
 	                                    test_setup_router_only, test_teardown),
 	    cmocka_unit_test_setup_teardown(offload_queue_full_is_503, test_setup_router_only,
+	                                    test_teardown),
+	    cmocka_unit_test_setup_teardown(waits_run_together_beside_cpu_offloads,
+	                                    test_setup_router_only, test_teardown),
+	    cmocka_unit_test_setup_teardown(wait_queue_full_is_503, test_setup_router_only,
 	                                    test_teardown),
 	    cmocka_unit_test_setup_teardown(stop_waits_for_in_flight_request,
 	                                    test_setup_router_only, test_teardown),

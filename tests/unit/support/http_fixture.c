@@ -131,6 +131,24 @@ static enum qoc_err h_offload(struct qoc_http_req *req, struct qoc_http_resp *re
 	return err ? err : QOC_EPENDING;
 }
 
+/* The same on the wait pool (a durable write waiting for its commit). */
+static enum qoc_err h_wait(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
+{
+	(void)ctx;
+	if (req->resumed) {
+		struct work *w = qoc_http_offload_arg(req);
+		return qoc_http_resp_body(resp, 200, "text/plain", w->result, strlen(w->result));
+	}
+	atomic_fetch_add(&test_offload_entered, 1);
+	struct work *w = qoc_arena_calloc(req->arena, 1, sizeof(*w));
+	if (!w)
+		return QOC_ENOMEM;
+	w->ms = (unsigned)strtoul(qoc_http_param(req, "ms"), NULL, 10);
+	w->ran = &test_offload_runs;
+	enum qoc_err err = qoc_http_offload_wait(req, slow_work, w);
+	return err ? err : QOC_EPENDING;
+}
+
 static enum qoc_err h_pending_without_offload(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                               void *ctx)
 {
@@ -152,6 +170,7 @@ struct qoc_router *test_make_router(void)
 	assert_int_equal(qoc_router_add(r, "GET", "/nothing", h_nothing, NULL), QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/slow", h_slow, NULL), QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/offload/{ms}", h_offload, NULL), QOC_OK);
+	assert_int_equal(qoc_router_add(r, "GET", "/wait/{ms}", h_wait, NULL), QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/pending", h_pending_without_offload, NULL),
 	                 QOC_OK);
 	return r;
@@ -177,6 +196,8 @@ struct qoc_http_options test_small_options(void)
 	return (struct qoc_http_options){.threads = 2,
 	                                 .offload_threads = 1,
 	                                 .offload_queue = 4,
+	                                 .wait_threads = 4,
+	                                 .wait_queue = 4,
 	                                 .max_body_bytes = 1024,
 	                                 .connection_timeout_s = 5};
 }
