@@ -23,6 +23,7 @@ struct seg {
 struct handler {
 	qoc_http_handler_fn *fn;
 	void *ctx;
+	unsigned flags; /* QOC_ROUTE_* */
 };
 
 struct route {
@@ -234,6 +235,13 @@ static struct node *child_for(struct node *n, const struct seg *s)
 enum qoc_err qoc_router_add(struct qoc_router *router, const char *method, const char *pattern,
                             qoc_http_handler_fn *handler, void *ctx)
 {
+	return qoc_router_add_flags(router, method, pattern, handler, ctx, 0);
+}
+
+enum qoc_err qoc_router_add_flags(struct qoc_router *router, const char *method,
+                                  const char *pattern, qoc_http_handler_fn *handler, void *ctx,
+                                  unsigned flags)
+{
 	enum qoc_err err = QOC_OK;
 	enum qoc_http_method m = qoc_http_method_parse(method);
 	if (m == QOC_HTTP_OTHER || !handler || !pattern)
@@ -256,10 +264,10 @@ enum qoc_err qoc_router_add(struct qoc_router *router, const char *method, const
 		if (same_names(*slot, r) < 0 || (*slot)->handlers[m].fn)
 			err = QOC_ECONFLICT;
 		else
-			(*slot)->handlers[m] = (struct handler){handler, ctx};
+			(*slot)->handlers[m] = (struct handler){handler, ctx, flags};
 		goto out; /* r itself is not needed: freed below */
 	}
-	r->handlers[m] = (struct handler){handler, ctx};
+	r->handlers[m] = (struct handler){handler, ctx, flags};
 	*slot = r;
 	r = NULL;
 out:
@@ -371,6 +379,7 @@ static void consider(struct walk *w, const struct route *r, const char *rest)
 	w->found = true;
 	w->out->handler = h->fn;
 	w->out->ctx = h->ctx;
+	w->out->flags = h->flags;
 	w->out->pattern = r->pattern;
 }
 

@@ -45,6 +45,17 @@ void qoc_router_free(struct qoc_router *router);
 enum qoc_err qoc_router_add(struct qoc_router *router, const char *method, const char *pattern,
                             qoc_http_handler_fn *handler, void *ctx);
 
+/* Route flags. */
+enum {
+	/* The handler may wait on the store (a durable write's commit): the server calls it
+	 * on its wait pool (qoc_http_offload_wait), never on a connection thread. */
+	QOC_ROUTE_WAITS = 1u << 0,
+};
+/* qoc_router_add with QOC_ROUTE_* flags. */
+enum qoc_err qoc_router_add_flags(struct qoc_router *router, const char *method,
+                                  const char *pattern, qoc_http_handler_fn *handler, void *ctx,
+                                  unsigned flags);
+
 enum qoc_route_status {
 	QOC_ROUTE_FOUND,
 	QOC_ROUTE_NOT_FOUND,          /* 404 */
@@ -55,6 +66,7 @@ struct qoc_route_match {
 	enum qoc_route_status status;
 	qoc_http_handler_fn *handler;  /* FOUND */
 	void *ctx;                     /* FOUND */
+	unsigned flags;                /* FOUND: QOC_ROUTE_* */
 	const char *pattern;           /* FOUND: router memory, lives as long as the router */
 	struct qoc_http_param *params; /* FOUND: arena memory; NULL when param_count is 0 */
 	size_t param_count;

@@ -68,6 +68,8 @@ struct conn_req {
 	size_t uri_len;
 	uint64_t start_ns;
 	enum phase phase;
+	bool on_wait_pool;        /* PH_OFFLOADED: the job is the handler itself (QOC_ROUTE_WAITS) */
+	enum qoc_err handler_err; /* what it returned there */
 	bool body_too_large;
 	bool body_oom;
 	size_t drained;  /* body bytes thrown away after the limit was hit */
@@ -284,16 +286,15 @@ static void offload_done(struct qoc_offload_job *job)
 	MHD_resume_connection(cr->conn); /* cr may be gone once this returns */
 }
 
-static enum MHD_Result start_offload(struct conn_req *cr)
+/* Suspends the connection and queues job on pool; 503 when its queue is full. */
+static enum MHD_Result suspend_into(struct conn_req *cr, struct qoc_offload_pool *pool,
+                                   qoc_http_work_fn *work, void *arg)
 {
 	struct qoc_http_server *srv = cr->srv;
-	struct qoc_offload_pool *pool = cr->req.offload.wait ? &srv->wait_pool : &srv->pool;
 	if (!qoc_offload_pool_reserve(pool))
 		return answer_problem(cr, 503, "server busy, retry later", NULL);
-	cr->job = (struct qoc_offload_job){.work = cr->req.offload.work,
-	                                   .arg = cr->req.offload.arg,
-	                                   .done = offload_done,
-	                                   .request_id = cr->req.request_id};
+	cr->job = (struct qoc_offload_job){
+	    .work = work, .arg = arg, .done = offload_done, .request_id = cr->req.request_id};
 	cr->phase = PH_OFFLOADED;
 	atomic_fetch_add(&srv->suspended, 1);
 	MHD_suspend_connection(cr->conn);
@@ -301,12 +302,36 @@ static enum MHD_Result start_offload(struct conn_req *cr)
 	return MHD_YES;
 }
 
+static enum MHD_Result start_offload(struct conn_req *cr)
+{
+	struct qoc_http_server *srv = cr->srv;
+	struct qoc_offload_pool *pool = cr->req.offload.wait ? &srv->wait_pool : &srv->pool;
+	cr->on_wait_pool = false;
+	return suspend_into(cr, pool, cr->req.offload.work, cr->req.offload.arg);
+}
+
+/* A QOC_ROUTE_WAITS handler, on a wait pool thread: the connection is suspended, so this
+ * thread owns req and resp until offload_done resumes it. */
+static void handler_work(void *arg)
+{
+	struct conn_req *cr = arg;
+	cr->handler_err = cr->match.handler(&cr->req, &cr->resp, cr->match.ctx);
+}
+
+static enum MHD_Result handler_outcome(struct conn_req *cr, enum qoc_err err);
+
 static enum MHD_Result resumed_call(struct conn_req *cr)
 {
 	atomic_fetch_sub(&cr->srv->suspended, 1);
 	cr->phase = PH_BODY;
 	if (cr->job.cancelled)
 		return answer_problem(cr, 503, "server stopping", NULL);
+	if (cr->on_wait_pool) { /* the handler ran there: its outcome, here */
+		qoc_log_set_request_id(cr->req.request_id);
+		enum MHD_Result ret = handler_outcome(cr, cr->handler_err);
+		qoc_log_set_request_id(NULL);
+		return ret;
+	}
 	cr->req.resumed = true;
 	return run_handler(cr);
 }
@@ -343,6 +368,10 @@ static enum MHD_Result run_handler(struct conn_req *cr)
 {
 	struct qoc_http_req *req = &cr->req;
 	req->offload.work = NULL; /* arg stays: the resumed call reads it */
+	if (cr->match.flags & QOC_ROUTE_WAITS) {
+		cr->on_wait_pool = true;
+		return suspend_into(cr, &cr->srv->wait_pool, handler_work, cr);
+	}
 	/* The id goes on log lines of the handler and of the outcome below. */
 	qoc_log_set_request_id(req->request_id);
 	enum MHD_Result ret = handler_outcome(cr, cr->match.handler(req, &cr->resp, cr->match.ctx));

@@ -132,6 +132,50 @@ static void wait_queue_full_is_503(void **state)
 	test_resp_free(&b.resp);
 }
 
+/* A QOC_ROUTE_WAITS handler runs on the wait pool: four that block 400 ms each (a commit)
+ * block together, and the one connection thread answers /hello meanwhile. */
+static void waiting_route_runs_on_the_wait_pool(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	o.threads = 1;
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_bg_request w[4];
+	double t0 = test_now_ms();
+	for (size_t i = 0; i < 4; i++)
+		test_bg_start(&w[i], f->port, "GET /blocking/400 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_wait_for(&test_offload_started, 4);
+	struct test_resp r;
+	assert_true(test_request(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_int_equal(r.status, 200);
+	assert_true(test_now_ms() - t0 < 300);
+	test_resp_free(&r);
+	for (size_t i = 0; i < 4; i++) {
+		test_bg_join(&w[i]);
+		assert_true(w[i].ok);
+		assert_int_equal(w[i].resp.status, 200);
+		assert_string_equal(w[i].resp.body, "blocked");
+		assert_true(w[i].done_ms - t0 < 1200);
+		test_resp_free(&w[i].resp);
+	}
+}
+
+/* ... and one that offloads CPU work from there is resumed there (the sign-in form). */
+static void waiting_route_can_offload(void **state)
+{
+	struct test_fixture *f = *state;
+	struct qoc_http_options o = test_small_options();
+	test_start(f, &o);
+	test_reset_counters();
+	struct test_resp r;
+	assert_true(
+	    test_request(f->port, "GET /blocking/50?cpu HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "done after 50 ms");
+	test_resp_free(&r);
+}
+
 struct bg_stop {
 	pthread_t thread;
 	struct qoc_http_server *srv;
@@ -307,6 +351,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(waits_run_together_beside_cpu_offloads,
 	                                    test_setup_router_only, test_teardown),
 	    cmocka_unit_test_setup_teardown(wait_queue_full_is_503, test_setup_router_only,
+	                                    test_teardown),
+	    cmocka_unit_test_setup_teardown(waiting_route_runs_on_the_wait_pool,
+	                                    test_setup_router_only, test_teardown),
+	    cmocka_unit_test_setup_teardown(waiting_route_can_offload, test_setup_router_only,
 	                                    test_teardown),
 	    cmocka_unit_test_setup_teardown(stop_waits_for_in_flight_request,
 	                                    test_setup_router_only, test_teardown),

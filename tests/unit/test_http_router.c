@@ -179,6 +179,20 @@ static void less_specific_route_serves_other_methods(void **state)
 	assert_string_equal(m.allow, "GET, HEAD, DELETE");
 }
 
+/* Flags belong to one method of one route; HEAD served by GET carries GET's. */
+static void flags_follow_the_method(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(qoc_router_add(f->r, "GET", "/a/{id}", h_a, NULL), QOC_OK);
+	assert_int_equal(qoc_router_add_flags(f->r, "POST", "/a/{id}", h_b, NULL, QOC_ROUTE_WAITS),
+	                 QOC_OK);
+	assert_int_equal(qoc_router_add_flags(f->r, "GET", "/w/*", h_a, NULL, QOC_ROUTE_WAITS),
+	                 QOC_OK);
+	assert_int_equal(dispatch(f, QOC_HTTP_GET, "/a/1").flags, 0);
+	assert_int_equal(dispatch(f, QOC_HTTP_POST, "/a/1").flags, QOC_ROUTE_WAITS);
+	assert_int_equal(dispatch(f, QOC_HTTP_HEAD, "/w/x/y").flags, QOC_ROUTE_WAITS);
+}
+
 static void explicit_head_and_options_handlers(void **state)
 {
 	struct fixture *f = *state;
@@ -231,6 +245,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(matches_literals_and_params, setup, teardown),
+	    cmocka_unit_test_setup_teardown(flags_follow_the_method, setup, teardown),
 	    cmocka_unit_test_setup_teardown(params_are_percent_decoded_safely, setup, teardown),
 	    cmocka_unit_test_setup_teardown(literal_beats_param_beats_catch_all, setup, teardown),
 	    cmocka_unit_test_setup_teardown(root_and_trailing_slash_are_distinct, setup, teardown),

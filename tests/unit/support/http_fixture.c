@@ -149,6 +149,30 @@ static enum qoc_err h_wait(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	return err ? err : QOC_EPENDING;
 }
 
+/* A QOC_ROUTE_WAITS handler that blocks (a commit) and, with ?cpu, also offloads CPU work
+ * like the sign-in form: it is called on the wait pool, first and resumed. */
+static enum qoc_err h_blocking(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
+{
+	(void)ctx;
+	if (req->resumed) {
+		struct work *w = qoc_http_offload_arg(req);
+		return qoc_http_resp_body(resp, 200, "text/plain", w->result, strlen(w->result));
+	}
+	atomic_fetch_add(&test_offload_entered, 1);
+	unsigned ms = (unsigned)strtoul(qoc_http_param(req, "ms"), NULL, 10);
+	if (strcmp(req->query, "cpu") == 0) {
+		struct work *w = qoc_arena_calloc(req->arena, 1, sizeof(*w));
+		if (!w)
+			return QOC_ENOMEM;
+		w->ms = ms;
+		enum qoc_err err = qoc_http_offload(req, slow_work, w);
+		return err ? err : QOC_EPENDING;
+	}
+	atomic_fetch_add(&test_offload_started, 1);
+	test_sleep_ms(ms);
+	return qoc_http_resp_body(resp, 200, "text/plain", "blocked", 7);
+}
+
 static enum qoc_err h_pending_without_offload(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                               void *ctx)
 {
@@ -171,6 +195,9 @@ struct qoc_router *test_make_router(void)
 	assert_int_equal(qoc_router_add(r, "GET", "/slow", h_slow, NULL), QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/offload/{ms}", h_offload, NULL), QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/wait/{ms}", h_wait, NULL), QOC_OK);
+	assert_int_equal(
+	    qoc_router_add_flags(r, "GET", "/blocking/{ms}", h_blocking, NULL, QOC_ROUTE_WAITS),
+	    QOC_OK);
 	assert_int_equal(qoc_router_add(r, "GET", "/pending", h_pending_without_offload, NULL),
 	                 QOC_OK);
 	return r;
