@@ -12,16 +12,36 @@
 #include "core/cidr.h"
 
 /* The tor-geoipdb ranges as a sorted list of boundaries: bound i covers the addresses from
- * start[i] up to start[i + 1] - 1 and belongs to cc[i], or to no country when cc[i] is
- * "\0\0" (a gap between two ranges, or the space after the last one). One 8-byte start and
- * 2 bytes of country per range, about 6 MB for Debian's IPv4 + IPv6 files, where a
- * (lo, hi, cc) table took 11 MB; a look-up is one binary search. IPv6 is keyed by the
- * upper 64 bits of the address: allocations and the database's boundaries are /64 or
- * coarser (a boundary inside a /64 would only blur that one /64). */
+ * start[i] up to start[i + 1] - 1 and belongs to country ci[i], or to no country when ci[i]
+ * is 0 (a gap between two ranges, the space after the last one, or the database's own "??":
+ * all three answer "ZZ"). IPv4 starts take 4 bytes, IPv6 starts 8 (the upper 64 bits of the
+ * address: allocations and the database's boundaries are /64 or coarser, a boundary inside a
+ * /64 would only blur that one /64), and the country 1 byte: an index into codes, the
+ * distinct codes in the order the file first names them. Debian's IPv6 file names 258
+ * codes, more than a byte can index, so index RARE sends the look-up to rare, a short list
+ * of (bound, code) for the codes named after the table filled (4 bounds in Debian's file).
+ * About 2 + 2.6 MB for Debian's IPv4 + IPv6 files (10 bytes a bound took 6.7 MB); a look-up
+ * is one binary search. */
+#define NCODES 254 /* indexes 1..254; 0 is no country, 255 is RARE */
+#define RARE 255
+#define CODE_SLOTS (26 * 26)
+
+struct rare {
+	size_t at; /* the bound */
+	char cc[2];
+};
+
 struct bounds {
-	uint64_t *start;
-	char (*cc)[2];
+	bool wide;     /* IPv6: starts in s64, else in s32 */
+	uint32_t *s32; /* IPv4 starts */
+	uint64_t *s64; /* IPv6 starts */
+	uint8_t *ci;   /* country of each bound: 0 none, 1..NCODES codes[ci - 1], RARE */
 	size_t n, cap;
+	char codes[NCODES][2];
+	unsigned ncodes;
+	uint8_t slot[CODE_SLOTS]; /* "AA".."ZZ" -> index into codes + 1 (0: not yet seen) */
+	struct rare *rare;        /* ascending by at */
+	size_t nrare;
 	size_t ranges;    /* ranges read (what qoc_geo_ranges counts) */
 	uint64_t last_lo; /* start of the last range appended */
 	uint64_t last_hi; /* end of the last range appended */
@@ -93,27 +113,80 @@ static uint64_t upper64(const uint8_t b[16])
 
 static void bounds_free(struct bounds *t)
 {
-	free(t->start);
-	free(t->cc);
+	bool wide = t->wide;
+	free(t->s32);
+	free(t->s64);
+	free(t->ci);
+	free(t->rare);
 	memset(t, 0, sizeof(*t));
+	t->wide = wide;
 }
 
-static enum qoc_err bounds_push(struct bounds *t, uint64_t start, const char cc[2])
+/* Resizes the arrays of t to hold ncap bounds. On failure t->cap stays: an array already
+ * resized is at least as large as before when growing, and the shrink comes last. */
+static enum qoc_err bounds_resize(struct bounds *t, size_t ncap)
 {
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap + t->cap / 2 : 1024;
-		uint64_t *s = realloc(t->start, ncap * sizeof(*s));
+	if (t->wide) {
+		uint64_t *s = realloc(t->s64, ncap * sizeof(*s));
 		if (!s)
 			return QOC_ENOMEM;
-		t->start = s;
-		char(*c)[2] = realloc(t->cc, ncap * sizeof(*c));
-		if (!c)
+		t->s64 = s;
+	} else {
+		uint32_t *s = realloc(t->s32, ncap * sizeof(*s));
+		if (!s)
 			return QOC_ENOMEM;
-		t->cc = c;
-		t->cap = ncap;
+		t->s32 = s;
 	}
-	t->start[t->n] = start;
-	memcpy(t->cc[t->n], cc, 2);
+	uint8_t *c = realloc(t->ci, ncap * sizeof(*c));
+	if (!c)
+		return QOC_ENOMEM;
+	t->ci = c;
+	t->cap = ncap;
+	return QOC_OK;
+}
+
+/* The country index of cc for the next bound of t (cc NULL: no country); a code the table
+ * has no room for goes to t->rare. */
+static enum qoc_err country_index(struct bounds *t, const char *cc, uint8_t *out)
+{
+	*out = 0;
+	if (!cc || cc[0] == '?') /* cc_ok: "??" is the only code that is not two letters */
+		return QOC_OK;
+	unsigned k = (unsigned)(cc[0] - 'A') * 26 + (unsigned)(cc[1] - 'A');
+	if (!t->slot[k] && t->ncodes < NCODES) {
+		memcpy(t->codes[t->ncodes++], cc, 2);
+		t->slot[k] = (uint8_t)t->ncodes;
+	}
+	if (t->slot[k]) {
+		*out = t->slot[k];
+		return QOC_OK;
+	}
+	/* rare codes are rare: growing one entry at a time keeps the list exact */
+	struct rare *r = realloc(t->rare, (t->nrare + 1) * sizeof(*r));
+	if (!r)
+		return QOC_ENOMEM;
+	t->rare = r;
+	r[t->nrare].at = t->n;
+	memcpy(r[t->nrare].cc, cc, 2);
+	t->nrare++;
+	*out = RARE;
+	return QOC_OK;
+}
+
+/* Appends a bound at start (an IPv4 table is only given starts that fit 32 bits). */
+static enum qoc_err bounds_push(struct bounds *t, uint64_t start, const char *cc)
+{
+	enum qoc_err err;
+	uint8_t ci;
+	if (t->n == t->cap && (err = bounds_resize(t, t->cap ? t->cap * 2 : 1024)))
+		return err;
+	if ((err = country_index(t, cc, &ci)))
+		return err;
+	if (t->wide)
+		t->s64[t->n] = start;
+	else
+		t->s32[t->n] = (uint32_t)start;
+	t->ci[t->n] = ci;
 	t->n++;
 	return QOC_OK;
 }
@@ -123,7 +196,6 @@ static enum qoc_err bounds_push(struct bounds *t, uint64_t start, const char cc[
  * previous one loses its overlap (IPv6 ranges cut to /64 do that within one /64). */
 static enum qoc_err bounds_add(struct bounds *t, uint64_t lo, uint64_t hi, const char cc[2])
 {
-	static const char none[2] = {0, 0};
 	enum qoc_err err = QOC_OK;
 	if (t->ranges && lo < t->last_lo) {
 		t->disorder = true;
@@ -135,9 +207,9 @@ static enum qoc_err bounds_add(struct bounds *t, uint64_t lo, uint64_t hi, const
 		lo = t->last_hi + 1;
 	}
 	if (t->ranges && lo > t->last_hi + 1)
-		err = bounds_push(t, t->last_hi + 1, none);
+		err = bounds_push(t, t->last_hi + 1, NULL);
 	else if (!t->ranges && lo > 0)
-		err = bounds_push(t, 0, none);
+		err = bounds_push(t, 0, NULL);
 	if (!err)
 		err = bounds_push(t, lo, cc);
 	if (err)
@@ -149,24 +221,18 @@ static enum qoc_err bounds_add(struct bounds *t, uint64_t lo, uint64_t hi, const
 }
 
 /* Closes the table (the space after the last range belongs to nobody) and gives back what
- * the growth over-allocated. */
+ * the growth over-allocated. The growth only ever touched the pages it wrote (glibc serves
+ * arrays this large from mmap and grows them with mremap), so the spare capacity was never
+ * resident; the shrink returns it to the address space. */
 static enum qoc_err bounds_finish(struct bounds *t, uint64_t max)
 {
-	static const char none[2] = {0, 0};
 	if (t->ranges && t->last_hi < max) {
-		enum qoc_err err = bounds_push(t, t->last_hi + 1, none);
+		enum qoc_err err = bounds_push(t, t->last_hi + 1, NULL);
 		if (err)
 			return err;
 	}
-	if (t->n && t->n < t->cap) {
-		uint64_t *s = realloc(t->start, t->n * sizeof(*s));
-		if (s)
-			t->start = s;
-		char(*c)[2] = realloc(t->cc, t->n * sizeof(*c));
-		if (c)
-			t->cc = c;
-		t->cap = t->n;
-	}
+	if (t->n && t->n < t->cap)
+		(void)bounds_resize(t, t->n); /* a failed shrink keeps the larger arrays */
 	return QOC_OK;
 }
 
@@ -255,6 +321,7 @@ static enum qoc_err collect(void *arg, const struct range *r)
  * files QOC does not ship with). */
 static enum qoc_err load_text(struct bounds *t, FILE *f, bool v6)
 {
+	t->wide = v6;
 	enum qoc_err err = each_range(f, v6, add_in_order, t);
 	if (!err && t->disorder) {
 		struct collected c = {0};
@@ -358,20 +425,53 @@ size_t qoc_geo_ranges(const struct qoc_geo *g)
 	return g ? g->v4.ranges + g->v6.ranges : 0;
 }
 
-/* The country of x in t (NULL: none). */
-static const char *find(const struct bounds *t, uint64_t x)
+/* The number of bounds that start at or before x: the bound of x is the one before. */
+static size_t count_le32(const uint32_t *start, size_t n, uint32_t x)
 {
-	size_t lo = 0, hi = t->n; /* the last bound with start <= x */
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (t->start[mid] <= x)
+		if (start[mid] <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == 0 || t->cc[lo - 1][0] == '\0')
+	return lo;
+}
+
+static size_t count_le64(const uint64_t *start, size_t n, uint64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (start[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The country of x in t (NULL: none). */
+static const char *find(const struct bounds *t, uint64_t x)
+{
+	size_t i = t->wide ? count_le64(t->s64, t->n, x) : count_le32(t->s32, t->n, (uint32_t)x);
+	if (i == 0)
+		return NULL; /* before the first bound (an empty table) */
+	i--;
+	if (t->ci[i] == 0)
 		return NULL;
-	return t->cc[lo - 1];
+	if (t->ci[i] != RARE)
+		return t->codes[t->ci[i] - 1];
+	size_t lo = 0, hi = t->nrare; /* the entry for bound i: there is one */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->rare[mid].at < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->nrare && t->rare[lo].at == i ? t->rare[lo].cc : NULL;
 }
 
 static bool mmdb_cc(const struct qoc_geo *g, const char *addr, char cc[3])

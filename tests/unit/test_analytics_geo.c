@@ -6,15 +6,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analytics/geo.h"
+#include "core/cidr.h"
 
 static char dir[64];
 static char v4[96];
@@ -173,6 +176,113 @@ static void malformed_and_missing_files_are_refused(void **state)
 	assert_string_equal(cc(NULL, "8.8.8.8"), "ZZ");
 }
 
+/* The i-th of 26 * 26 two-letter codes: AA, AB, ... ZZ. */
+static void code(unsigned i, char out[3])
+{
+	out[0] = (char)('A' + i / 26 % 26);
+	out[1] = (char)('A' + i % 26);
+	out[2] = '\0';
+}
+
+/* Writes n /24 ranges from 1.0.0.0 up, one code each (range i: code i), forwards or backwards
+ * (the loader then sorts), with a gap /24 between neighbours and "??" for every 7th. */
+static void write_many_codes(const char *path, unsigned n, bool backwards)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = backwards ? n - 1 - k : k;
+		unsigned long lo = 16777216UL + i * 512UL;
+		char c[3];
+		code(i, c);
+		fprintf(f, "%lu,%lu,%s\n", lo, lo + 255, i % 7 == 3 ? "??" : c);
+	}
+	fclose(f);
+}
+
+/* A byte indexes the countries of a table; a file may still name more codes than a byte
+ * holds (Debian's geoip6 names 258): those past the 254th still answer. */
+static void more_country_codes_than_a_byte_indexes(void **state)
+{
+	(void)state;
+	const unsigned n = 300;
+	for (int backwards = 0; backwards <= 1; backwards++) {
+		write_many_codes(v4, n, backwards);
+		struct qoc_geo *g = NULL;
+		const char *why = NULL;
+		assert_int_equal(qoc_geo_open(v4, &g, &why), QOC_OK);
+		assert_int_equal(qoc_geo_ranges(g), n);
+		for (unsigned i = 0; i < n; i++) {
+			unsigned long lo = 16777216UL + i * 512UL;
+			char a[32], want[3];
+			code(i, want);
+			if (i % 7 == 3)
+				memcpy(want, "ZZ", 3);
+			snprintf(a, sizeof(a), "%lu.%lu.%lu.%lu", lo >> 24, lo >> 16 & 255,
+			         lo >> 8 & 255, lo & 255);
+			assert_string_equal(cc(g, a), want);
+			snprintf(a, sizeof(a), "%lu.%lu.%lu.255", lo >> 24, lo >> 16 & 255,
+			         lo >> 8 & 255);
+			assert_string_equal(cc(g, a), want);
+			snprintf(a, sizeof(a), "%lu.%lu.%lu.0", lo >> 24, lo >> 16 & 255,
+			         (lo >> 8 & 255) + 1);
+			assert_string_equal(cc(g, a), "ZZ"); /* the gap after it */
+		}
+		qoc_geo_free(g);
+	}
+}
+
+/* The ends of the IPv4 space: a range from 0.0.0.0, one up to 255.255.255.255, one that is
+ * only 255.255.255.255, and one that is the whole space. 0.0.0.0/8 and 224.0.0.0/3 are not
+ * routable (always "ZZ"), so the answers are read just inside them. */
+static void ipv4_space_ends(void **state)
+{
+	(void)state;
+	const char *files[] = {
+	    "0,16777471,AU\n3741319168,4294967295,US\n",
+	    "3741319168,4294967295,US\n0,16777471,AU\n", /* out of order */
+	    "0,16777471,AU\n3741319168,4294967294,US\n4294967295,4294967295,FR\n",
+	    "4294967295,4294967295,FR\n3741319168,4294967294,US\n0,16777471,AU\n",
+	    "0,16777471,AU\n3741319168,4294967295,US\n3741319169,4294967295,FR\n"
+	    "4294967295,4294967295,FR\n", /* inside the last: dropped */
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		write_file(v4, files[i]);
+		struct qoc_geo *g = NULL;
+		assert_int_equal(qoc_geo_open(v4, &g, NULL), QOC_OK);
+		assert_string_equal(cc(g, "1.0.0.0"), "AU");
+		assert_string_equal(cc(g, "1.0.0.255"), "AU");
+		assert_string_equal(cc(g, "1.0.1.0"), "ZZ");
+		assert_string_equal(cc(g, "222.255.255.255"), "ZZ");
+		assert_string_equal(cc(g, "223.0.0.0"), "US");
+		assert_string_equal(cc(g, "223.255.255.255"), "US");
+		assert_string_equal(cc(g, "::ffff:223.255.255.255"), "US");
+		assert_string_equal(cc(g, "0.0.0.0"), "ZZ");
+		assert_string_equal(cc(g, "255.255.255.255"), "ZZ");
+		qoc_geo_free(g);
+	}
+	write_file(v4, "0,4294967295,NL\n");
+	struct qoc_geo *g = NULL;
+	assert_int_equal(qoc_geo_open(v4, &g, NULL), QOC_OK);
+	assert_int_equal(qoc_geo_ranges(g), 1);
+	assert_string_equal(cc(g, "1.0.0.0"), "NL");
+	assert_string_equal(cc(g, "8.8.8.8"), "NL");
+	assert_string_equal(cc(g, "223.255.255.255"), "NL");
+	assert_string_equal(cc(g, "2001:4860::1"), "ZZ");
+	qoc_geo_free(g);
+	/* and the top of the IPv6 space (fe00::/9 is routable, fe80::/10 and ff00::/8 not) */
+	char p6[128];
+	snprintf(p6, sizeof(p6), "%s/geoip6", dir);
+	write_file(p6, "fe00::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,AU\n"
+	               "ffff::,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,FR\n");
+	assert_int_equal(qoc_geo_open(v4, &g, NULL), QOC_OK);
+	assert_string_equal(cc(g, "fe00::1"), "AU");
+	assert_string_equal(cc(g, "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "AU");
+	assert_string_equal(cc(g, "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "ZZ");
+	assert_string_equal(cc(g, "8.8.8.8"), "NL");
+	qoc_geo_free(g);
+}
+
 /* --- a minimal MMDB writer (MaxMind DB format 2.0), enough for one IPv4 /24 --- */
 
 struct mm {
@@ -322,6 +432,136 @@ static void debian_tor_geoipdb(void **state)
 	qoc_geo_free(g);
 }
 
+/* A range of a Debian file as this test reads it: IPv6 by its upper 64 bits, as the loader
+ * keys it. */
+struct ref_range {
+	uint64_t lo, hi;
+	size_t line;
+	char cc[3];
+};
+
+static int cmp_ref(const void *x, const void *y)
+{
+	const struct ref_range *a = x, *b = y;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static uint64_t key6(const char *s)
+{
+	unsigned char b[16];
+	assert_int_equal(inet_pton(AF_INET6, s, b), 1);
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static size_t read_ref(const char *path, bool v6, struct ref_range **out)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = 0, cap = 0;
+	struct ref_range *r = NULL;
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+		if (line[0] == '#' || !c2)
+			continue;
+		*c1 = *c2 = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			r = realloc(r, cap * sizeof(*r));
+			assert_non_null(r);
+		}
+		r[n].lo = v6 ? key6(line) : strtoull(line, NULL, 10);
+		r[n].hi = v6 ? key6(c1 + 1) : strtoull(c1 + 1, NULL, 10);
+		r[n].line = n;
+		memcpy(r[n].cc, c2 + 1, 2);
+		r[n].cc[2] = '\0';
+		n++;
+	}
+	fclose(f);
+	qsort(r, n, sizeof(*r), cmp_ref);
+	*out = r;
+	return n;
+}
+
+static void key_text(bool v6, uint64_t k, char *a, size_t size)
+{
+	if (!v6) {
+		snprintf(a, size, "%u.%u.%u.%u", (unsigned)(k >> 24), (unsigned)(k >> 16 & 255),
+		         (unsigned)(k >> 8 & 255), (unsigned)(k & 255));
+		return;
+	}
+	unsigned char b[16] = {0};
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(k >> (56 - 8 * i));
+	assert_non_null(inet_ntop(AF_INET6, b, a, (socklen_t)size));
+}
+
+/* The answers of the loaded table against a plain model of the file: an address belongs to
+ * the first range (by start, then file order) that holds it, "??" and no range answer "ZZ",
+ * and so do the non-routable addresses. Sampled at both ends of every 13th range, just
+ * outside them and in the middle. */
+static void compare_with_file(const struct qoc_geo *g, const char *path, bool v6)
+{
+	struct ref_range *r;
+	size_t n = read_ref(path, v6, &r), ns = 0;
+	assert_true(n > 1000);
+	uint64_t *s = malloc((n / 13 + 1) * 5 * sizeof(*s));
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i += 13) {
+		if (r[i].lo > 0)
+			s[ns++] = r[i].lo - 1;
+		s[ns++] = r[i].lo;
+		s[ns++] = r[i].lo + (r[i].hi - r[i].lo) / 2;
+		s[ns++] = r[i].hi;
+		if (r[i].hi < (v6 ? UINT64_MAX : UINT32_MAX))
+			s[ns++] = r[i].hi + 1;
+	}
+	qsort(s, ns, sizeof(*s), cmp_u64);
+	size_t p = 0; /* ranges before p end before the sample */
+	for (size_t i = 0; i < ns; i++) {
+		char a[64], want[3] = "ZZ";
+		struct qoc_ip ip;
+		while (p < n && r[p].hi < s[i])
+			p++;
+		key_text(v6, s[i], a, sizeof(a));
+		assert_true(qoc_ip_parse(a, strlen(a), &ip));
+		if (p < n && r[p].lo <= s[i] && strcmp(r[p].cc, "??") != 0 &&
+		    !qoc_ip_is_private(&ip))
+			memcpy(want, r[p].cc, 3);
+		if (strcmp(cc(g, a), want) != 0)
+			fail_msg("%s: %s answers %s, the file says %s", path, a, cc(g, a), want);
+	}
+	free(s);
+	free(r);
+}
+
+static void debian_files_answer_as_written(void **state)
+{
+	(void)state;
+	if (access("/usr/share/tor/geoip", R_OK) != 0) {
+		skip();
+		return;
+	}
+	struct qoc_geo *g = NULL;
+	const char *why = NULL;
+	assert_int_equal(qoc_geo_open("/usr/share/tor/geoip", &g, &why), QOC_OK);
+	compare_with_file(g, "/usr/share/tor/geoip", false);
+	if (access("/usr/share/tor/geoip6", R_OK) == 0)
+		compare_with_file(g, "/usr/share/tor/geoip6", true);
+	qoc_geo_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +572,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(mmdb_country_look_up, setup, teardown),
 	    cmocka_unit_test(debian_tor_geoipdb),
+	    cmocka_unit_test_setup_teardown(more_country_codes_than_a_byte_indexes, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(ipv4_space_ends, setup, teardown),
+	    cmocka_unit_test(debian_files_answer_as_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
