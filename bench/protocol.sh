@@ -46,14 +46,11 @@ export QOC_DATA_DIR="$work/data"
 export QOC_ACCESS_LOG=false
 sync_mode=${QOC_SQLITE_SYNCHRONOUS:-full}
 export QOC_SQLITE_SYNCHRONOUS=$sync_mode
-# Group commit shares one fsync among the writes in flight, and a worker thread holds its
-# connection's request while it waits for the commit: with the default (two threads per
-# core) at most 4 tokens share an fsync. One thread per connection lets all 64 share it.
-# Reads (app_get, token_get) wait for a pooled connection: 32 measured better than 8 and
-# than 64 here (noisy host; CPU per request is the steadier figure).
-export QOC_THREADS=${QOC_THREADS:-$conns}
-export QOC_DB_POOL_SIZE=${QOC_DB_POOL_SIZE:-32}
-
+# The server runs with its defaults (threads: two per core; wait_threads 32; db pool
+# threads + 2): one configuration for every workload. Writes that wait for their commit run
+# on the wait pool, where up to wait_threads of them share one fsync, so the connection
+# threads stay few and CPU-bound (64 connection threads, one per client connection, cost
+# the CPU-bound workloads ~40% in context switches). QOC_THREADS etc. still override.
 # start_server [ENV=VALUE...]: a fresh qoc serve on a free port; sets port and server_pid.
 # The issuer is the loopback URL the drivers reach (the flows follow its form actions).
 start_server() {
@@ -130,8 +127,8 @@ start_server
 token=$(curl -s -X POST -H "Authorization: $auth_opaque" --data grant_type=client_credentials \
   "http://127.0.0.1:$port/oauth2/token" | json_get access_token)
 
-printf '\nProtocol: wrk -t%s -c%s -d%ss, loopback, sqlite_synchronous=%s, group commit on, %s server threads, db pool %s, %s cores\n' \
-  "$wrk_threads" "$conns" "$secs" "$sync_mode" "$QOC_THREADS" "$QOC_DB_POOL_SIZE" "$(nproc)"
+printf '\nProtocol: wrk -t%s -c%s -d%ss, loopback, sqlite_synchronous=%s, group commit on, server threads %s, wait threads %s, db pool %s, %s cores\n' \
+  "$wrk_threads" "$conns" "$secs" "$sync_mode" "${QOC_THREADS:-default}" "${QOC_WAIT_THREADS:-default}" "${QOC_DB_POOL_SIZE:-default}" "$(nproc)"
 run "client_credentials opaque (durable)" /oauth2/token "grant_type=client_credentials" "$auth_opaque"
 run "client_credentials JWT ES256 (not stored)" /oauth2/token "grant_type=client_credentials" "$auth_jwt"
 run "introspection (opaque, active)" /oauth2/introspect "token=$token" "$auth_opaque"
@@ -169,8 +166,8 @@ print('  %-44s %8.0f flows/s p99 %6.0fms %8.1f ms CPU/flow  peak RSS %5.1f MiB  
 if r.get('first_error'): print('    first error:', r['first_error'][:200])
 "
 }
-printf '\nFull flows: bench/flows.mjs, %ss each, loopback, sqlite_synchronous=%s, group commit on, ID token %s, opaque access token, argon2id m=19 MiB t=2 p=1, %s server threads\n' \
-  "$flow_secs" "$sync_mode" "$flow_alg" "$QOC_THREADS"
+printf '\nFull flows: bench/flows.mjs, %ss each, loopback, sqlite_synchronous=%s, group commit on, ID token %s, opaque access token, argon2id m=19 MiB t=2 p=1, server threads %s\n' \
+  "$flow_secs" "$sync_mode" "$flow_alg" "${QOC_THREADS:-default}"
 run_flows password
 run_flows sso
 printf '  targets (issue 3): password sign-in >= 150 flows/s, SSO >= 3000 flows/s\n'
