@@ -10,9 +10,9 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 
 #include "crypto/b64.h"
+#include "crypto/sigop.h"
 
 /* The largest signature: an RSA signature is as long as the modulus. */
 #define SIG_MAX (QOC_SIGKEY_RSA_MAX_BITS / 8)
@@ -32,24 +32,6 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 			return true;
 	}
 	return false;
-}
-
-/* Sets up a sign or verify operation with the parameters RFC 7518 fixes for the alg. */
-static bool digest_init(EVP_MD_CTX *mctx, const struct qoc_sigkey *key, bool sign)
-{
-	EVP_PKEY_CTX *pctx = NULL;
-	const char *md = key->alg == QOC_JWS_EDDSA ? NULL : "SHA256"; /* RFC 8037 §3.1 */
-	int ok = sign ? EVP_DigestSignInit_ex(mctx, &pctx, md, NULL, NULL, key->pkey, NULL)
-	              : EVP_DigestVerifyInit_ex(mctx, &pctx, md, NULL, NULL, key->pkey, NULL);
-	if (ok != 1)
-		return false;
-	if (key->alg == QOC_JWS_RS256)
-		return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
-	if (key->alg == QOC_JWS_PS256) /* RFC 7518 §3.5: MGF1 with SHA-256, salt = 32 */
-		return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-		       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
-		       EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1;
-	return true;
 }
 
 /* ECDSA-Sig-Value DER to the JOSE form R || S, each left-padded to 32 octets
@@ -90,26 +72,20 @@ static enum qoc_err raw_sign(const struct qoc_sigkey *key, const void *data, siz
 {
 	uint8_t buf[SIG_MAX]; /* DER for ECDSA, the signature itself otherwise */
 	size_t n = sizeof(buf);
-	enum qoc_err err = QOC_ECRYPTO;
-	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-	if (!mctx)
-		return QOC_ENOMEM;
-	if (!digest_init(mctx, key, true) || EVP_DigestSign(mctx, buf, &n, data, len) != 1)
-		goto out;
+	enum qoc_err err = qoc_sigop_sign(key->op, data, len, buf, &n);
+	if (err)
+		return err;
 	if (key->alg == QOC_JWS_ES256) {
-		if (!ecdsa_der_to_raw(buf, n, sig))
-			goto out;
+		if (!ecdsa_der_to_raw(buf, n, sig)) {
+			ERR_clear_error();
+			return QOC_ECRYPTO;
+		}
 		*siglen = 2 * ES256_COORD;
 	} else {
 		memcpy(sig, buf, n);
 		*siglen = n;
 	}
-	err = QOC_OK;
-out:
-	if (err)
-		ERR_clear_error();
-	EVP_MD_CTX_free(mctx);
-	return err;
+	return QOC_OK;
 }
 
 /* QOC_OK when sig is a valid signature by key over data, QOC_ECRYPTO otherwise. */
@@ -120,7 +96,6 @@ static enum qoc_err raw_verify(const struct qoc_sigkey *key, const void *data, s
 	const unsigned char *s = sig;
 	size_t n = siglen;
 	enum qoc_err err = QOC_ECRYPTO;
-	EVP_MD_CTX *mctx = NULL;
 
 	/* Exact sizes (RFC 7518 §3.3-§3.5, RFC 8037 §3.1) before any parsing. */
 	if (key->alg == QOC_JWS_ES256 || key->alg == QOC_JWS_EDDSA) {
@@ -136,16 +111,9 @@ static enum qoc_err raw_verify(const struct qoc_sigkey *key, const void *data, s
 		s = der;
 		n = (size_t)m;
 	}
-	mctx = EVP_MD_CTX_new();
-	if (!mctx) {
-		err = QOC_ENOMEM;
-		goto out;
-	}
-	if (digest_init(mctx, key, false) && EVP_DigestVerify(mctx, s, n, data, len) == 1)
-		err = QOC_OK;
+	err = qoc_sigop_verify(key->op, data, len, s, n);
 out:
 	ERR_clear_error();
-	EVP_MD_CTX_free(mctx);
 	OPENSSL_free(der);
 	return err;
 }

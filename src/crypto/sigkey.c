@@ -12,6 +12,7 @@
 
 #include "crypto/b64.h"
 #include "crypto/hash.h"
+#include "crypto/sigop.h"
 
 static const char *const alg_names[] = {
     [QOC_JWS_RS256] = "RS256",
@@ -131,9 +132,10 @@ enum qoc_err qoc_sigkey_from_pkey(EVP_PKEY *pkey, enum qoc_jws_alg alg, const ch
 	key->pkey = pkey;
 	key->alg = alg;
 	key->has_private = pkey_has_private(pkey, alg);
-	if (kid)
+	err = qoc_sigop_new(pkey, alg, key->has_private, &key->op);
+	if (!err && kid)
 		memcpy(key->kid, kid, strlen(kid) + 1);
-	else
+	else if (!err)
 		err = qoc_sigkey_thumbprint(key, key->kid);
 	if (err) {
 		qoc_sigkey_free(key);
@@ -147,6 +149,7 @@ void qoc_sigkey_free(struct qoc_sigkey *key)
 {
 	if (!key)
 		return;
+	qoc_sigop_free(key->op);
 	EVP_PKEY_free(key->pkey);
 	free(key);
 }

@@ -14,9 +14,9 @@
  * (base64url SHA-256 of the canonical public JWK), so it is stable and derived from
  * the key alone. A kid is only ever a look-up key: never a path, never SQL.
  *
- * Ownership: a struct qoc_sigkey is a heap object owning its EVP_PKEY; free it with
- * qoc_sigkey_free (NULL is a no-op). A key is immutable once made, so one key may sign
- * and verify from many threads at once.
+ * Ownership: a struct qoc_sigkey is a heap object owning its EVP_PKEY and the signature
+ * operations prepared for it (sigop.h); free it with qoc_sigkey_free (NULL is a no-op).
+ * A key is immutable once made, so one key may sign and verify from many threads at once.
  */
 #ifndef QOC_CRYPTO_SIGKEY_H
 #define QOC_CRYPTO_SIGKEY_H
@@ -48,8 +48,11 @@ enum qoc_jws_alg {
 /* Flags for imports. */
 #define QOC_SIGKEY_ALLOW_WEAK_RSA 0x1u /* accept RSA from 1024 bits: test vectors only */
 
+struct qoc_sigop;
+
 struct qoc_sigkey {
-	EVP_PKEY *pkey; /* owned */
+	EVP_PKEY *pkey;       /* owned */
+	struct qoc_sigop *op; /* owned: sign/verify set up once for alg (sigop.h) */
 	enum qoc_jws_alg alg;
 	bool has_private;
 	char kid[QOC_SIGKEY_KID_MAX + 1];
