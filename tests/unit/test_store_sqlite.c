@@ -474,6 +474,47 @@ static void release_repairs_a_dirty_connection(void **state)
 	qoc_sqlite_release(c);
 }
 
+/* Commits past the WAL threshold wake the checkpoint thread, which copies the WAL into
+ * the database file; the committing connections do not checkpoint themselves. */
+static void write_accounts(struct qoc_store *st, const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char id[32], email[64];
+		snprintf(id, sizeof(id), "acct_%s%d", prefix, i);
+		snprintf(email, sizeof(email), "%s%d@example.com", prefix, i);
+		struct qoc_account acct = {.id = id, .email = email};
+		assert_int_equal(qoc_store_account_create(st, &acct), QOC_OK);
+	}
+}
+
+static void checkpoints_run_on_their_own_thread(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	struct qoc_sqlite_store *sst = qoc_sqlite_from(f->st);
+	struct qoc_sqlite_conn *c;
+	assert_int_equal(qoc_sqlite_acquire(sst, &c), QOC_OK); /* an empty WAL to start from */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+	                                           NULL),
+	                 SQLITE_OK);
+	qoc_sqlite_release(c);
+	sst->checkpointer.pages = 16; /* inline only past 64 */
+	write_accounts(f->st, "a", 6);
+	for (int i = 0; i < 200 && atomic_load(&sst->checkpointer.runs) == 0; i++)
+		usleep(10 * 1000);
+	assert_true(atomic_load(&sst->checkpointer.runs) > 0);
+	assert_int_equal(atomic_load(&sst->checkpointer.inline_runs), 0);
+	assert_true(atomic_load(&sst->checkpointer.frames) > 0); /* pages reached the file */
+
+	/* Without the thread (stopped), a commit past the threshold checkpoints inline. */
+	qoc_sqlite_checkpointer_stop(sst);
+	write_accounts(f->st, "b", 20);
+	assert_true(atomic_load(&sst->checkpointer.inline_runs) > 0);
+	struct qoc_account got;
+	assert_int_equal(qoc_store_account_by_email(f->st, &f->a, "b19@example.com", &got),
+	                 QOC_OK);
+}
+
 /* Accounts made before 0002 get their personal team when it is applied, with the id the
  * store derives ("team_" + account id) and an admin membership. */
 static void migration_0002_gives_old_accounts_a_personal_team(void **state)
@@ -713,6 +754,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(failures_leave_connections_clean, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_migrations_apply_each_version_once, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(checkpoints_run_on_their_own_thread, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(release_repairs_a_dirty_connection, fx_setup,
 	                                    fx_teardown),

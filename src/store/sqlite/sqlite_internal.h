@@ -12,6 +12,7 @@
 #define QOC_STORE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <sqlite3.h>
 
@@ -63,9 +64,28 @@ struct qoc_sqlite_batcher {
 	_Atomic unsigned long long fallbacks; /* shared transactions redone write by write */
 };
 
+/* WAL pages after which the checkpoint thread runs (16 MiB at 4 KiB pages). */
+#define QOC_SQLITE_CHECKPOINT_PAGES 4096
+
+/* The checkpoint thread (sqlite_checkpoint.c): one connection of its own, woken by the
+ * pool connections' WAL hook. */
+struct qoc_sqlite_checkpointer {
+	unsigned pages; /* threshold, QOC_SQLITE_CHECKPOINT_PAGES (tests set less) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	sqlite3 *db;
+	atomic_bool started;
+	bool wanted, stop;      /* under mu */
+	atomic_uint runs;        /* checkpoints run by the thread */
+	atomic_uint frames;      /* WAL frames they copied into the database file */
+	atomic_uint inline_runs; /* run by a committing connection instead */
+};
+
 struct qoc_sqlite_store {
 	struct qoc_store base; /* first: a struct qoc_store * converts to this */
 	struct qoc_sqlite_batcher batcher;
+	struct qoc_sqlite_checkpointer checkpointer;
 	char *path;
 	enum qoc_sync_mode sync;
 	unsigned busy_timeout_ms;
@@ -80,6 +100,15 @@ static inline struct qoc_sqlite_store *qoc_sqlite_from(struct qoc_store *st)
 {
 	return (struct qoc_sqlite_store *)st;
 }
+
+/* --- WAL checkpoints (sqlite_checkpoint.c) --- */
+
+/* Starts the thread with its own connection (open_flags as the pool's). QOC_ENOMEM. */
+enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st, int open_flags);
+/* Stops and joins it; later commits checkpoint inline. No-op when not started. */
+void qoc_sqlite_checkpointer_stop(struct qoc_sqlite_store *st);
+/* sqlite3_wal_hook callback of every pool connection (arg: the store). */
+int qoc_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
 
 /* --- the pool (sqlite_store.c) --- */
 

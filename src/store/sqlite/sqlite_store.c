@@ -11,6 +11,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 
+#define OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)
+
 static void conn_close(struct qoc_sqlite_conn *c)
 {
 	if (!c->db)
@@ -61,8 +63,7 @@ static enum qoc_err pragma_exec(struct qoc_sqlite_conn *c, const char *sql)
 static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_conn *c)
 {
 	enum qoc_err err;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-	int rc = sqlite3_open_v2(st->path, &c->db, flags, NULL);
+	int rc = sqlite3_open_v2(st->path, &c->db, OPEN_FLAGS, NULL);
 	if (rc != SQLITE_OK) {
 		err = c->db ? qoc_sqlite_error(c, rc, "open") : QOC_ENOMEM;
 		goto fail;
@@ -88,6 +89,8 @@ static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_con
 	err = pragma_exec(c, "PRAGMA foreign_keys=ON");
 	if (err)
 		goto fail;
+	/* Replaces SQLite's own checkpoint-in-commit (sqlite_checkpoint.c). */
+	sqlite3_wal_hook(c->db, qoc_sqlite_wal_hook, st);
 	return QOC_OK;
 fail:
 	conn_close(c);
@@ -154,6 +157,7 @@ void qoc_sqlite_release(struct qoc_sqlite_conn *c)
 /* Closes every connection and frees the handle (also undoes a half-done open). */
 static void store_free(struct qoc_sqlite_store *st)
 {
+	qoc_sqlite_checkpointer_stop(st);
 	for (unsigned i = 0; i < st->pool_size; i++)
 		conn_close(&st->conns[i]);
 	pthread_mutex_destroy(&st->batcher.mu);
@@ -304,6 +308,7 @@ static enum qoc_err store_new(const struct qoc_store_options *opts, const char *
 	st->busy_timeout_ms =
 	    opts->busy_timeout_ms ? opts->busy_timeout_ms : QOC_STORE_DEFAULT_BUSY_TIMEOUT_MS;
 	st->pool_size = n;
+	st->checkpointer.pages = QOC_SQLITE_CHECKPOINT_PAGES;
 	*out = st;
 	return QOC_OK;
 fail_mu:
@@ -350,6 +355,12 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 		}
 		c->next_free = st->free_list;
 		st->free_list = c;
+	}
+	/* After the pool: the file is in WAL mode by now. */
+	err = qoc_sqlite_checkpointer_start(st, OPEN_FLAGS);
+	if (err) {
+		store_free(st);
+		return err;
 	}
 	*out = &st->base;
 	return QOC_OK;
