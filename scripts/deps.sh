@@ -9,7 +9,8 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
             libcairo2-dev)
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
 # tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
-run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb)
+# libcurl4, libcairo2: dlopen'ed at first use (SMTP mail, PDF export), so no link pulls them.
+run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb libcurl4 libcairo2)
 # chromium: the browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one.
 # poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.
 # postgresql: the throwaway cluster the PostgreSQL tests start (tests/pg/cluster.sh).

@@ -19,15 +19,22 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdbool.h>
+
 enum qoc_err qoc_an_export_json(const struct qoc_an_report *r, struct qoc_buf *out);
 enum qoc_err qoc_an_export_csv(const struct qoc_an_report *r, struct qoc_buf *out);
 /* A PDF made with cairo: title, application, range, the four headline figures, the
  * charts (requests over time, countries, endpoints, errors) as vector graphics, page
- * numbers. QOC_ENOMEM / QOC_ELIMIT / QOC_EIO (cairo failed). */
+ * numbers. QOC_ENOMEM / QOC_ELIMIT / QOC_EIO (cairo failed or is not installed). */
 enum qoc_err qoc_an_export_pdf(const struct qoc_an_report *r, struct qoc_buf *out);
+/* Whether PDFs can be made: loads cairo on the first call (it is not linked; see
+ * analytics/cairo_lib.h). If not, *why (if not NULL) says why, e.g. "libcairo.so.2 not
+ * found (...)"; the text is static. */
+bool qoc_an_export_pdf_available(const char **why);
 
 /* Releases the process-wide font caches cairo and fontconfig keep after the first PDF
- * (so a leak checker sees a clean exit). Call once at exit, when no export runs. */
+ * (so a leak checker sees a clean exit); a no-op if no PDF was ever made (cairo is not
+ * loaded for it). Call once at exit, when no export runs. */
 void qoc_an_export_shutdown(void);
 
 /* The download's file name: "qoc-analytics-<client_id>-<from date>-<to date>.<ext>"

@@ -95,6 +95,14 @@ static enum qoc_err send(struct qoc_http_resp *resp, const struct qoc_an_report 
 		type = "text/csv; charset=utf-8; header=present";
 		err = qoc_an_export_csv(r, &b);
 	} else if (strcmp(format, "pdf") == 0) {
+		const char *why;
+		if (!qoc_an_export_pdf_available(&why)) {
+			/* cairo is loaded at the first PDF, not linked: it may be missing. */
+			char detail[320];
+			snprintf(detail, sizeof(detail), "PDF export unavailable: %s", why);
+			qoc_buf_release(&b);
+			return qoc_console_problem(resp, 503, detail);
+		}
 		type = "application/pdf";
 		err = qoc_an_export_pdf(r, &b);
 	} else {
@@ -133,5 +141,5 @@ enum qoc_err qoc_api_console_app_analytics_export(struct qoc_http_req *req,
 	enum qoc_err err = load(req, resp, ctx, true, &p, &r);
 	if (err)
 		return qoc_console_done(err);
-	return send(resp, &r, p.format, true);
+	return qoc_console_done(send(resp, &r, p.format, true)); /* 503 problem: no cairo */
 }

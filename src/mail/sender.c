@@ -13,11 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "mail/curl_lib.h"
 #include "mail/mail.h"
 #include "store/store_outbox.h"
 
@@ -75,44 +74,52 @@ static int progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 static enum qoc_err send_smtp(struct qoc_mailer *m, const char *to, const struct qoc_buf *msg,
                               char *why, size_t why_size)
 {
+	/* Loaded at the first message (curl_lib.h); missing, it fails like an unreachable
+	 * server: the row stays in the outbox and is retried. */
+	const char *unavailable;
+	const struct qoc_curl_lib *cl = qoc_curl_lib(&unavailable);
+	if (!cl) {
+		snprintf(why, why_size, "smtp: %s", unavailable);
+		return QOC_EIO;
+	}
 	char rcpt_s[300], from_s[300];
 	snprintf(rcpt_s, sizeof(rcpt_s), "<%s>", to);
 	snprintf(from_s, sizeof(from_s), "<%s>", m->from);
 	struct upload u = {msg->data, msg->len};
-	struct curl_slist *rcpt = curl_slist_append(NULL, rcpt_s);
-	CURL *c = curl_easy_init();
+	struct curl_slist *rcpt = cl->slist_append(NULL, rcpt_s);
+	CURL *c = cl->easy_init();
 	enum qoc_err err = QOC_ENOMEM;
 	if (!c || !rcpt) {
 		snprintf(why, why_size, "smtp: out of memory");
 		goto out;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, m->smtp_url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from_s);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)QOC_MAILER_CONNECT_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)QOC_MAILER_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, m);
-	CURLcode rc = curl_easy_perform(c);
+	cl->easy_setopt(c, CURLOPT_URL, m->smtp_url);
+	cl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	cl->easy_setopt(c, CURLOPT_MAIL_FROM, from_s);
+	cl->easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+	cl->easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	cl->easy_setopt(c, CURLOPT_READDATA, &u);
+	cl->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	cl->easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	cl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)QOC_MAILER_CONNECT_TIMEOUT_S);
+	cl->easy_setopt(c, CURLOPT_TIMEOUT, (long)QOC_MAILER_TIMEOUT_S);
+	cl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cl->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	cl->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	cl->easy_setopt(c, CURLOPT_XFERINFODATA, m);
+	CURLcode rc = cl->easy_perform(c);
 	if (rc == CURLE_OK) {
 		err = QOC_OK;
 		goto out;
 	}
 	/* curl's own text and the server's reply code only: never the URL. */
 	long code = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	snprintf(why, why_size, "smtp: %s (reply %ld)", curl_easy_strerror(rc), code);
+	cl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	snprintf(why, why_size, "smtp: %s (reply %ld)", cl->easy_strerror(rc), code);
 	err = QOC_EIO;
 out:
-	curl_easy_cleanup(c);
-	curl_slist_free_all(rcpt);
+	cl->easy_cleanup(c);
+	cl->slist_free_all(rcpt);
 	return err;
 }
 
@@ -306,14 +313,6 @@ static void mailer_free(struct qoc_mailer *m)
 	free(m);
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static enum qoc_err mailer_new(const struct qoc_config *cfg, struct qoc_mailer **out)
 {
 	struct qoc_mailer *m = calloc(1, sizeof(*m));
@@ -352,9 +351,6 @@ enum qoc_err qoc_mailer_start(struct qoc_store *st, const struct qoc_config *cfg
 	*out = NULL;
 	if (!st || !cfg || !clock || !cfg->data_dir)
 		return QOC_EINVAL;
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK)
-		return QOC_ENOMEM;
 	struct qoc_mailer *m = NULL;
 	enum qoc_err err = mailer_new(cfg, &m);
 	if (err)

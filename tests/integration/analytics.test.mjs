@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as client from 'openid-client';
-import { Browser, createAccount, fixture, runQoc, startServer, tempDir } from './lib/qoc.mjs';
+import { Browser, createAccount, fixture, mapsLibrary, runQoc, startServer, tempDir } from './lib/qoc.mjs';
 
 const CB = 'https://app.example.com/cb';
 const EMAIL = 'ada@example.com';
@@ -262,8 +262,11 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
   });
 
   test('PDF export: opens (pdfinfo), two numbered pages, the figures in its text (pdftotext)', async () => {
+    // cairo is loaded by the first PDF, not at start (docs/decisions/lazy-libraries.md).
+    assert.ok(!mapsLibrary(srv.proc.pid, 'libcairo.so'), 'cairo mapped before the first PDF');
     const r = await api(`/api/v1/applications/${app.client_id}/analytics/export?format=pdf&${range}`);
     assert.equal(r.status, 200);
+    assert.ok(mapsLibrary(srv.proc.pid, 'libcairo.so'), 'the PDF came from the loaded cairo');
     assert.equal(r.headers.get('content-type'), 'application/pdf');
     assert.match(r.headers.get('content-disposition'), /filename="qoc-analytics-.*\.pdf"$/);
     assert.equal(r.buf.subarray(0, 5).toString(), '%PDF-');

@@ -146,6 +146,13 @@ export async function startServer({ env = {}, dataDir, args = [], port: wantPort
   };
 }
 
+// Whether a running process has mapped a shared library whose file name starts with
+// `name` (e.g. 'libcurl.so'): libcurl and cairo are loaded at first use, not at start.
+export function mapsLibrary(pid, name) {
+  return readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n')
+    .some((l) => path.basename(l.trim().split(/\s+/).slice(5).join(' ')).startsWith(name));
+}
+
 // Sends raw bytes, resolves with the whole response text once the server closes or
 // `untilMs` passes.
 export function rawRequest(port, bytes, { untilMs = 3000 } = {}) {
