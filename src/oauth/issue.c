@@ -138,7 +138,11 @@ enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc
 	if (req->want_refresh && !req->account)
 		return QOC_EINVAL;
 	int64_t now = qoc_clock_now(ctx->clock);
-	out->scope = req->scope ? req->scope : "";
+	/* A copy: the caller's scope may be a buffer on its stack, gone before the answer is
+	 * written (the token endpoint answers from another thread than the grant's). */
+	out->scope = qoc_arena_strdup(a, req->scope ? req->scope : "");
+	if (!out->scope)
+		return QOC_ENOMEM;
 	out->expires_in = req->access_token ? req->app->access_token_lifetime : 0;
 	if (req->family_id)
 		out->family_id = req->family_id;
