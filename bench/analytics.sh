@@ -39,7 +39,7 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json_get() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 export QOC_DATA_DIR="$work/data" QOC_ACCESS_LOG=false
-export QOC_THREADS=${QOC_THREADS:-$conns} QOC_DB_POOL_SIZE=${QOC_DB_POOL_SIZE:-32}
+# The server's defaults (threads, wait pool, db pool), as bench/protocol.sh.
 
 start_server() { # start_server on|off
   [ -n "$server_pid" ] && { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; }
