@@ -60,7 +60,7 @@ static void grant_work(void *arg)
 
 /* The answer to a grant that ran (here or on the wait pool). */
 static enum qoc_err finish(struct qoc_api *api, struct qoc_http_req *req,
-                          struct qoc_http_resp *resp, struct token_job *j)
+                           struct qoc_http_resp *resp, struct token_job *j)
 {
 	enum qoc_err err = j->err;
 	if (err == QOC_EINVAL) {

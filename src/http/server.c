@@ -43,7 +43,7 @@
 struct qoc_http_server {
 	struct MHD_Daemon *daemon;
 	struct qoc_router *router;
-	struct qoc_http_options opts; /* defaults filled in */
+	struct qoc_http_options opts;      /* defaults filled in */
 	struct qoc_offload_pool pool;      /* CPU work (qoc_http_offload) */
 	struct qoc_offload_pool wait_pool; /* waiting work (qoc_http_offload_wait) */
 	int listen_fd;
@@ -68,7 +68,7 @@ struct conn_req {
 	size_t uri_len;
 	uint64_t start_ns;
 	enum phase phase;
-	bool on_wait_pool;        /* PH_OFFLOADED: the job is the handler itself (QOC_ROUTE_WAITS) */
+	bool on_wait_pool; /* PH_OFFLOADED: the job is the handler itself (QOC_ROUTE_WAITS) */
 	enum qoc_err handler_err; /* what it returned there */
 	bool body_too_large;
 	bool body_oom;
@@ -288,7 +288,7 @@ static void offload_done(struct qoc_offload_job *job)
 
 /* Suspends the connection and queues job on pool; 503 when its queue is full. */
 static enum MHD_Result suspend_into(struct conn_req *cr, struct qoc_offload_pool *pool,
-                                   qoc_http_work_fn *work, void *arg)
+                                    qoc_http_work_fn *work, void *arg)
 {
 	struct qoc_http_server *srv = cr->srv;
 	if (!qoc_offload_pool_reserve(pool))

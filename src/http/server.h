@@ -33,13 +33,13 @@
 
 /* Zero (or NULL) in any field picks the default in brackets. */
 struct qoc_http_options {
-	const char *address;           /* IPv4 or IPv6 literal, "[::1]" too ["127.0.0.1"] */
-	uint16_t port;                 /* required: 1..65535 (0 is refused) */
-	unsigned threads;              /* connection threads [2 x online CPUs, at most 64] */
-	unsigned offload_threads;      /* offload pool threads [online CPUs, at most 64] */
-	unsigned offload_queue;        /* offload jobs waiting at most [256]; more -> 503 */
-	unsigned wait_threads;         /* wait pool threads (qoc_http_offload_wait) [32, at most 256] */
-	unsigned wait_queue;           /* wait pool jobs queued at most [1024]; more -> 503 */
+	const char *address;      /* IPv4 or IPv6 literal, "[::1]" too ["127.0.0.1"] */
+	uint16_t port;            /* required: 1..65535 (0 is refused) */
+	unsigned threads;         /* connection threads [2 x online CPUs, at most 64] */
+	unsigned offload_threads; /* offload pool threads [online CPUs, at most 64] */
+	unsigned offload_queue;   /* offload jobs waiting at most [256]; more -> 503 */
+	unsigned wait_threads;    /* wait pool threads (qoc_http_offload_wait) [32, at most 256] */
+	unsigned wait_queue;      /* wait pool jobs queued at most [1024]; more -> 503 */
 	unsigned connection_timeout_s; /* idle/slow connection timeout [30] */
 	unsigned max_connections;      /* concurrent connections [1024] */
 	size_t max_header_bytes;       /* header fields, names + values + 4 per field [16 KiB] */

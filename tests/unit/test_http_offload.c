@@ -44,22 +44,26 @@ static void offload_does_not_stall_other_requests(void **state)
 	test_resp_free(&slow.resp);
 }
 
-static void offload_queue_full_is_503(void **state)
+/* One running + one queued on a pool of one thread and a queue of one: the third is
+ * refused with 503 and Retry-After. prefix: "/offload/" (CPU pool) or "/wait/". */
+static void queue_full_is_503(struct test_fixture *f, struct qoc_http_options *o,
+                              const char *prefix)
 {
-	struct test_fixture *f = *state;
-	struct qoc_http_options o = test_small_options();
-	o.offload_queue = 1; /* one running + one queued, the third is refused */
-	test_start(f, &o);
+	char a_req[96], b_req[96], c_req[96];
+	snprintf(a_req, sizeof(a_req), "GET %s400 HTTP/1.1\r\nHost: t\r\n\r\n", prefix);
+	snprintf(b_req, sizeof(b_req), "GET %s100 HTTP/1.1\r\nHost: t\r\n\r\n", prefix);
+	snprintf(c_req, sizeof(c_req), "GET %s1 HTTP/1.1\r\nHost: t\r\n\r\n", prefix);
+	test_start(f, o);
 	test_reset_counters();
 	struct test_bg_request a, b;
-	test_bg_start(&a, f->port, "GET /offload/400 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_bg_start(&a, f->port, a_req);
 	test_wait_for(&test_offload_started, 1);
-	test_bg_start(&b, f->port, "GET /offload/100 HTTP/1.1\r\nHost: t\r\n\r\n");
+	test_bg_start(&b, f->port, b_req);
 	test_wait_for(&test_offload_entered, 2);
 	test_sleep_ms(20); /* b's handler returned: its job is queued behind a */
 	struct test_resp r;
 	char v[16];
-	assert_true(test_request(f->port, "GET /offload/1 HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
+	assert_true(test_request(f->port, c_req, &r, false));
 	assert_int_equal(r.status, 503);
 	assert_string_equal(test_header(&r, "Retry-After", v, sizeof(v)), "1");
 	test_resp_free(&r);
@@ -69,6 +73,13 @@ static void offload_queue_full_is_503(void **state)
 	assert_int_equal(b.resp.status, 200);
 	test_resp_free(&a.resp);
 	test_resp_free(&b.resp);
+}
+
+static void offload_queue_full_is_503(void **state)
+{
+	struct qoc_http_options o = test_small_options();
+	o.offload_queue = 1; /* offload_threads is 1 */
+	queue_full_is_503(*state, &o, "/offload/");
 }
 
 /* The wait pool: on one connection thread and one CPU offload thread, four requests that
@@ -103,33 +114,13 @@ static void waits_run_together_beside_cpu_offloads(void **state)
 	}
 }
 
-/* Past wait_threads running and wait_queue queued: 503 with Retry-After. */
+/* The same for the wait pool, with its own bounds. */
 static void wait_queue_full_is_503(void **state)
 {
-	struct test_fixture *f = *state;
 	struct qoc_http_options o = test_small_options();
 	o.wait_threads = 1;
 	o.wait_queue = 1;
-	test_start(f, &o);
-	test_reset_counters();
-	struct test_bg_request a, b;
-	test_bg_start(&a, f->port, "GET /wait/400 HTTP/1.1\r\nHost: t\r\n\r\n");
-	test_wait_for(&test_offload_started, 1);
-	test_bg_start(&b, f->port, "GET /wait/100 HTTP/1.1\r\nHost: t\r\n\r\n");
-	test_wait_for(&test_offload_entered, 2);
-	test_sleep_ms(20);
-	struct test_resp r;
-	char v[16];
-	assert_true(test_request(f->port, "GET /wait/1 HTTP/1.1\r\nHost: t\r\n\r\n", &r, false));
-	assert_int_equal(r.status, 503);
-	assert_string_equal(test_header(&r, "Retry-After", v, sizeof(v)), "1");
-	test_resp_free(&r);
-	test_bg_join(&a);
-	test_bg_join(&b);
-	assert_int_equal(a.resp.status, 200);
-	assert_int_equal(b.resp.status, 200);
-	test_resp_free(&a.resp);
-	test_resp_free(&b.resp);
+	queue_full_is_503(*state, &o, "/wait/");
 }
 
 /* A QOC_ROUTE_WAITS handler runs on the wait pool: four that block 400 ms each (a commit)

@@ -28,8 +28,8 @@ static void *checkpoint_main(void *arg)
 		k->wanted = false;
 		pthread_mutex_unlock(&k->mu);
 		int log = 0, done = 0;
-		int rc = sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
-		                                   &done);
+		int rc =
+		    sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			qoc_log_warn("store: wal checkpoint failed", "err=\"%s\"",
 			             sqlite3_errmsg(k->db));

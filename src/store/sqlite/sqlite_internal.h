@@ -76,7 +76,7 @@ struct qoc_sqlite_checkpointer {
 	pthread_t thread;
 	sqlite3 *db;
 	atomic_bool started;
-	bool wanted, stop;      /* under mu */
+	bool wanted, stop;       /* under mu */
 	atomic_uint runs;        /* checkpoints run by the thread */
 	atomic_uint frames;      /* WAL frames they copied into the database file */
 	atomic_uint inline_runs; /* run by a committing connection instead */

@@ -113,10 +113,11 @@ static void slow_work(void *arg)
 	snprintf(w->result, sizeof(w->result), "done after %u ms", w->ms);
 }
 
-/* The argon2id pattern: first call offloads, the resumed call answers. */
-static enum qoc_err h_offload(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
+/* The argon2id pattern: first call offloads (to the CPU pool, or with `wait` to the wait
+ * pool), the resumed call answers. */
+static enum qoc_err offload_and_answer(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                       bool wait)
 {
-	(void)ctx;
 	if (req->resumed) {
 		struct work *w = qoc_http_offload_arg(req);
 		return qoc_http_resp_body(resp, 200, "text/plain", w->result, strlen(w->result));
@@ -127,26 +128,22 @@ static enum qoc_err h_offload(struct qoc_http_req *req, struct qoc_http_resp *re
 		return QOC_ENOMEM;
 	w->ms = (unsigned)strtoul(qoc_http_param(req, "ms"), NULL, 10);
 	w->ran = &test_offload_runs;
-	enum qoc_err err = qoc_http_offload(req, slow_work, w);
+	enum qoc_err err =
+	    wait ? qoc_http_offload_wait(req, slow_work, w) : qoc_http_offload(req, slow_work, w);
 	return err ? err : QOC_EPENDING;
+}
+
+static enum qoc_err h_offload(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
+{
+	(void)ctx;
+	return offload_and_answer(req, resp, false);
 }
 
 /* The same on the wait pool (a durable write waiting for its commit). */
 static enum qoc_err h_wait(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
 {
 	(void)ctx;
-	if (req->resumed) {
-		struct work *w = qoc_http_offload_arg(req);
-		return qoc_http_resp_body(resp, 200, "text/plain", w->result, strlen(w->result));
-	}
-	atomic_fetch_add(&test_offload_entered, 1);
-	struct work *w = qoc_arena_calloc(req->arena, 1, sizeof(*w));
-	if (!w)
-		return QOC_ENOMEM;
-	w->ms = (unsigned)strtoul(qoc_http_param(req, "ms"), NULL, 10);
-	w->ran = &test_offload_runs;
-	enum qoc_err err = qoc_http_offload_wait(req, slow_work, w);
-	return err ? err : QOC_EPENDING;
+	return offload_and_answer(req, resp, true);
 }
 
 /* A QOC_ROUTE_WAITS handler that blocks (a commit) and, with ?cpu, also offloads CPU work
