@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,30 @@ static void the_schema_allows_one_active_key_per_alg(void **state)
 	                              NULL, NULL, NULL),
 	                 SQLITE_CONSTRAINT);
 	sqlite3_close(db);
+}
+
+/* 0008: the family index is partial (tokens with an account); the family revocation
+ * (sqlite_tokens.c) must still find its rows through it, not by scanning every token. */
+static void family_revocation_uses_the_partial_index(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	struct qoc_sqlite_conn *c;
+	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(f->st), &c), QOC_OK);
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(c->db,
+	                                    "EXPLAIN QUERY PLAN UPDATE tokens SET revoked_at = 1"
+	                                    " WHERE family_id = 'f' AND account_id IS NOT NULL"
+	                                    " AND revoked_at IS NULL",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	bool indexed = false;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		indexed = indexed || strstr((const char *)sqlite3_column_text(s, 3),
+		                            "USING INDEX tokens_family") != NULL;
+	sqlite3_finalize(s);
+	qoc_sqlite_release(c);
+	assert_true(indexed);
 }
 
 static void an_exhausted_pool_answers_busy_after_the_timeout(void **state)
@@ -746,6 +771,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(the_schema_allows_one_active_key_per_alg, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(migration_0004_keeps_the_active_key, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(family_revocation_uses_the_partial_index, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(an_exhausted_pool_answers_busy_after_the_timeout,
 	                                    fx_setup, fx_teardown),

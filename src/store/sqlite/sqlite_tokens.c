@@ -51,7 +51,8 @@ static struct qoc_sqlite_sql sql_token_use = {
 static struct qoc_sqlite_sql sql_token_revoke = {
     .text = "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL"};
 static struct qoc_sqlite_sql sql_family_revoke = {
-    .text = "UPDATE tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL"};
+    .text = "UPDATE tokens SET revoked_at = ?2 WHERE family_id = ?1"
+            " AND account_id IS NOT NULL AND revoked_at IS NULL"}; /* the partial index (0008) */
 static struct qoc_sqlite_sql sql_family_mark = {
     .text = "INSERT INTO revoked_families (family_id, revoked_at) VALUES (?1, ?2)"
             " ON CONFLICT (family_id) DO NOTHING"};
