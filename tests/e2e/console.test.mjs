@@ -536,6 +536,9 @@ describe('console in the browser', () => {
   step('an expired session sends the browser to sign in and back to the same page', async () => {
     await page.goto(`${srv.url}/console/team`);
     await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
+    // The page's own requests first: one still to be sent after the cookies go would meet
+    // the 401 itself and leave for the sign-in before the click below (seen on a loaded CI).
+    await page.waitForLoadState('networkidle');
     await b.context.clearCookies(); // the console session and the SSO session are gone
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Audit log' }).click();
     await page.locator('input[name="password"]').waitFor(); // the API said 401: QOC Login's form
