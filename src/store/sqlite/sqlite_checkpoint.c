@@ -28,11 +28,11 @@ static void *checkpoint_main(void *arg)
 		k->wanted = false;
 		pthread_mutex_unlock(&k->mu);
 		int log = 0, done = 0;
-		int rc =
-		    sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		int rc = sqlite3_wal_checkpoint_v2(k->conn.db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		                                   &log, &done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			qoc_log_warn("store: wal checkpoint failed", "err=\"%s\"",
-			             sqlite3_errmsg(k->db));
+			             sqlite3_errmsg(k->conn.db));
 		if (rc == SQLITE_OK && done > 0)
 			atomic_fetch_add(&k->frames, (unsigned)done);
 		atomic_fetch_add(&k->runs, 1);
@@ -61,20 +61,11 @@ int qoc_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
-enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st, int open_flags)
+enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st)
 {
 	struct qoc_sqlite_checkpointer *k = &st->checkpointer;
-	if (sqlite3_open_v2(st->path, &k->db, open_flags, NULL) != SQLITE_OK)
-		goto fail_db;
-	sqlite3_busy_timeout(k->db, (int)st->busy_timeout_ms);
-	/* Its checkpoints fsync the database file as the pool's commits do. */
-	if (sqlite3_exec(k->db,
-	                 st->sync == QOC_SYNC_NORMAL ? "PRAGMA synchronous=NORMAL"
-	                                             : "PRAGMA synchronous=FULL",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		goto fail_db;
 	if (pthread_mutex_init(&k->mu, NULL) != 0)
-		goto fail_db;
+		return QOC_ENOMEM;
 	if (pthread_cond_init(&k->cv, NULL) != 0)
 		goto fail_mu;
 	if (pthread_create(&k->thread, NULL, checkpoint_main, st) != 0)
@@ -85,9 +76,6 @@ fail_cv:
 	pthread_cond_destroy(&k->cv);
 fail_mu:
 	pthread_mutex_destroy(&k->mu);
-fail_db:
-	sqlite3_close_v2(k->db); /* NULL is a no-op */
-	k->db = NULL;
 	return QOC_ENOMEM;
 }
 
@@ -104,6 +92,4 @@ void qoc_sqlite_checkpointer_stop(struct qoc_sqlite_store *st)
 	k->started = false; /* connections still open checkpoint inline from now on */
 	pthread_cond_destroy(&k->cv);
 	pthread_mutex_destroy(&k->mu);
-	sqlite3_close_v2(k->db);
-	k->db = NULL;
 }

@@ -67,14 +67,14 @@ struct qoc_sqlite_batcher {
 /* WAL pages after which the checkpoint thread runs (16 MiB at 4 KiB pages). */
 #define QOC_SQLITE_CHECKPOINT_PAGES 4096
 
-/* The checkpoint thread (sqlite_checkpoint.c): one connection of its own, woken by the
- * pool connections' WAL hook. */
+/* The checkpoint thread (sqlite_checkpoint.c): one connection of its own (opened and
+ * closed by sqlite_store.c like a pool connection), woken by the connections' WAL hook. */
 struct qoc_sqlite_checkpointer {
 	unsigned pages; /* threshold, QOC_SQLITE_CHECKPOINT_PAGES (tests set less) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t thread;
-	sqlite3 *db;
+	struct qoc_sqlite_conn conn;
 	atomic_bool started;
 	bool wanted, stop;       /* under mu */
 	atomic_uint runs;        /* checkpoints run by the thread */
@@ -103,9 +103,10 @@ static inline struct qoc_sqlite_store *qoc_sqlite_from(struct qoc_store *st)
 
 /* --- WAL checkpoints (sqlite_checkpoint.c) --- */
 
-/* Starts the thread with its own connection (open_flags as the pool's). QOC_ENOMEM. */
-enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st, int open_flags);
-/* Stops and joins it; later commits checkpoint inline. No-op when not started. */
+/* Starts the thread on st->checkpointer.conn, already open. QOC_ENOMEM. */
+enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st);
+/* Stops and joins it (its connection stays open); later commits checkpoint inline. No-op
+ * when not started. */
 void qoc_sqlite_checkpointer_stop(struct qoc_sqlite_store *st);
 /* sqlite3_wal_hook callback of every pool connection (arg: the store). */
 int qoc_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);

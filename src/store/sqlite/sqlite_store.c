@@ -11,8 +11,6 @@
 #include "core/clock.h"
 #include "core/log.h"
 
-#define OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)
-
 static void conn_close(struct qoc_sqlite_conn *c)
 {
 	if (!c->db)
@@ -63,7 +61,8 @@ static enum qoc_err pragma_exec(struct qoc_sqlite_conn *c, const char *sql)
 static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_conn *c)
 {
 	enum qoc_err err;
-	int rc = sqlite3_open_v2(st->path, &c->db, OPEN_FLAGS, NULL);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(st->path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		err = c->db ? qoc_sqlite_error(c, rc, "open") : QOC_ENOMEM;
 		goto fail;
@@ -158,6 +157,7 @@ void qoc_sqlite_release(struct qoc_sqlite_conn *c)
 static void store_free(struct qoc_sqlite_store *st)
 {
 	qoc_sqlite_checkpointer_stop(st);
+	conn_close(&st->checkpointer.conn);
 	for (unsigned i = 0; i < st->pool_size; i++)
 		conn_close(&st->conns[i]);
 	pthread_mutex_destroy(&st->batcher.mu);
@@ -356,8 +356,11 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 		c->next_free = st->free_list;
 		st->free_list = c;
 	}
-	/* After the pool: the file is in WAL mode by now. */
-	err = qoc_sqlite_checkpointer_start(st, OPEN_FLAGS);
+	/* The checkpoint thread's own connection, set up as the pool's. */
+	st->checkpointer.conn.store = st;
+	err = conn_open(st, &st->checkpointer.conn);
+	if (!err)
+		err = qoc_sqlite_checkpointer_start(st);
 	if (err) {
 		store_free(st);
 		return err;
