@@ -134,7 +134,7 @@ enum qoc_err qoc_api_authorize(struct qoc_http_req *req, struct qoc_http_resp *r
 	const char *client_id = qoc_authz_client_id(&form);
 	qoc_api_note_client(req, client_id);
 	if (client_id) {
-		err = qoc_store_app_get(api->store, req->arena, client_id, &app_row);
+		err = qoc_store_client_get(api->store, req->arena, client_id, &app_row);
 		if (err && err != QOC_ENOTFOUND)
 			return qoc_web_internal_error(req, resp, err);
 		app = err ? NULL : &app_row;

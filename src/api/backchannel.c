@@ -110,7 +110,7 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 		return QOC_ENOMEM;
 	if (!qoc_throttle_check(api->client_auth, key, now, &retry))
 		return throttled(resp, retry);
-	err = qoc_store_app_get(api->store, req->arena, out->creds.client_id, &out->app);
+	err = qoc_store_client_get(api->store, req->arena, out->creds.client_id, &out->app);
 	if (err && err != QOC_ENOTFOUND) {
 		err = qoc_api_internal(resp, "client_auth.app_get", err);
 		return err ? err : QOC_EDB;

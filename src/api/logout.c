@@ -100,7 +100,7 @@ static enum qoc_err hinted(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	enum qoc_err err = qoc_web_session_end(req, resp, api, h->sid);
 	if (err)
 		return qoc_web_internal_error(req, resp, err);
-	err = qoc_store_app_get(api->store, req->arena, h->client_id, &app);
+	err = qoc_store_client_get(api->store, req->arena, h->client_id, &app);
 	if (err && err != QOC_ENOTFOUND)
 		return qoc_web_internal_error(req, resp, err);
 	if (err || !uri || qoc_logout_redirect_allowed(&app, h, uri) != QOC_OK)

@@ -215,7 +215,7 @@ enum qoc_err qoc_web_pending_load(struct qoc_http_req *req, const struct qoc_api
 	err = qoc_pending_decode(out->row.params, out->row.client_id, req->arena, &out->req);
 	if (err)
 		return err == QOC_ENOMEM ? err : QOC_ENOTFOUND;
-	if ((err = qoc_store_app_get(api->store, req->arena, out->row.client_id, &out->app)))
+	if ((err = qoc_store_client_get(api->store, req->arena, out->row.client_id, &out->app)))
 		return err;
 	/* Suspended or disabled meanwhile: takes effect on the next request (issue 3). */
 	if (!out->app.status || strcmp(out->app.status, "active") != 0)

@@ -105,7 +105,7 @@ enum qoc_err qoc_introspect_for_resource(const struct qoc_introspect_ctx *ctx, c
 	if (!err && out->kind != QOC_TOKEN_ACCESS)
 		err = QOC_ENOTFOUND; /* a refresh token is no bearer credential for a resource */
 	if (!err)
-		err = qoc_store_app_get(ctx->store, a, out->client_id, ap);
+		err = qoc_store_client_get(ctx->store, a, out->client_id, ap);
 	if (!err && !app_active(ap))
 		err = QOC_ENOTFOUND;
 	if (err) {

@@ -36,7 +36,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 7
+#define QOC_STORE_OPS_VERSION 8
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -361,6 +361,13 @@ struct qoc_store_ops {
 	/* Everything but the icon bytes. QOC_ENOTFOUND. */
 	enum qoc_err (*app_get)(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
 	                        struct qoc_app *out);
+	/* app_get for the protocol's hot paths (client authentication, authorize, introspect,
+	 * logout). May answer from a copy (store/app_cache.h) that the backend proves current:
+	 * every change to the application, its secret, status or icon committed before the
+	 * call is seen. Only last_used_at may lag (app_touch_last_used does not retire
+	 * copies), so the console, which shows it, uses app_get. NULL: app_get is used. */
+	enum qoc_err (*client_get)(struct qoc_store *st, struct qoc_arena *a,
+	                           const char *client_id, struct qoc_app *out);
 	/* One page in the query's order (keyset pagination, no offset: each page costs the
 	 * same however deep). Secrets are not read (NULL). QOC_EINVAL: a limit over the
 	 * maximum, or a cursor that is malformed or from the other sort. */
@@ -739,6 +746,12 @@ static inline enum qoc_err qoc_store_app_get(struct qoc_store *st, struct qoc_ar
                                              const char *client_id, struct qoc_app *out)
 {
 	return st->ops->app_get(st, a, client_id, out);
+}
+static inline enum qoc_err qoc_store_client_get(struct qoc_store *st, struct qoc_arena *a,
+                                                const char *client_id, struct qoc_app *out)
+{
+	return st->ops->client_get ? st->ops->client_get(st, a, client_id, out)
+	                           : st->ops->app_get(st, a, client_id, out);
 }
 static inline enum qoc_err qoc_store_app_list(struct qoc_store *st, struct qoc_arena *a,
                                               const struct qoc_app_query *q,

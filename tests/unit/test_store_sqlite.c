@@ -24,6 +24,11 @@
 #include "support/store_contract.h"
 #include "support/tmpdb.h"
 
+/* From the contract suite's shared part (its header also names a contract_reopen, as this
+ * file does): two applications and their people. */
+#define CONTRACT_APP_A "qoc_client_aaaaaaaaaaaaaaaaaaaaaaaa"
+void contract_oauth_people(struct qoc_store *st);
+
 static struct qoc_store_options opts_for(const struct tmpdb *t)
 {
 	return (struct qoc_store_options){.url = t->url, .sync = QOC_SYNC_FULL};
@@ -540,6 +545,74 @@ static void checkpoints_run_on_their_own_thread(void **state)
 	                 QOC_OK);
 }
 
+/* The app cache's counter is shared through "<db>-appgen" by every process on the
+ * database: changes made through a second handle (another `qoc` process: the CLI, the
+ * tests' fixture) retire the first handle's copies; last_used_at alone does not. */
+static void app_copies_follow_changes_from_other_handles(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f);
+	struct qoc_store_options o = opts_for(&f->t);
+	struct qoc_store *other = NULL;
+	assert_int_equal(qoc_store_open(&o, &other), QOC_OK);
+	char gen_path[400];
+	snprintf(gen_path, sizeof(gen_path), "%s-appgen", f->t.path);
+	assert_int_equal(access(gen_path, F_OK), 0);
+
+	contract_oauth_people(other);
+	struct qoc_app_cache *cache = qoc_sqlite_from(f->st)->appgen.apps;
+	assert_non_null(cache);
+	struct qoc_app_cache_stats before, after;
+	qoc_app_cache_stats(cache, &before);
+	struct qoc_app app;
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_string_equal(app.status, "active");
+	qoc_app_cache_stats(cache, &after);
+	assert_int_equal(after.misses - before.misses, 1);
+	assert_int_equal(after.hits - before.hits, 1);
+
+	/* last used, written by the other handle: the copy stays */
+	assert_int_equal(qoc_store_app_touch_last_used(other, CONTRACT_APP_A, 7000), QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	qoc_app_cache_stats(cache, &before);
+	assert_int_equal(before.hits - after.hits, 1);
+	assert_int_equal(qoc_store_app_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_int_equal(app.last_used_at, 7000); /* app_get reads the row */
+
+	/* suspended by the other handle: the next read sees it */
+	struct qoc_audit_event ev = {.actor_id = "acct_1", .action = "app.suspend", .at = 8000};
+	assert_int_equal(qoc_store_app_set_status(other, CONTRACT_APP_A, "suspended", &ev), QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_string_equal(app.status, "suspended");
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_string_equal(app.status, "suspended");
+
+	/* a write that fails changes nothing, and a rolled-back change leaves no mark */
+	struct qoc_sqlite_conn *c;
+	assert_int_equal(qoc_sqlite_acquire(qoc_sqlite_from(other), &c), QOC_OK);
+	uint64_t gen = qoc_sqlite_appgen_load(qoc_sqlite_from(f->st));
+	assert_int_equal(sqlite3_exec(c->db,
+	                              "BEGIN; UPDATE applications SET name = 'x'; ROLLBACK;",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_false(c->apps_changed);
+	assert_int_equal(qoc_sqlite_appgen_load(qoc_sqlite_from(f->st)), gen);
+	/* a change committed through any statement moves it */
+	assert_int_equal(sqlite3_exec(c->db, "UPDATE applications SET name = 'renamed'", NULL,
+	                              NULL, NULL),
+	                 SQLITE_OK);
+	assert_true(qoc_sqlite_appgen_load(qoc_sqlite_from(f->st)) > gen);
+	qoc_sqlite_release(c);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_OK);
+	assert_string_equal(app.name, "renamed");
+
+	/* deleted by the other handle: gone at once */
+	assert_int_equal(qoc_store_app_delete(other, CONTRACT_APP_A, &ev), QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, CONTRACT_APP_A, &app), QOC_ENOTFOUND);
+	qoc_store_close(other);
+}
+
 /* Accounts made before 0002 get their personal team when it is applied, with the id the
  * store derives ("team_" + account id) and an admin membership. */
 static void migration_0002_gives_old_accounts_a_personal_team(void **state)
@@ -781,6 +854,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(failures_leave_connections_clean, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_migrations_apply_each_version_once, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(app_copies_follow_changes_from_other_handles, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(checkpoints_run_on_their_own_thread, fx_setup,
 	                                    fx_teardown),

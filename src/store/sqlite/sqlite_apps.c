@@ -326,8 +326,12 @@ struct touch_ctx {
 static enum qoc_err touch_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	const struct touch_ctx *t = arg;
-	return qoc_sqlite_run(c, &sql_touch, "app_touch_last_used", NULL, "ti", t->client_id,
-	                      t->at);
+	/* Only last_used_at moves: cached copies stay valid (sqlite_appgen.c). */
+	c->touching_last_used = true;
+	enum qoc_err err = qoc_sqlite_run(c, &sql_touch, "app_touch_last_used", NULL, "ti",
+	                                  t->client_id, t->at);
+	c->touching_last_used = false;
+	return err;
 }
 
 enum qoc_err qoc_sqlite_app_touch_last_used(struct qoc_store *base, const char *client_id,
@@ -422,6 +426,24 @@ enum qoc_err qoc_sqlite_app_get(struct qoc_store *base, struct qoc_arena *a, con
 		return QOC_EINVAL;
 	struct get_ctx ctx = {.a = a, .client_id = client_id, .app = out};
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), get_work, &ctx);
+}
+
+/* The counter is loaded before the row is read: a change committed in between moves it
+ * past the copy's tag, so the copy is never served stale (sqlite_appgen.c). */
+enum qoc_err qoc_sqlite_client_get(struct qoc_store *base, struct qoc_arena *a,
+                                   const char *client_id, struct qoc_app *out)
+{
+	struct qoc_sqlite_store *st = qoc_sqlite_from(base);
+	if (!st->appgen.apps || !a || !out || !qoc_store_nonempty(client_id))
+		return qoc_sqlite_app_get(base, a, client_id, out);
+	uint64_t gen = qoc_sqlite_appgen_load(st);
+	enum qoc_err err = qoc_app_cache_get(st->appgen.apps, a, client_id, gen, out);
+	if (err != QOC_ENOTFOUND)
+		return err;
+	err = qoc_sqlite_app_get(base, a, client_id, out);
+	if (!err)
+		qoc_app_cache_put(st->appgen.apps, out, gen);
+	return err;
 }
 
 static enum qoc_err icon_work(struct qoc_sqlite_conn *c, void *arg)

@@ -44,7 +44,9 @@ static void *checkpoint_main(void *arg)
 
 int qoc_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
-	struct qoc_sqlite_store *st = arg;
+	struct qoc_sqlite_conn *c = arg;
+	qoc_sqlite_appgen_committed(c);
+	struct qoc_sqlite_store *st = c->store;
 	struct qoc_sqlite_checkpointer *k = &st->checkpointer;
 	if (pages < 0 || (unsigned)pages < k->pages)
 		return SQLITE_OK;

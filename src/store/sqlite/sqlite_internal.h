@@ -23,6 +23,7 @@
 #include "store/store_oauth.h"
 #include "store/store_outbox.h"
 #include "store/store_analytics.h"
+#include "store/app_cache.h"
 
 /* Distinct SQL texts the whole backend may cache; raise it when a new statement is
  * refused with "statement cache full" (it costs a pointer per slot per connection). */
@@ -43,6 +44,10 @@ struct qoc_sqlite_conn {
 	sqlite3 *db; /* NULL after a failure left it unusable: reopened by the next acquire */
 	struct qoc_sqlite_store *store;
 	struct qoc_sqlite_conn *next_free;
+	/* sqlite_appgen.c: an application row changed in the open transaction (update hook),
+	 * and the write that only moves last_used_at, which the hook lets pass. */
+	bool apps_changed;
+	bool touching_last_used;
 	sqlite3_stmt *stmts[QOC_SQLITE_STMT_MAX];
 };
 
@@ -82,8 +87,18 @@ struct qoc_sqlite_checkpointer {
 	atomic_uint inline_runs; /* run by a committing connection instead */
 };
 
+/* The applications' change counter (sqlite_appgen.c): one 64-bit count in the file
+ * "<database>-appgen", mapped shared by every process that opens the database, moved after
+ * each commit that changed an application row. NULL counter: not mapped, no app cache. */
+struct qoc_sqlite_appgen {
+	_Atomic uint64_t *counter;
+	void *map;
+	struct qoc_app_cache *apps; /* client_get's copies (store/app_cache.h) */
+};
+
 struct qoc_sqlite_store {
 	struct qoc_store base; /* first: a struct qoc_store * converts to this */
+	struct qoc_sqlite_appgen appgen;
 	struct qoc_sqlite_batcher batcher;
 	struct qoc_sqlite_checkpointer checkpointer;
 	char *path;
@@ -108,8 +123,23 @@ enum qoc_err qoc_sqlite_checkpointer_start(struct qoc_sqlite_store *st);
 /* Stops and joins it (its connection stays open); later commits checkpoint inline. No-op
  * when not started. */
 void qoc_sqlite_checkpointer_stop(struct qoc_sqlite_store *st);
-/* sqlite3_wal_hook callback of every pool connection (arg: the store). */
+/* sqlite3_wal_hook callback of every connection (arg: the connection): runs after each
+ * commit; moves the applications' counter (sqlite_appgen.c), then checkpoints if due. */
 int qoc_sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int pages);
+
+/* --- the applications' change counter (sqlite_appgen.c) --- */
+
+/* Maps st->path + "-appgen" (created when missing) and makes the cache. A failure is
+ * logged and leaves both off: client_get then reads every time. */
+void qoc_sqlite_appgen_open(struct qoc_sqlite_store *st);
+void qoc_sqlite_appgen_close(struct qoc_sqlite_store *st);
+/* Installs c's update and rollback hooks (c->store set, c->db open). */
+void qoc_sqlite_appgen_hooks(struct qoc_sqlite_conn *c);
+/* From the WAL hook, after a commit: moves the counter if the commit changed an
+ * application. */
+void qoc_sqlite_appgen_committed(struct qoc_sqlite_conn *c);
+/* The counter's value now (0 when not mapped). */
+uint64_t qoc_sqlite_appgen_load(struct qoc_sqlite_store *st);
 
 /* --- the pool (sqlite_store.c) --- */
 
@@ -260,6 +290,8 @@ enum qoc_err qoc_sqlite_app_create(struct qoc_store *st, const struct qoc_app *a
                                    const struct qoc_audit_event *audit);
 enum qoc_err qoc_sqlite_app_get(struct qoc_store *st, struct qoc_arena *a, const char *client_id,
                                 struct qoc_app *out);
+enum qoc_err qoc_sqlite_client_get(struct qoc_store *st, struct qoc_arena *a,
+                                   const char *client_id, struct qoc_app *out);
 enum qoc_err qoc_sqlite_app_list(struct qoc_store *st, struct qoc_arena *a,
                                  const struct qoc_app_query *q, struct qoc_app_page *out);
 enum qoc_err qoc_sqlite_app_update(struct qoc_store *st, const struct qoc_app *app,

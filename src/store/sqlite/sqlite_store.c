@@ -88,8 +88,10 @@ static enum qoc_err conn_open(struct qoc_sqlite_store *st, struct qoc_sqlite_con
 	err = pragma_exec(c, "PRAGMA foreign_keys=ON");
 	if (err)
 		goto fail;
-	/* Replaces SQLite's own checkpoint-in-commit (sqlite_checkpoint.c). */
-	sqlite3_wal_hook(c->db, qoc_sqlite_wal_hook, st);
+	/* After each commit: the applications' counter, then SQLite's checkpoint-in-commit
+	 * replaced (sqlite_appgen.c, sqlite_checkpoint.c). */
+	qoc_sqlite_appgen_hooks(c);
+	sqlite3_wal_hook(c->db, qoc_sqlite_wal_hook, c);
 	return QOC_OK;
 fail:
 	conn_close(c);
@@ -160,6 +162,7 @@ static void store_free(struct qoc_sqlite_store *st)
 	conn_close(&st->checkpointer.conn);
 	for (unsigned i = 0; i < st->pool_size; i++)
 		conn_close(&st->conns[i]);
+	qoc_sqlite_appgen_close(st);
 	pthread_mutex_destroy(&st->batcher.mu);
 	pthread_cond_destroy(&st->cv);
 	pthread_mutex_destroy(&st->mu);
@@ -225,6 +228,7 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .membership_role = qoc_sqlite_membership_role,
     .app_create = qoc_sqlite_app_create,
     .app_get = qoc_sqlite_app_get,
+    .client_get = qoc_sqlite_client_get,
     .app_list = qoc_sqlite_app_list,
     .app_update = qoc_sqlite_app_update,
     .app_set_status = qoc_sqlite_app_set_status,
@@ -341,6 +345,7 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 	enum qoc_err err = store_new(opts, path, &st);
 	if (err)
 		return err;
+	qoc_sqlite_appgen_open(st); /* before the first connection: its hooks move the counter */
 	/* Opened one after another here, so the first switches the file to WAL alone. */
 	for (unsigned i = 0; i < st->pool_size; i++) {
 		struct qoc_sqlite_conn *c = &st->conns[i];

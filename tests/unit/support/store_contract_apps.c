@@ -324,6 +324,65 @@ static void secret_replace_forgets_the_old_one(void **state)
 	                 QOC_EINVAL);
 }
 
+/* client_get (the protocol's read, which a backend may answer from a copy): every change
+ * committed before the call is seen, whichever store call made it (issue 3: "takes effect
+ * on the next request"). Each step reads twice, so a backend that keeps copies serves the
+ * second read from one. */
+static void client_get_sees_every_change(void **state)
+{
+	struct contract_fixture *f = *state;
+	make_people(f->st);
+	struct qoc_app in = app_of("qoc_client_aaa", "team_shared", "A", "web", 100);
+	assert_int_equal(qoc_store_app_create(f->st, &in, &ev), QOC_OK);
+	struct qoc_app out;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
+		assert_string_equal(out.status, "active");
+		assert_int_equal(out.secret_hash_len, sizeof(hash1));
+		assert_memory_equal(out.secret_hash, hash1, sizeof(hash1));
+		assert_list(out.redirect_uris, redirects, 2);
+		assert_list(out.grant_types, grants, 2);
+		assert_string_equal(out.description, "about it");
+		assert_null(out.icon_type);
+	}
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_none", &out),
+	                 QOC_ENOTFOUND);
+
+	assert_int_equal(qoc_store_app_set_status(f->st, "qoc_client_aaa", "suspended", &ev),
+	                 QOC_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
+		assert_string_equal(out.status, "suspended");
+	}
+	assert_int_equal(qoc_store_app_secret_replace(f->st, "qoc_client_aaa", hash2, sizeof(hash2),
+	                                              sealed2, sizeof(sealed2), &ev),
+	                 QOC_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
+		assert_memory_equal(out.secret_hash, hash2, sizeof(hash2));
+		assert_memory_equal(out.secret_sealed, sealed2, sizeof(sealed2));
+	}
+	const unsigned char png[] = {0x89, 'P', 'N', 'G'};
+	assert_int_equal(
+	    qoc_store_app_set_icon(f->st, "qoc_client_aaa", png, sizeof(png), "image/png", &ev),
+	    QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
+	assert_string_equal(out.icon_type, "image/png");
+	struct qoc_app upd = out;
+	const char *one[] = {"https://other.example.com/cb"};
+	upd.redirect_uris = (struct qoc_str_list){one, 1};
+	upd.access_token_lifetime = 60;
+	assert_int_equal(qoc_store_app_update(f->st, &upd, &ev), QOC_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out), QOC_OK);
+		assert_list(out.redirect_uris, one, 1);
+		assert_int_equal(out.access_token_lifetime, 60);
+	}
+	assert_int_equal(qoc_store_app_delete(f->st, "qoc_client_aaa", &ev), QOC_OK);
+	assert_int_equal(qoc_store_client_get(f->st, &f->a, "qoc_client_aaa", &out),
+	                 QOC_ENOTFOUND);
+}
+
 static void transfer_needs_a_team_member(void **state)
 {
 	struct contract_fixture *f = *state;
@@ -741,6 +800,7 @@ int store_contract_apps_run(const char *group_name)
 	    T(app_update_is_optimistic),
 	    T(app_status_icon_and_last_used),
 	    T(secret_replace_forgets_the_old_one),
+	    T(client_get_sees_every_change),
 	    T(transfer_needs_a_team_member),
 	    T(delete_keeps_the_audit),
 	    T(audit_lists_newest_first_in_pages),
