@@ -327,10 +327,21 @@ fail:
 	return err;
 }
 
+/* Process-wide, before SQLite's first use. Memory statistics are off: with them every
+ * sqlite3_malloc and free takes one global mutex shared by all the pool's connections,
+ * and qoc never reads them. */
+static void global_config(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		qoc_log_warn("store: sqlite was initialised before its settings", "setting=memstatus");
+}
+
 enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
                              struct qoc_store **out)
 {
 	*out = NULL;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_config);
 	if (!path[0] || strcmp(path, ":memory:") == 0) {
 		qoc_log_error("store: sqlite needs a database file path",
 		              "hint=\"sqlite:<data dir>/qoc.db\"");
