@@ -16,12 +16,19 @@
 
 static enum qoc_err success(struct qoc_http_resp *resp, const struct qoc_issued *t)
 {
-	/* RFC 6749 §5.1; "s*" leaves a member out when its value is NULL. */
-	json_t *body = json_pack(
-	    "{s:s, s:s, s:I, s:s*, s:s*, s:s*}", "access_token", t->access_token, "token_type",
-	    "Bearer", "expires_in", (json_int_t)t->expires_in, "refresh_token", t->refresh_token,
-	    "id_token", t->id_token, "scope", t->scope && t->scope[0] ? t->scope : NULL);
-	return qoc_http_resp_json(resp, 200, body);
+	/* RFC 6749 §5.1; a member without a value is left out. */
+	struct qoc_jsonw w;
+	qoc_http_resp_jsonw_begin(resp, &w);
+	qoc_jsonw_str(&w, "access_token", t->access_token);
+	qoc_jsonw_str(&w, "token_type", "Bearer");
+	qoc_jsonw_int(&w, "expires_in", t->expires_in);
+	if (t->refresh_token)
+		qoc_jsonw_str(&w, "refresh_token", t->refresh_token);
+	if (t->id_token)
+		qoc_jsonw_str(&w, "id_token", t->id_token);
+	if (t->scope && t->scope[0])
+		qoc_jsonw_str(&w, "scope", t->scope);
+	return qoc_http_resp_jsonw_end(resp, 200, &w);
 }
 
 static enum qoc_err not_allowed(struct qoc_http_resp *resp)

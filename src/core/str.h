@@ -54,4 +54,7 @@ static inline int qoc_hex_value(int c)
 /* ASCII-only case-insensitive equality (header names, schemes). */
 bool qoc_str_eq_nocase(struct qoc_str a, struct qoc_str b);
 
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+bool qoc_utf8_valid(const char *s, size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 #include "crypto/jws.h"
 
 #include "core/json_depth.h"
+#include "core/jsonw.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -191,18 +192,13 @@ out:
 	return err;
 }
 
-enum qoc_err qoc_jws_sign(const struct qoc_sigkey *key, const char *payload, size_t len,
-                          const json_t *extra_header, struct qoc_buf *out)
+/* Appends header.payload.signature (header: the protected header's JSON text). */
+static enum qoc_err sign_parts(const struct qoc_sigkey *key, const char *header,
+                               size_t header_len, const char *payload, size_t len,
+                               struct qoc_buf *out)
 {
 	size_t start = out->len;
-	char *header = NULL;
-	enum qoc_err err;
-
-	if (!key->has_private || !qoc_sigkey_alg_name(key->alg))
-		return QOC_EINVAL;
-	err = header_text(key, extra_header, &header);
-	if (!err)
-		err = qoc_b64url_encode(header, strlen(header), out);
+	enum qoc_err err = qoc_b64url_encode(header, header_len, out);
 	if (!err)
 		err = qoc_buf_append_char(out, '.');
 	if (!err)
@@ -211,7 +207,40 @@ enum qoc_err qoc_jws_sign(const struct qoc_sigkey *key, const char *payload, siz
 		err = append_signature(key, out, start);
 	if (err)
 		truncate_to(out, start);
+	return err;
+}
+
+enum qoc_err qoc_jws_sign(const struct qoc_sigkey *key, const char *payload, size_t len,
+                          const json_t *extra_header, struct qoc_buf *out)
+{
+	char *header = NULL;
+	if (!key->has_private || !qoc_sigkey_alg_name(key->alg))
+		return QOC_EINVAL;
+	enum qoc_err err = header_text(key, extra_header, &header);
+	if (!err)
+		err = sign_parts(key, header, strlen(header), payload, len, out);
 	free(header);
+	return err;
+}
+
+#define TYP_HEADER_MAX 512 /* {"alg","kid","typ"}: the kid is at most QOC_SIGKEY_KID_MAX */
+
+enum qoc_err qoc_jws_sign_typ(const struct qoc_sigkey *key, const char *payload, size_t len,
+                              const char *typ, struct qoc_buf *out)
+{
+	if (!key->has_private || !qoc_sigkey_alg_name(key->alg) || !typ)
+		return QOC_EINVAL;
+	struct qoc_buf header;
+	qoc_buf_init(&header, TYP_HEADER_MAX);
+	struct qoc_jsonw w;
+	qoc_jsonw_begin(&w, &header);
+	qoc_jsonw_str(&w, "alg", qoc_sigkey_alg_name(key->alg));
+	qoc_jsonw_str(&w, "kid", key->kid);
+	qoc_jsonw_str(&w, "typ", typ);
+	enum qoc_err err = qoc_jsonw_end(&w);
+	if (!err)
+		err = sign_parts(key, header.data, header.len, payload, len, out);
+	qoc_buf_release(&header);
 	return err;
 }
 

@@ -55,6 +55,11 @@ typedef const struct qoc_sigkey *(*qoc_jws_key_lookup_fn)(void *ctx, const char 
  * "kid"; it may not contain "alg", "kid", "crit" or "b64" (QOC_EINVAL). */
 enum qoc_err qoc_jws_sign(const struct qoc_sigkey *key, const char *payload, size_t len,
                           const json_t *extra_header, struct qoc_buf *out);
+/* The same with the header {"alg", "kid", "typ": typ}, written without building a JSON
+ * tree (the header of every token qoc issues). The output is the one qoc_jws_sign gives
+ * for an extra header {"typ": typ}. */
+enum qoc_err qoc_jws_sign_typ(const struct qoc_sigkey *key, const char *payload, size_t len,
+                              const char *typ, struct qoc_buf *out);
 
 /* Appends base64url(signature over input[len]) to out: the third part of a JWS whose
  * first two parts are `input`. For callers that build the header themselves (and for

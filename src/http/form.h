@@ -23,6 +23,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/str.h" /* qoc_utf8_valid */
 
 struct qoc_form_field {
 	const char *name;  /* decoded, NUL-terminated, non-empty; arena memory */
@@ -57,8 +58,5 @@ bool qoc_form_has_duplicate(const struct qoc_form *form, const char **name);
  * Same rules as above: QOC_EINVAL on a bad escape, a NUL byte or invalid UTF-8. */
 enum qoc_err qoc_form_decode(struct qoc_arena *arena, const char *s, size_t len, bool plus_is_space,
                              char **out, size_t *out_len);
-
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-bool qoc_utf8_valid(const char *s, size_t len);
 
 #endif

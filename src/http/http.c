@@ -251,6 +251,27 @@ static int dump_cb(const char *data, size_t size, void *arg)
 	return d->err ? -1 : 0;
 }
 
+void qoc_http_resp_jsonw_begin(struct qoc_http_resp *resp, struct qoc_jsonw *w)
+{
+	qoc_buf_reset(&resp->body);
+	qoc_jsonw_begin(w, &resp->body);
+}
+
+enum qoc_err qoc_http_resp_jsonw_end(struct qoc_http_resp *resp, unsigned status,
+                                     struct qoc_jsonw *w)
+{
+	enum qoc_err err = qoc_jsonw_end(w);
+	if (!err && (status < 100 || status > 599))
+		err = QOC_EINVAL;
+	if (err) {
+		qoc_buf_reset(&resp->body);
+		return err;
+	}
+	resp->status = status;
+	resp->content_type = "application/json";
+	return QOC_OK;
+}
+
 enum qoc_err qoc_http_resp_json(struct qoc_http_resp *resp, unsigned status, json_t *json)
 {
 	enum qoc_err err = QOC_OK;

@@ -24,6 +24,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/jsonw.h"
 #include "core/str.h"
 #include "http/cookie.h"
 #include "http/form.h"
@@ -187,6 +188,12 @@ enum qoc_err qoc_http_resp_body(struct qoc_http_resp *resp, unsigned status,
 /* application/json body from `json`, whose reference is stolen (even on error, and NULL is
  * accepted as the result of a failed json_pack: QOC_ENOMEM). */
 enum qoc_err qoc_http_resp_json(struct qoc_http_resp *resp, unsigned status, json_t *json);
+/* The same for a flat object written straight into the body, without a jansson tree (the
+ * answers of every token request): begin, the qoc_jsonw_* members, end. On an error from
+ * end (the writer's first error, or a bad status) the body is left empty. */
+void qoc_http_resp_jsonw_begin(struct qoc_http_resp *resp, struct qoc_jsonw *w);
+enum qoc_err qoc_http_resp_jsonw_end(struct qoc_http_resp *resp, unsigned status,
+                                     struct qoc_jsonw *w);
 /* RFC 9457 application/problem+json: {"type":"about:blank","title":..,"status":..,
  * "detail":..}. title NULL: the status' reason phrase; detail NULL: omitted. Bytes that are
  * not valid UTF-8 in title or detail are replaced by '?'. */

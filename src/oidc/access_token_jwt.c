@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/mem.h"
 #include "crypto/b64.h"
 #include "oidc/jwt.h"
@@ -23,22 +24,26 @@ static enum qoc_err new_jti(const struct qoc_random *rng, char out[QOC_ACCESS_TO
 	return err;
 }
 
-static enum qoc_err claims(const struct qoc_access_token_jwt_params *p, const char *jti, json_t *c)
+#define CLAIMS_MAX 8192 /* the claims' JSON text; scope is bounded well below it */
+
+/* The claims as compact JSON (RFC 9068 §2.2), in a fixed order. */
+static enum qoc_err claims(const struct qoc_access_token_jwt_params *p, const char *jti,
+                           struct qoc_buf *out)
 {
-	enum qoc_err err;
-	if ((err = qoc_jwt_set_string(c, "iss", p->issuer)) ||
-	    (err = qoc_jwt_set_string(c, "sub", p->sub)) ||
-	    (err = qoc_jwt_set_string(c, "aud", empty(p->audience) ? p->issuer : p->audience)) ||
-	    (err = qoc_jwt_set_int(c, "exp", p->now + p->lifetime)) ||
-	    (err = qoc_jwt_set_int(c, "iat", p->now)) ||
-	    (err = qoc_jwt_set_string(c, "jti", jti)) ||
-	    (err = qoc_jwt_set_string(c, "client_id", p->client_id)))
-		return err;
-	if (!empty(p->scope) && (err = qoc_jwt_set_string(c, "scope", p->scope)))
-		return err;
-	if (p->auth_time && (err = qoc_jwt_set_int(c, "auth_time", p->auth_time)))
-		return err;
-	return QOC_OK;
+	struct qoc_jsonw w;
+	qoc_jsonw_begin(&w, out);
+	qoc_jsonw_str(&w, "iss", p->issuer);
+	qoc_jsonw_str(&w, "sub", p->sub);
+	qoc_jsonw_str(&w, "aud", empty(p->audience) ? p->issuer : p->audience);
+	qoc_jsonw_int(&w, "exp", p->now + p->lifetime);
+	qoc_jsonw_int(&w, "iat", p->now);
+	qoc_jsonw_str(&w, "jti", jti);
+	qoc_jsonw_str(&w, "client_id", p->client_id);
+	if (!empty(p->scope))
+		qoc_jsonw_str(&w, "scope", p->scope);
+	if (p->auth_time)
+		qoc_jsonw_int(&w, "auth_time", p->auth_time);
+	return qoc_jsonw_end(&w);
 }
 
 enum qoc_err qoc_access_token_jwt_sign(const struct qoc_access_token_jwt_params *p,
@@ -52,12 +57,11 @@ enum qoc_err qoc_access_token_jwt_sign(const struct qoc_access_token_jwt_params 
 	enum qoc_err err = new_jti(p->rng, jti);
 	if (err)
 		return err;
-	json_t *c = json_object();
-	if (!c)
-		return QOC_ENOMEM;
-	if (!(err = claims(p, jti, c)))
-		err = qoc_jwt_sign(key, c, "at+jwt", out);
-	json_decref(c);
+	struct qoc_buf c;
+	qoc_buf_init(&c, CLAIMS_MAX);
+	if (!(err = claims(p, jti, &c)))
+		err = qoc_jwt_sign_text(key, c.data, c.len, "at+jwt", out);
+	qoc_buf_release(&c);
 	if (!err && jti_out)
 		memcpy(jti_out, jti, sizeof(jti));
 	return err;

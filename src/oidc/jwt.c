@@ -12,20 +12,22 @@
 enum qoc_err qoc_jwt_sign(const struct qoc_sigkey *key, const json_t *claims, const char *typ,
                           struct qoc_buf *out)
 {
+	if (!claims)
+		return QOC_EINVAL;
+	char *payload = json_dumps(claims, JSON_COMPACT);
+	if (!payload)
+		return QOC_ENOMEM;
+	enum qoc_err err = qoc_jwt_sign_text(key, payload, strlen(payload), typ, out);
+	free(payload);
+	return err;
+}
+
+enum qoc_err qoc_jwt_sign_text(const struct qoc_sigkey *key, const char *claims, size_t len,
+                               const char *typ, struct qoc_buf *out)
+{
 	if (!key || !key->has_private || key->alg == QOC_JWS_ALG_UNSET || !claims || !typ)
 		return QOC_EINVAL;
-	enum qoc_err err = QOC_ENOMEM;
-	char *payload = NULL;
-	json_t *header = json_object();
-	if (!header || json_object_set_new(header, "typ", json_string(typ)))
-		goto out;
-	if (!(payload = json_dumps(claims, JSON_COMPACT)))
-		goto out;
-	err = qoc_jws_sign(key, payload, strlen(payload), header, out);
-out:
-	free(payload);
-	json_decref(header);
-	return err;
+	return qoc_jws_sign_typ(key, claims, len, typ, out);
 }
 
 enum qoc_err qoc_jwt_set_string(json_t *obj, const char *name, const char *value)

@@ -20,6 +20,9 @@
 /* QOC_EINVAL: no key, a key without a private part or algorithm; QOC_ENOMEM. */
 enum qoc_err qoc_jwt_sign(const struct qoc_sigkey *key, const json_t *claims, const char *typ,
                           struct qoc_buf *out);
+/* The same for claims already written as compact JSON text (core/jsonw.h). */
+enum qoc_err qoc_jwt_sign_text(const struct qoc_sigkey *key, const char *claims, size_t len,
+                               const char *typ, struct qoc_buf *out);
 
 /* json_object_set_new(obj, name, json_string(value)) reporting failure as an error:
  * QOC_EINVAL when value is not valid UTF-8, QOC_ENOMEM otherwise. */
