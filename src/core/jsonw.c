@@ -84,6 +84,12 @@ void qoc_jsonw_int(struct qoc_jsonw *w, const char *name, int64_t value)
 	w->err = qoc_buf_append(w->out, digits, (size_t)n);
 }
 
+void qoc_jsonw_bool(struct qoc_jsonw *w, const char *name, bool value)
+{
+	if (member(w, name))
+		w->err = value ? qoc_buf_append(w->out, "true", 4) : qoc_buf_append(w->out, "false", 5);
+}
+
 enum qoc_err qoc_jsonw_end(struct qoc_jsonw *w)
 {
 	if (!w->err)

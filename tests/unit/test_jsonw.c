@@ -23,10 +23,12 @@ static void writes_compact_members_in_order(void **state)
 	qoc_jsonw_int(&w, "neg", INT64_MIN);
 	qoc_jsonw_int(&w, "max", INT64_MAX);
 	qoc_jsonw_str(&w, "empty", "");
+	qoc_jsonw_bool(&w, "yes", true);
+	qoc_jsonw_bool(&w, "no", false);
 	assert_int_equal(qoc_jsonw_end(&w), QOC_OK);
 	assert_string_equal(b.data, "{\"iss\":\"https://id.example.com\",\"exp\":1700000000,"
 	                            "\"neg\":-9223372036854775808,\"max\":9223372036854775807,"
-	                            "\"empty\":\"\"}");
+	                            "\"empty\":\"\",\"yes\":true,\"no\":false}");
 	/* an empty object, appended after what the buffer held */
 	qoc_jsonw_begin(&w, &b);
 	assert_int_equal(qoc_jsonw_end(&w), QOC_OK);
