@@ -87,9 +87,9 @@ measure() {
   reqs=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   errs=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
   awk -v n="$name" -v r="$rps" -v p="$p99" -v q="$reqs" -v e="${errs:-0}" -v d="$((t1 - t0))" \
-      -v hz="$clk_tck" -v hwm="$(hwm_kib)" 'BEGIN {
-    printf "  %-44s %8.0f req/s  p99 %-9s  %8.1f us CPU/req  peak RSS %5.1f MiB  non-2xx %s\n",
-           n, r, p, (q > 0 ? d / hz / q * 1e6 : 0), hwm / 1024, e }'
+      -v hz="$clk_tck" -v hwm="$(hwm_kib)" -v base="$baseline_rps" 'BEGIN {
+    printf "  %-44s %8.0f req/s  p99 %-9s  %8.1f us CPU/req  peak RSS %5.1f MiB  non-2xx %s  %.2f x baseline\n",
+           n, r, p, (q > 0 ? d / hz / q * 1e6 : 0), hwm / 1024, e, r / base }'
 }
 
 # run NAME PATH BODY AUTH: a form POST workload.
@@ -112,6 +112,19 @@ run_get() {
   measure "$1" "$2"
 }
 
+# The machine's baseline, measured in this run: bare libmicrohttpd answering GET with a
+# fixed body (bench/hello_mhd.c, as many threads as qoc's default). These 2 cores are shared
+# and their speed moves from run to run by 10-20%; each workload is also printed as a ratio
+# to this figure, which compares across runs.
+cc -O2 -o "$work/hello_mhd" "$here/hello_mhd.c" $(pkg-config --cflags --libs libmicrohttpd)
+port=$(free_port)
+"$work/hello_mhd" "$port" "$(( $(nproc) * 2 ))" &
+server_pid=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+baseline_rps=$(wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" "http://127.0.0.1:$port/healthz" | awk '/Requests\/sec/ {print $2}')
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+server_pid=
+
 echo "pw-for-the-benchmark-only" | "$build/qoc" user add --email bench@example.com --name Bench --password-stdin >/dev/null
 mk_service() {
   "$fixture" app create --owner-email bench@example.com --name "$1" --type service --grant client_credentials "${@:2}"
@@ -129,6 +142,7 @@ token=$(curl -s -X POST -H "Authorization: $auth_opaque" --data grant_type=clien
 
 printf '\nProtocol: wrk -t%s -c%s -d%ss, loopback, sqlite_synchronous=%s, group commit on, server threads %s, wait threads %s, db pool %s, %s cores\n' \
   "$wrk_threads" "$conns" "$secs" "$sync_mode" "${QOC_THREADS:-default}" "${QOC_WAIT_THREADS:-default}" "${QOC_DB_POOL_SIZE:-default}" "$(nproc)"
+printf '  baseline: bare libmicrohttpd GET /healthz %.0f req/s (this run)\n' "$baseline_rps"
 run "client_credentials opaque (durable)" /oauth2/token "grant_type=client_credentials" "$auth_opaque"
 run "client_credentials JWT ES256 (not stored)" /oauth2/token "grant_type=client_credentials" "$auth_jwt"
 run "introspection (opaque, active)" /oauth2/introspect "token=$token" "$auth_opaque"
