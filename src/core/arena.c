@@ -35,7 +35,7 @@ struct qoc_arena_cleanup {
 
 /* Spare standard chunks, per thread (after h2o's recycling allocator). A request arena takes
  * and gives back the same few 4 KiB chunks; through malloc they took its shared arenas'
- * lock each time, and the connection threads queued on it (a third of the server's futex
+ * lock each time, and the connection threads queued on it (half of the server's futex
  * calls on introspection). A thread keeps up to SPARE_MAX (64 KiB) and frees them when it
  * exits. Under AddressSanitizer a spare chunk is poisoned, so a use after release is still
  * caught. */
