@@ -31,9 +31,15 @@ void qoc_buf_release_secret(struct qoc_buf *b)
 
 void qoc_buf_reset(struct qoc_buf *b)
 {
-	b->len = 0;
-	if (b->data)
-		b->data[0] = '\0';
+	qoc_buf_truncate(b, 0);
+}
+
+void qoc_buf_truncate(struct qoc_buf *b, size_t len)
+{
+	if (b->data && len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
 }
 
 /* Makes room for `extra` more bytes plus the terminating NUL. */

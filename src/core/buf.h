@@ -27,6 +27,8 @@ void qoc_buf_release(struct qoc_buf *b);
 /* Like release, but first overwrites the contents (for secrets). */
 void qoc_buf_release_secret(struct qoc_buf *b);
 void qoc_buf_reset(struct qoc_buf *b);
+/* Drops everything after the first len bytes (no-op when it holds no more). */
+void qoc_buf_truncate(struct qoc_buf *b, size_t len);
 
 enum qoc_err qoc_buf_append(struct qoc_buf *b, const void *data, size_t len);
 enum qoc_err qoc_buf_append_str(struct qoc_buf *b, struct qoc_str s);

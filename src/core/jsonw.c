@@ -94,10 +94,7 @@ enum qoc_err qoc_jsonw_end(struct qoc_jsonw *w)
 {
 	if (!w->err)
 		w->err = qoc_buf_append_char(w->out, '}');
-	if (w->err && w->out->len > w->start) {
-		w->out->len = w->start;
-		if (w->out->data)
-			w->out->data[w->start] = '\0';
-	}
+	if (w->err)
+		qoc_buf_truncate(w->out, w->start);
 	return w->err;
 }

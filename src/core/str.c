@@ -55,3 +55,11 @@ bool qoc_utf8_valid(const char *s, size_t len)
 	}
 	return true;
 }
+
+uint32_t qoc_str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct qoc_str {
@@ -53,6 +54,10 @@ static inline int qoc_hex_value(int c)
 
 /* ASCII-only case-insensitive equality (header names, schemes). */
 bool qoc_str_eq_nocase(struct qoc_str a, struct qoc_str b);
+
+/* FNV-1a of a NUL-terminated string: spreads ids that are random already over a table's
+ * slots (not for hostile keys). */
+uint32_t qoc_str_hash(const char *s);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool qoc_utf8_valid(const char *s, size_t len);

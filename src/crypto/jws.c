@@ -133,15 +133,6 @@ static enum qoc_err append_signature(const struct qoc_sigkey *key, struct qoc_bu
 	return err;
 }
 
-/* Drops what a failed call appended to b. */
-static void truncate_to(struct qoc_buf *b, size_t len)
-{
-	if (b->data) {
-		b->len = len;
-		b->data[len] = '\0';
-	}
-}
-
 enum qoc_err qoc_jws_sign_input(const struct qoc_sigkey *key, const char *input, size_t len,
                                 struct qoc_buf *out)
 {
@@ -206,7 +197,7 @@ static enum qoc_err sign_parts(const struct qoc_sigkey *key, const char *header,
 	if (!err)
 		err = append_signature(key, out, start);
 	if (err)
-		truncate_to(out, start);
+		qoc_buf_truncate(out, start);
 	return err;
 }
 
@@ -366,7 +357,7 @@ static enum qoc_err verify(const char *compact, size_t len, enum qoc_jws_alg exp
 	if (!err)
 		err = raw_verify(key, compact, p.input_len, sig, siglen);
 	if (err)
-		truncate_to(payload_out, start);
+		qoc_buf_truncate(payload_out, start);
 	return err;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
+
 #define ID_MAX 64
 
 struct slot {
@@ -41,14 +43,6 @@ void qoc_last_used_free(struct qoc_last_used *lu)
 	free(lu);
 }
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u; /* FNV-1a: ids are random already, this only spreads them */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* True when a write is due (and claims it by recording now). Open addressing over a few
  * probes; a client that finds no slot is always due. */
 static bool due(struct qoc_last_used *lu, const char *client_id, int64_t now)
@@ -56,7 +50,7 @@ static bool due(struct qoc_last_used *lu, const char *client_id, int64_t now)
 	size_t len = strlen(client_id);
 	if (len >= ID_MAX)
 		return true;
-	uint32_t h = hash(client_id);
+	uint32_t h = qoc_str_hash(client_id);
 	bool result = true;
 	pthread_mutex_lock(&lu->lock);
 	for (unsigned probe = 0; probe < 8; probe++) {

@@ -88,21 +88,12 @@ static enum qoc_err encode(const char *s, size_t len, struct qoc_buf *out)
 	return err;
 }
 
-/* Cuts out back to len (qoc_buf keeps its contents NUL-terminated). */
-static void truncate_to(struct qoc_buf *out, size_t len)
-{
-	if (out->data && out->len > len) {
-		out->len = len;
-		out->data[len] = '\0';
-	}
-}
-
 enum qoc_err qoc_oauth_percent_encode(const char *s, size_t len, struct qoc_buf *out)
 {
 	size_t mark = out->len;
 	enum qoc_err err = encode(s, len, out);
 	if (err)
-		truncate_to(out, mark);
+		qoc_buf_truncate(out, mark);
 	return err;
 }
 
@@ -147,6 +138,6 @@ enum qoc_err qoc_authz_response_location(const char *redirect_uri, enum qoc_resp
 	}
 out:
 	if (err)
-		truncate_to(out, mark);
+		qoc_buf_truncate(out, mark);
 	return err;
 }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
+
 /* Every pointer member of struct qoc_app, by kind. A member added to the struct must be
  * added here too: until it is, this size check stops the build (a pointer this file did
  * not copy would point into a released arena). */
@@ -48,14 +50,6 @@ struct qoc_app_cache {
 	_Atomic uint64_t hits, misses, puts;
 	struct set sets[QOC_APP_CACHE_SETS];
 };
-
-static uint32_t hash_id(const char *s)
-{
-	uint32_t h = 2166136261u; /* FNV-1a: client ids are random, this only spreads them */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 /* Appends n bytes of src at *off in buf (buf NULL: only counts). Returns the copy. */
 static void *put_bytes(unsigned char *buf, size_t *off, const void *src, size_t n)
@@ -172,7 +166,7 @@ static bool same_id(const struct entry *e, uint32_t h, const char *client_id)
 enum qoc_err qoc_app_cache_get(struct qoc_app_cache *c, struct qoc_arena *a,
                                const char *client_id, uint64_t gen, struct qoc_app *out)
 {
-	uint32_t h = hash_id(client_id);
+	uint32_t h = qoc_str_hash(client_id);
 	struct set *s = &c->sets[h % QOC_APP_CACHE_SETS];
 	enum qoc_err err = QOC_ENOTFOUND;
 	pthread_rwlock_rdlock(&s->lock);
@@ -204,7 +198,7 @@ void qoc_app_cache_put(struct qoc_app_cache *c, const struct qoc_app *app, uint6
 {
 	if (!app->client_id || strlen(app->client_id) >= ID_MAX)
 		return;
-	struct entry fresh = {.gen = gen, .hash = hash_id(app->client_id)};
+	struct entry fresh = {.gen = gen, .hash = qoc_str_hash(app->client_id)};
 	fresh.size = flatten(app, NULL, NULL);
 	fresh.blob = malloc(fresh.size);
 	if (!fresh.blob)

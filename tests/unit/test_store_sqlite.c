@@ -22,12 +22,8 @@
 #include "store/sqlite/sqlite_internal.h"
 #include "store/store.h"
 #include "support/store_contract.h"
+#include "support/store_contract_priv.h" /* contract_oauth_people, CONTRACT_APP_A */
 #include "support/tmpdb.h"
-
-/* From the contract suite's shared part (its header also names a contract_reopen, as this
- * file does): two applications and their people. */
-#define CONTRACT_APP_A "qoc_client_aaaaaaaaaaaaaaaaaaaaaaaa"
-void contract_oauth_people(struct qoc_store *st);
 
 static struct qoc_store_options opts_for(const struct tmpdb *t)
 {
@@ -36,14 +32,14 @@ static struct qoc_store_options opts_for(const struct tmpdb *t)
 
 /* --- the contract, on SQLite (arg: the enum qoc_group_commit to open with) --- */
 
-static struct qoc_store_options contract_opts(void *arg, const struct tmpdb *t)
+static struct qoc_store_options backend_opts(void *arg, const struct tmpdb *t)
 {
 	struct qoc_store_options o = opts_for(t);
 	o.group_commit = *(const enum qoc_group_commit *)arg;
 	return o;
 }
 
-static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
+static enum qoc_err backend_open(void *arg, struct qoc_store **st, void **ctx)
 {
 	struct tmpdb *t = calloc(1, sizeof(*t));
 	if (!t)
@@ -52,7 +48,7 @@ static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 		free(t);
 		return QOC_EIO;
 	}
-	struct qoc_store_options o = contract_opts(arg, t);
+	struct qoc_store_options o = backend_opts(arg, t);
 	enum qoc_err err = qoc_store_open(&o, st);
 	if (err) {
 		tmpdb_remove(t);
@@ -63,7 +59,7 @@ static enum qoc_err contract_open(void *arg, struct qoc_store **st, void **ctx)
 	return QOC_OK;
 }
 
-static void contract_close(void *arg, struct qoc_store *st, void *ctx)
+static void backend_close(void *arg, struct qoc_store *st, void *ctx)
 {
 	(void)arg;
 	qoc_store_close(st);
@@ -71,11 +67,11 @@ static void contract_close(void *arg, struct qoc_store *st, void *ctx)
 	free(ctx);
 }
 
-static enum qoc_err contract_reopen(void *arg, struct qoc_store **st, void *ctx)
+static enum qoc_err backend_reopen(void *arg, struct qoc_store **st, void *ctx)
 {
 	qoc_store_close(*st);
 	*st = NULL;
-	struct qoc_store_options o = contract_opts(arg, ctx);
+	struct qoc_store_options o = backend_opts(arg, ctx);
 	return qoc_store_open(&o, st);
 }
 
@@ -818,16 +814,16 @@ int main(void)
 	static const enum qoc_group_commit gc_off = QOC_GROUP_COMMIT_OFF;
 	static const struct store_contract_backend sqlite_backend = {
 	    .name = "sqlite",
-	    .open = contract_open,
-	    .close = contract_close,
-	    .reopen = contract_reopen,
+	    .open = backend_open,
+	    .close = backend_close,
+	    .reopen = backend_reopen,
 	    .arg = (void *)&gc_default,
 	};
 	static const struct store_contract_backend sqlite_no_gc_backend = {
 	    .name = "sqlite, group commit off",
-	    .open = contract_open,
-	    .close = contract_close,
-	    .reopen = contract_reopen,
+	    .open = backend_open,
+	    .close = backend_close,
+	    .reopen = backend_reopen,
 	    .arg = (void *)&gc_off,
 	};
 	int failed = store_contract_run(&sqlite_backend);
