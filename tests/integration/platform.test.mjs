@@ -12,7 +12,12 @@ describe('qoc serve', () => {
   before(async () => { srv = await startServer(); });
   after(async () => { await srv.stop(); });
 
-  test('the start-up lines name the console URL and how to make the first administrator', () => {
+  test('the start-up lines name the console URL and how to make the first administrator', async () => {
+    // The server answers /healthz as soon as it listens, and prints these lines just after:
+    // on a busy machine they can reach this process a moment after startServer returned.
+    for (let i = 0; i < 50 && !/qoc user add --admin/.test(srv.output()); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const out = srv.output();
     assert.match(out, /Console: http:\/\/localhost:\d+\/console\//);
     assert.match(out, /qoc user add --admin/);
