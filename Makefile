@@ -38,6 +38,7 @@ bench: build
 	@./bench/run.sh $(BUILD)
 	@./bench/micro.sh
 	@BENCH_SKIP_QUERY=1 ./bench/analytics.sh
+	@./bench/compare.sh $(BUILD)
 
 fuzz-build:
 	@./scripts/deps.sh fuzz
