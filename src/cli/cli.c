@@ -23,6 +23,12 @@ static const struct command commands[] = {
 	{ "keys rotate", "qoc keys rotate [--all]",
 	  "new signing key of QOC_SIGNING_ALG (--all: of every algorithm); old keys stay published until their tokens expire",
 	  qoc_cmd_keys_rotate },
+	{ "backup", "qoc backup FILE",
+	  "write a consistent copy of the SQLite store to FILE while serving (keep it apart from master.key)",
+	  qoc_cmd_backup },
+	{ "restore", "qoc restore FILE",
+	  "replace a stopped data directory's SQLite store with the backup FILE, after checking it",
+	  qoc_cmd_restore },
 	{ "version", "qoc version", "version and build options", NULL },
 	{ "help", "qoc help", "this list", NULL },
 };

@@ -101,8 +101,9 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	unsigned applied = 0;
-	int rc = qoc_cli_ctx_open(ctx, &applied);
-	if (rc)
+	/* Shared: qoc restore (exclusive) must not replace the store under a running server. */
+	int rc = qoc_cli_ctx_lock(ctx, false);
+	if (rc || (rc = qoc_cli_ctx_open(ctx, &applied)))
 		return rc;
 	if (applied)
 		qoc_log_info("store migrated", "store=%s applied=%u", ctx->store->ops->name, applied);

@@ -10,5 +10,7 @@ int qoc_cmd_migrate(struct qoc_cli_ctx *ctx, int argc, char **argv);
 int qoc_cmd_user_add(struct qoc_cli_ctx *ctx, int argc, char **argv);
 int qoc_cmd_token_create(struct qoc_cli_ctx *ctx, int argc, char **argv);
 int qoc_cmd_keys_rotate(struct qoc_cli_ctx *ctx, int argc, char **argv);
+int qoc_cmd_backup(struct qoc_cli_ctx *ctx, int argc, char **argv);
+int qoc_cmd_restore(struct qoc_cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,35 +95,91 @@ static int open_master_key(struct qoc_cli_ctx *ctx)
 	return QOC_EXIT_OK;
 }
 
-int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied)
+struct qoc_store_options qoc_cli_ctx_store_options(const struct qoc_cli_ctx *ctx)
 {
-	const char *dir = ctx->cfg.data_dir;
-	if (make_dirs(dir) != 0 || check_writable(dir) != 0) {
-		fprintf(stderr, "qoc: data_dir: cannot create or write %s: %s\n", dir,
-			strerror(errno));
-		return QOC_EXIT_USAGE;
-	}
-	int rc = open_master_key(ctx);
-	if (rc)
-		return rc;
-	struct qoc_store_options opts = {
-		.url = ctx->cfg.database,
-		.sync = strcmp(ctx->cfg.sqlite_synchronous, "normal") == 0 ? QOC_SYNC_NORMAL
-									  : QOC_SYNC_FULL,
-		.pool_size = ctx->cfg.db_pool_size,
-		.busy_timeout_ms = ctx->cfg.db_busy_timeout_ms,
+	return (struct qoc_store_options){
+	    .url = ctx->cfg.database,
+	    .sync = strcmp(ctx->cfg.sqlite_synchronous, "normal") == 0 ? QOC_SYNC_NORMAL
+	                                                               : QOC_SYNC_FULL,
+	    .pool_size = ctx->cfg.db_pool_size,
+	    .busy_timeout_ms = ctx->cfg.db_busy_timeout_ms,
 	};
+}
+
+static int open_store(struct qoc_cli_ctx *ctx)
+{
+	struct qoc_store_options opts = qoc_cli_ctx_store_options(ctx);
 	enum qoc_err err = qoc_store_open(&opts, &ctx->store);
 	if (err) {
 		/* Only a SQLite path is named: a PostgreSQL URL may carry a password. */
-		bool sqlite = strncmp(ctx->cfg.database, "sqlite:", 7) == 0;
+		bool sqlite = qoc_store_sqlite_path(ctx->cfg.database) != NULL;
 		fprintf(stderr, "qoc: database: cannot open %s: %s\n",
 			sqlite ? ctx->cfg.database : "the postgres database (QOC_DATABASE)",
 			qoc_strerror(err));
 		return err == QOC_EINVAL ? QOC_EXIT_USAGE : QOC_EXIT_FAIL;
 	}
+	return QOC_EXIT_OK;
+}
+
+int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx)
+{
+	const char *path = qoc_store_sqlite_path(ctx->cfg.database);
+	struct stat st;
+	if (path && stat(path, &st) != 0) {
+		fprintf(stderr,
+		        "qoc: database: no store at %s (data_dir %s): set QOC_DATA_DIR "
+		        "or --config to the data directory that qoc serve uses\n",
+		        path, ctx->cfg.data_dir);
+		return QOC_EXIT_USAGE;
+	}
+	return open_store(ctx);
+}
+
+int qoc_cli_ctx_lock(struct qoc_cli_ctx *ctx, bool exclusive)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/qoc.lock", ctx->cfg.data_dir);
+	if (make_dirs(ctx->cfg.data_dir) != 0) {
+		fprintf(stderr, "qoc: data_dir: cannot create %s: %s\n", ctx->cfg.data_dir,
+		        strerror(errno));
+		return QOC_EXIT_USAGE;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "qoc: data_dir: cannot open %s: %s\n", path, strerror(errno));
+		return QOC_EXIT_USAGE;
+	}
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			fprintf(stderr,
+			        "qoc: data_dir: %s is in use by a running qoc serve; stop "
+			        "it first\n",
+			        ctx->cfg.data_dir);
+			return QOC_EXIT_USAGE;
+		}
+		fprintf(stderr, "qoc: data_dir: cannot lock %s: %s\n", path, strerror(e));
+		return QOC_EXIT_FAIL;
+	}
+	ctx->lock_fd = fd;
+	ctx->locked = true;
+	return QOC_EXIT_OK;
+}
+
+int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied)
+{
+	const char *dir = ctx->cfg.data_dir;
+	if (make_dirs(dir) != 0 || check_writable(dir) != 0) {
+		fprintf(stderr, "qoc: data_dir: cannot create or write %s: %s\n", dir,
+		        strerror(errno));
+		return QOC_EXIT_USAGE;
+	}
+	int rc = open_master_key(ctx);
+	if (rc || (rc = open_store(ctx)))
+		return rc;
 	unsigned n = 0;
-	err = qoc_store_migrate(ctx->store, &n);
+	enum qoc_err err = qoc_store_migrate(ctx->store, &n);
 	if (err) {
 		fprintf(stderr, "qoc: database: migration failed: %s\n", qoc_strerror(err));
 		return QOC_EXIT_FAIL;
@@ -138,5 +195,8 @@ void qoc_cli_ctx_release(struct qoc_cli_ctx *ctx)
 	ctx->store = NULL;
 	qoc_memwipe(ctx->master_key, sizeof(ctx->master_key));
 	ctx->have_master_key = false;
+	if (ctx->locked)
+		close(ctx->lock_fd);
+	ctx->locked = false;
 	qoc_config_release(&ctx->cfg);
 }

@@ -17,6 +17,8 @@ struct qoc_cli_ctx {
 	struct qoc_store *store;      /* open after qoc_cli_ctx_open */
 	uint8_t master_key[32];
 	bool have_master_key;
+	int lock_fd; /* <data dir>/qoc.lock while held (qoc_cli_ctx_lock), else unused */
+	bool locked;
 };
 
 /* Exit codes (README): 0 ok, 1 runtime failure, 2 usage or configuration error. */
@@ -29,6 +31,17 @@ int qoc_cli_ctx_config(struct qoc_cli_ctx *ctx);
  * creates the master key, opens the store and applies migrations (*applied counts them;
  * may be NULL). Returns an exit code; prints the problem naming the key on failure. */
 int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied);
+/* The store options the configuration gives (every command opens the store with them). */
+struct qoc_store_options qoc_cli_ctx_store_options(const struct qoc_cli_ctx *ctx);
+/* Opens the store without creating anything (no data directory, no master key, no
+ * migration): for commands that must act on an existing store as it is (qoc backup).
+ * Returns an exit code, having said which data directory it looked in when the SQLite file
+ * is missing. */
+int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx);
+/* Takes <data dir>/qoc.lock (creating the data directory when missing): shared for
+ * `qoc serve` (held until release), exclusive and without waiting for `qoc restore`, which
+ * must not replace a store a server is using. Returns an exit code; prints the reason. */
+int qoc_cli_ctx_lock(struct qoc_cli_ctx *ctx, bool exclusive);
 void qoc_cli_ctx_release(struct qoc_cli_ctx *ctx);
 
 #endif

@@ -53,6 +53,18 @@ static bool ops_compatible(const struct qoc_store_ops *ops)
 	return false;
 }
 
+const char *qoc_store_sqlite_path(const char *url)
+{
+	if (!url || starts_with(url, "postgres://") || starts_with(url, "postgresql://") ||
+	    is_libpq_conninfo(url))
+		return NULL;
+	if (starts_with(url, "sqlite://"))
+		return url + strlen("sqlite://");
+	if (starts_with(url, "sqlite:"))
+		return url + strlen("sqlite:");
+	return has_url_scheme(url) ? NULL : url;
+}
+
 enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_store **out)
 {
 	*out = NULL;
@@ -72,17 +84,12 @@ enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_sto
 			return QOC_EINVAL;
 		return qoc_pg_open(opts, url, out);
 	}
-	const char *path;
-	if (starts_with(url, "sqlite://"))
-		path = url + strlen("sqlite://");
-	else if (starts_with(url, "sqlite:"))
-		path = url + strlen("sqlite:");
-	else if (has_url_scheme(url)) {
+	const char *path = qoc_store_sqlite_path(url);
+	if (!path) {
 		qoc_log_error("store: unknown database url scheme",
 		              "hint=\"use sqlite:<path> or postgres://...\"");
 		return QOC_EINVAL;
-	} else
-		path = url;
+	}
 	if (!ops_compatible(&qoc_sqlite_ops))
 		return QOC_EINVAL;
 	return qoc_sqlite_open(opts, path, out);
@@ -131,4 +138,35 @@ enum qoc_role qoc_role_parse(const char *s)
 		if (strcmp(s, role_names[r]) == 0)
 			return (enum qoc_role)r;
 	return QOC_ROLE_NONE;
+}
+
+enum qoc_err qoc_store_backup(struct qoc_store *st, const char *path)
+{
+	if (!st || st->ops != &qoc_sqlite_ops)
+		return QOC_EINVAL;
+	return qoc_sqlite_backup(st, path);
+}
+
+enum qoc_err qoc_store_restore(const struct qoc_store_options *opts, const char *from,
+                               qoc_store_restore_check_fn *check, void *arg, unsigned *version)
+{
+	const char *path = opts ? qoc_store_sqlite_path(opts->url) : NULL;
+	if (!path || !*path)
+		return QOC_EINVAL;
+	char staged[4096];
+	enum qoc_err err = qoc_sqlite_restore_stage(path, from, staged, sizeof(staged), version);
+	if (!err && check) {
+		struct qoc_store_options sopts = *opts;
+		sopts.url = staged;
+		struct qoc_store *st = NULL;
+		err = qoc_sqlite_open(&sopts, staged, &st);
+		if (!err)
+			err = check(st, arg);
+		qoc_store_close(st);
+	}
+	if (!err)
+		err = qoc_sqlite_restore_commit(path);
+	if (err)
+		qoc_sqlite_restore_abort(path);
+	return err;
 }

@@ -646,6 +646,34 @@ enum qoc_err qoc_store_open(const struct qoc_store_options *opts, struct qoc_sto
 /* NULL is a no-op. */
 void qoc_store_close(struct qoc_store *st);
 
+/* ---- backups (qoc backup, qoc restore; docs/operations.md) ----
+ * Only the SQLite store is copied by qoc itself; PostgreSQL has pg_dump. */
+
+/* The file a SQLite database url names (a pointer into url), or NULL when url names
+ * PostgreSQL or nothing qoc knows. */
+const char *qoc_store_sqlite_path(const char *url);
+
+/* Writes a consistent copy of the SQLite store st, as of one moment, to path while st keeps
+ * serving (readers and writers are not held up). path is created here, mode 0600.
+ * QOC_ECONFLICT when path exists; QOC_EINVAL when st is not SQLite; QOC_EIO, QOC_EDB. */
+enum qoc_err qoc_store_backup(struct qoc_store *st, const char *path);
+
+/* Called by qoc_store_restore with the checked backup opened as a store (not migrated, not
+ * yet in place): the caller's own checks (that the master key opens its sealed keys). A
+ * non-zero result stops the restore with nothing changed. */
+typedef enum qoc_err qoc_store_restore_check_fn(struct qoc_store *staged, void *arg);
+
+/* Replaces the SQLite store that opts->url names with the backup file `from`. No process
+ * may have the store open (the caller makes sure qoc serve is stopped). The backup must
+ * pass SQLite's integrity check and carry a qoc schema no newer than this binary's
+ * (*version gets its schema version); it is copied beside the store, opened with opts for
+ * check(staged, arg), and only then renamed over the store, whose -wal and -shm are
+ * removed. On any error the store is as it was. QOC_ENOTFOUND (no such file), QOC_EINVAL
+ * (not an intact qoc store, or url is not SQLite), QOC_ECONFLICT (a newer schema), the
+ * check's error, QOC_EIO, QOC_EDB. */
+enum qoc_err qoc_store_restore(const struct qoc_store_options *opts, const char *from,
+                               qoc_store_restore_check_fn *check, void *arg, unsigned *version);
+
 /* The form in which emails are compared: ASCII letters lower-cased, every other byte kept
  * (so non-ASCII addresses compare byte-exact). Allocated from a; NULL when out of memory.
  * Every backend stores and looks up this form. */

@@ -143,6 +143,10 @@ uint64_t qoc_sqlite_appgen_load(struct qoc_sqlite_store *st);
 
 /* --- the pool (sqlite_store.c) --- */
 
+/* Process-wide SQLite settings, once, before any connection is opened (every entry point
+ * that opens a database calls it first). */
+void qoc_sqlite_global_init(void);
+
 /* Takes a free connection, waiting up to busy_timeout_ms for one. QOC_EBUSY when none
  * came free; QOC_EDB when a connection had to be reopened and could not be. */
 enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_conn **out);

@@ -336,12 +336,17 @@ static void global_config(void)
 		qoc_log_warn("store: sqlite was initialised before its settings", "setting=memstatus");
 }
 
+void qoc_sqlite_global_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_config);
+}
+
 enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
                              struct qoc_store **out)
 {
 	*out = NULL;
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, global_config);
+	qoc_sqlite_global_init();
 	if (!path[0] || strcmp(path, ":memory:") == 0) {
 		qoc_log_error("store: sqlite needs a database file path",
 		              "hint=\"sqlite:<data dir>/qoc.db\"");

@@ -14,4 +14,14 @@ extern const struct qoc_store_ops qoc_sqlite_ops;
 enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *path,
                              struct qoc_store **out);
 
+/* qoc backup / qoc restore (sqlite_backup.c; store.h has the contract). */
+enum qoc_err qoc_sqlite_backup(struct qoc_store *st, const char *path);
+/* Checks the backup `from` and copies it to staged = db_path + ".restore" (0600). */
+enum qoc_err qoc_sqlite_restore_stage(const char *db_path, const char *from, char *staged,
+                                      size_t staged_size, unsigned *version);
+/* Puts the stage in place of db_path (dropping db_path's -wal and -shm). */
+enum qoc_err qoc_sqlite_restore_commit(const char *db_path);
+/* Removes the stage and what opening it left beside it. */
+void qoc_sqlite_restore_abort(const char *db_path);
+
 #endif
