@@ -386,8 +386,16 @@ struct header_scan {
 	size_t count;
 	size_t cap;
 	size_t bytes;
+	const char *cursor; /* end of the previous line's text in the raw head; NULL: unknown */
+	const char *end;    /* end of the raw head */
 	bool malformed;
 };
+
+/* What libmicrohttpd 0.9.75 spends per header field or cookie in its connection pool (a
+ * 56-byte record, aligned), charged against max_header_bytes: many small fields then hit
+ * our 431, with room left in the pool for the answer, before they exhaust the pool (where
+ * libmicrohttpd closes the connection without answering). */
+#define FIELD_OVERHEAD 64
 
 /* RFC 9110 §5.1: a field name is a token; §5.5: a value holds no control byte but HTAB.
  * libmicrohttpd 0.9.75 lets "Name :" and some control bytes through; refusing them keeps
@@ -404,13 +412,44 @@ static bool field_ok(const char *key, size_t key_size, const char *value, size_t
 	return true;
 }
 
+/* True when [p, p + n) lies inside [h->cursor, h->end). */
+static bool in_head(const struct header_scan *h, const char *p, size_t n)
+{
+	return p >= h->cursor && p <= h->end && n <= (size_t)(h->end - p);
+}
+
+/* libmicrohttpd 0.9.75 parses the head in place (each CR and LF of a line end becomes a
+ * NUL, so does the colon) but hands over every name and value cut at its first NUL
+ * (strlen), so "Authorization: Bearer <token>\0junk" arrives as "Bearer <token>". The
+ * bytes between what it handed over must therefore be exactly what the parser wrote:
+ * "\0\0" for the CRLF before a field, "\0" plus optional SP / HTAB between name and value
+ * (RFC 9112 §5.1). Anything else is a NUL inside a field (RFC 9110 §5.5), a bare LF line
+ * end or an obsolete line folding (RFC 9112 §2.2, §5.2): 400. */
+static bool raw_field_ok(struct header_scan *h, const char *key, size_t key_size, const char *value,
+                         size_t value_size)
+{
+	if (!h->cursor)
+		return true;
+	if (!in_head(h, key, key_size) || key - h->cursor != 2 || h->cursor[0] || h->cursor[1])
+		return false;
+	h->cursor = key + key_size;
+	if (!in_head(h, value, value_size) || value == h->cursor || h->cursor[0])
+		return false;
+	for (const char *p = h->cursor + 1; p < value; p++)
+		if (*p != ' ' && *p != '\t')
+			return false;
+	h->cursor = value + value_size;
+	return true;
+}
+
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       size_t key_size, const char *value, size_t value_size)
 {
 	struct header_scan *h = cls;
 	(void)kind;
-	h->bytes += key_size + value_size + 4; /* "name: value\r\n" */
-	if (!field_ok(key, key_size, value ? value : "", value ? value_size : 0))
+	h->bytes += key_size + value_size + 4 + FIELD_OVERHEAD; /* "name: value\r\n" */
+	if (!field_ok(key, key_size, value ? value : "", value ? value_size : 0) ||
+	    !raw_field_ok(h, key, key_size, value ? value : "", value ? value_size : 0))
 		h->malformed = true;
 	if (h->count < h->cap) {
 		h->fields[h->count].name = key;
@@ -420,12 +459,29 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
-/* Fills req->headers. QOC_ELIMIT over max_header_bytes, QOC_EINVAL for a malformed field,
- * QOC_ENOMEM. */
-static enum qoc_err collect_headers(struct conn_req *cr)
+/* Where the raw head is, from the in-place request line (method .. version) and
+ * libmicrohttpd's count of the head's bytes. */
+static void locate_head(struct conn_req *cr, const char *method, const char *version,
+                        struct header_scan *h)
 {
-	int n = MHD_get_connection_values(cr->conn, MHD_HEADER_KIND, NULL, NULL);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(cr->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (!ci || !method || !version || version <= method)
+		return;
+	h->end = method + ci->header_size;
+	size_t vlen = strlen(version);
+	if (version + vlen > h->end)
+		return;
+	h->cursor = version + vlen;
+}
+
+/* Fills req->headers. QOC_ELIMIT over max_header_bytes, QOC_EINVAL for a malformed field
+ * or head, QOC_ENOMEM. */
+static enum qoc_err collect_headers(struct conn_req *cr, const char *method, const char *version)
+{
 	struct header_scan h = {0};
+	locate_head(cr, method, version, &h);
+	int n = MHD_get_connection_values(cr->conn, MHD_HEADER_KIND, NULL, NULL);
 	if (n > 0) {
 		h.cap = (size_t)n;
 		h.fields = qoc_arena_alloc(&cr->arena, h.cap * sizeof(*h.fields));
@@ -433,8 +489,15 @@ static enum qoc_err collect_headers(struct conn_req *cr)
 			return QOC_ENOMEM;
 		MHD_get_connection_values_n(cr->conn, MHD_HEADER_KIND, collect_header, &h);
 	}
+	/* The cookies libmicrohttpd split out of the Cookie field: a record each. */
+	int cookies = MHD_get_connection_values(cr->conn, MHD_COOKIE_KIND, NULL, NULL);
+	if (cookies > 0)
+		h.bytes += (size_t)cookies * FIELD_OVERHEAD;
 	if (h.bytes > cr->srv->opts.max_header_bytes)
 		return QOC_ELIMIT;
+	/* After the last field: its CRLF and the empty line's. */
+	if (h.cursor && (h.end - h.cursor != 4 || memcmp(h.cursor, "\0\0\0\0", 4) != 0))
+		h.malformed = true;
 	if (h.malformed)
 		return QOC_EINVAL;
 	cr->req.headers = h.fields;
@@ -460,7 +523,105 @@ static bool content_length_over(const struct qoc_http_req *req, size_t max)
 	return false;
 }
 
-static enum MHD_Result first_call(struct conn_req *cr, const char *method)
+/* Compares the n bytes at a with the lower-case ASCII text lc, ignoring case. */
+static bool equal_lc(const char *a, size_t n, const char *lc)
+{
+	size_t i = 0;
+	for (; i < n && lc[i]; i++)
+		if ((a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]) != lc[i])
+			return false;
+	return i == n && !lc[i];
+}
+
+static bool name_is(const char *name, const char *lc)
+{
+	return equal_lc(name, strlen(name), lc);
+}
+
+/* Calls each comma-separated member of a list value (RFC 9110 §5.6.1), OWS trimmed;
+ * false as soon as fn does. */
+static bool each_member(const char *v, bool (*fn)(const char *m, size_t n, void *arg), void *arg)
+{
+	for (;;) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t n = strcspn(v, ",");
+		size_t t = n;
+		while (t > 0 && (v[t - 1] == ' ' || v[t - 1] == '\t'))
+			t--;
+		if (!fn(v, t, arg))
+			return false;
+		if (!v[n])
+			return true;
+		v += n + 1;
+	}
+}
+
+struct length_scan {
+	const char *first; /* the first member seen */
+	size_t first_len;
+};
+
+/* Every Content-Length member must be the same run of digits. */
+static bool length_member(const char *m, size_t n, void *arg)
+{
+	struct length_scan *ls = arg;
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (m[i] < '0' || m[i] > '9')
+			return false;
+	if (!ls->first) {
+		ls->first = m;
+		ls->first_len = n;
+		return true;
+	}
+	return n == ls->first_len && memcmp(m, ls->first, n) == 0;
+}
+
+struct coding_scan {
+	size_t count;
+	bool last_chunked;
+};
+
+static bool coding_member(const char *m, size_t n, void *arg)
+{
+	struct coding_scan *cs = arg;
+	cs->count++;
+	cs->last_chunked = equal_lc(m, n, "chunked");
+	return true;
+}
+
+/* RFC 9112 §6.1, §6.3: how the body is framed must be unambiguous, or a proxy in front
+ * and we could split the bytes into requests differently (request smuggling).
+ * 0 when fine, else the status to refuse with (then the connection closes):
+ *   Content-Length fields or members that disagree                       -> 400
+ *   Transfer-Encoding together with Content-Length, or in an HTTP/1.0
+ *   request, or whose final coding is not chunked                         -> 400
+ *   Transfer-Encoding with any coding besides chunked (we decode none)    -> 501 */
+static unsigned framing_refusal(const struct qoc_http_req *req, const char *version)
+{
+	struct length_scan ls = {0};
+	struct coding_scan cs = {0};
+	bool has_length = false;
+	for (size_t i = 0; i < req->header_count; i++) {
+		const struct qoc_http_header_field *f = &req->headers[i];
+		if (name_is(f->name, "content-length")) {
+			has_length = true;
+			if (!each_member(f->value, length_member, &ls))
+				return 400;
+		} else if (name_is(f->name, "transfer-encoding")) {
+			each_member(f->value, coding_member, &cs);
+		}
+	}
+	if (!cs.count)
+		return 0;
+	if (has_length || !cs.last_chunked || (version && strcmp(version, "HTTP/1.1") != 0))
+		return 400;
+	return cs.count == 1 ? 0 : 501;
+}
+
+static enum MHD_Result first_call(struct conn_req *cr, const char *method, const char *version)
 {
 	struct qoc_http_server *srv = cr->srv;
 	struct qoc_http_req *req = &cr->req;
@@ -483,13 +644,22 @@ static enum MHD_Result first_call(struct conn_req *cr, const char *method)
 		req->query = q + 1;
 	}
 	req->path = cr->uri;
-	enum qoc_err err = collect_headers(cr);
+	enum qoc_err err = collect_headers(cr, method, version);
 	if (err == QOC_ELIMIT)
 		return answer_problem(cr, 431, "request header fields too large", NULL);
 	if (err == QOC_EINVAL)
 		return answer_problem(cr, 400, "malformed header field", NULL);
 	if (err)
 		return answer_problem(cr, 503, NULL, NULL);
+	unsigned refusal = framing_refusal(req, version);
+	if (refusal == 501)
+		return answer_problem(cr, 501, "transfer coding not implemented (only chunked)",
+		                      NULL);
+	if (refusal)
+		return answer_problem(cr, 400,
+		                      "ambiguous message framing (Content-Length / "
+		                      "Transfer-Encoding)",
+		                      NULL);
 	if (content_length_over(req, srv->opts.max_body_bytes))
 		return answer_problem(cr, 413, "request body too large", NULL);
 	return MHD_YES;
@@ -549,12 +719,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct conn_req *cr = *req_cls;
 	enum MHD_Result ret = MHD_NO;
-	(void)cls, (void)conn, (void)url, (void)version;
+	(void)cls, (void)conn, (void)url;
 	if (!cr)
 		return MHD_NO; /* on_uri could not allocate: drop the connection */
 	switch (cr->phase) {
 	case PH_NEW:
-		ret = first_call(cr, method);
+		ret = first_call(cr, method, version);
 		break;
 	case PH_BODY:
 		ret = *upload_data_size ? body_call(cr, upload_data, upload_data_size)
