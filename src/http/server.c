@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/random.h"
+#include "http/conn_guard.h"
 #include "http/listen.h"
 #include "http/offload.h"
 #include "http/token.h"
@@ -46,6 +47,7 @@ struct qoc_http_server {
 	struct qoc_http_options opts;      /* defaults filled in */
 	struct qoc_offload_pool pool;      /* CPU work (qoc_http_offload) */
 	struct qoc_offload_pool wait_pool; /* waiting work (qoc_http_offload_wait) */
+	struct qoc_conn_guard *guard;      /* per-address limits, head deadline */
 	int listen_fd;
 	uint16_t port;
 	atomic_uint active;    /* requests from on_uri to on_completed */
@@ -64,6 +66,7 @@ struct conn_req {
 	struct qoc_buf body;
 	struct qoc_offload_job job;
 	struct qoc_route_match match;
+	struct qoc_conn_rec *rec; /* the connection's guard record; NULL when it has none */
 	char *uri; /* arena copy of the raw request target; NULL when over the limit */
 	size_t uri_len;
 	uint64_t start_ns;
@@ -121,6 +124,12 @@ static void fill_defaults(struct qoc_http_options *o)
 		o->max_form_fields = 64;
 	if (!o->arena_budget)
 		o->arena_budget = QOC_ARENA_DEFAULT_BUDGET;
+	if (!o->max_connections_per_address)
+		o->max_connections_per_address = 64;
+	if (!o->request_head_timeout_s)
+		o->request_head_timeout_s = 10;
+	if (!o->trusted_proxies)
+		o->trusted_proxies = "";
 }
 
 /* 64 random bits as hex. Ids need to be unique, not secret; the CSPRNG is read in batches
@@ -632,6 +641,8 @@ static enum MHD_Result first_call(struct conn_req *cr, const char *method, const
 	req->method = qoc_http_method_parse(method);
 	req->method_str = method;
 	req->max_form_fields = srv->opts.max_form_fields;
+	if (cr->rec)
+		qoc_conn_rec_head_done(cr->rec);
 	peer_text(cr->conn, req->remote_addr, sizeof(req->remote_addr));
 	cr->phase = PH_BODY;
 	if (cr->uri_len > srv->opts.max_uri_bytes)
@@ -756,6 +767,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	qoc_buf_init(&cr->body, srv->opts.max_body_bytes);
 	qoc_http_resp_init(&cr->resp, &cr->arena, srv->opts.max_response_bytes);
 	make_request_id(cr->req.request_id);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	cr->rec = ci ? ci->socket_context : NULL;
 	cr->uri_len = strlen(uri);
 	if (cr->uri_len <= srv->opts.max_uri_bytes)
 		cr->uri = qoc_arena_strndup(&cr->arena, uri, cr->uri_len);
@@ -811,6 +825,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 	if (cr->phase == PH_OFFLOADED) /* resumed, then closed before the handler ran again */
 		atomic_fetch_sub(&srv->suspended, 1);
+	if (cr->rec)
+		qoc_conn_guard_head_next(srv->guard, cr->rec); /* the next request's head */
 	if (srv->opts.access_log)
 		log_access(cr, toe);
 	qoc_http_resp_release(&cr->resp);
@@ -838,6 +854,33 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
 	return strlen(s);
 }
 
+/* ---- connections ---- */
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct qoc_http_server *srv = cls;
+	(void)addrlen;
+	return qoc_conn_guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct qoc_http_server *srv = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_context = fd ? qoc_conn_guard_open(srv->guard, fd->connect_fd,
+		                                           ad ? ad->client_addr : NULL)
+		                     : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		qoc_conn_guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 /* ---- start / stop ---- */
 
 static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
@@ -862,7 +905,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 	}
 	errno = 0;
 	/* clang-format off */
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	srv->daemon = MHD_start_daemon(flags, 0, on_accept, srv, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)mhd_fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->connection_timeout_s,
@@ -870,6 +913,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		/* Last: with one thread, end the list here (a pool of 1 draws a warning). */
@@ -924,6 +968,24 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 		goto out;
 	}
 	pools_started = 2;
+	struct qoc_cidr_list proxies;
+	if (qoc_cidr_list_parse(srv->opts.trusted_proxies, &proxies) != QOC_OK) {
+		err = QOC_EINVAL;
+		sys_errno = EINVAL;
+		goto out;
+	}
+	struct qoc_conn_guard_opts go = {
+	    .capacity = srv->opts.max_connections,
+	    .per_address = srv->opts.max_connections_per_address,
+	    .per_proxy = srv->opts.max_connections_per_proxy,
+	    .head_timeout_s = srv->opts.request_head_timeout_s,
+	    .proxies = &proxies,
+	};
+	err = qoc_conn_guard_start(&go, &srv->guard);
+	if (err) {
+		sys_errno = err == QOC_ENOMEM ? ENOMEM : EAGAIN;
+		goto out;
+	}
 	err = start_daemon(srv, &sys_errno);
 	if (err)
 		goto out;
@@ -941,6 +1003,7 @@ out:
 		}
 		if (srv->listen_fd >= 0)
 			close(srv->listen_fd);
+		qoc_conn_guard_free(srv->guard);
 		free(srv);
 	}
 	if (err)
@@ -987,7 +1050,9 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 		flush = deadline;
 	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < flush)
 		sleep_ms(1);
+	qoc_conn_guard_stop_reaper(srv->guard); /* no shutdown(2) of a closing daemon's fds */
 	MHD_stop_daemon(srv->daemon);
+	qoc_conn_guard_free(srv->guard);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	qoc_offload_pool_release(&srv->wait_pool);
