@@ -44,13 +44,14 @@ struct qoc_http_options {
 	unsigned wait_queue;      /* wait pool jobs queued at most [1024]; more -> 503 */
 	unsigned connection_timeout_s; /* idle/slow connection timeout [30] */
 	unsigned max_connections;      /* concurrent connections [1024] */
-	size_t max_header_bytes;       /* header fields, names + values + 4 per field [16 KiB] */
-	size_t max_uri_bytes;          /* request target, query included [8 KiB] */
-	size_t max_body_bytes;         /* request body [1 MiB] */
-	size_t max_response_bytes;     /* response body a handler may build [16 MiB] */
-	size_t max_form_fields;        /* req->max_form_fields [64] */
-	size_t arena_budget;           /* per-request arena [QOC_ARENA_DEFAULT_BUDGET] */
-	bool access_log;               /* one info line per request */
+	size_t max_header_bytes; /* header fields: names + values + 4, + 64 per field and cookie [16
+	                            KiB] */
+	size_t max_uri_bytes;    /* request target, query included [8 KiB] */
+	size_t max_body_bytes;   /* request body [1 MiB] */
+	size_t max_response_bytes; /* response body a handler may build [16 MiB] */
+	size_t max_form_fields;    /* req->max_form_fields [64] */
+	size_t arena_budget;       /* per-request arena [QOC_ARENA_DEFAULT_BUDGET] */
+	bool access_log;           /* one info line per request */
 	/* Connection guard (docs/decisions/http-connections.md). A client address (IPv6: its
 	 * /64) holds at most max_connections_per_address connections [64]; an address in
 	 * trusted_proxies (comma-separated CIDRs, as core/cidr.h parses them [none]) holds at
