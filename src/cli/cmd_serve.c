@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "analytics/export.h"
 #include "analytics/setup.h"
@@ -28,6 +29,20 @@ static void limit_malloc_arenas(void)
 {
 	if (!getenv("MALLOC_ARENA_MAX"))
 		mallopt(M_ARENA_MAX, 2);
+}
+
+/* Each connection is a descriptor; the store, logs and pools need some more. Many systems
+ * start processes with a soft limit of 1024, below the 1024 connections the server takes:
+ * raise the soft limit towards the hard one (never lowered, never above the hard limit). */
+static void raise_fd_limit(void)
+{
+	const rlim_t want = 4096;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		qoc_log_warn("cannot raise the open-file limit", "error=\"%s\"", strerror(errno));
 }
 
 /* SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
@@ -56,6 +71,10 @@ static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
 		.max_body_bytes = c->max_body_bytes,
 		.max_form_fields = c->max_form_fields,
 		.access_log = c->access_log,
+		.max_connections_per_address = c->max_connections_per_address,
+		.max_connections_per_proxy = c->max_connections_per_proxy,
+		.request_head_timeout_s = c->request_head_timeout,
+		.trusted_proxies = c->trusted_proxies,
 	};
 	errno = 0;
 	enum qoc_err err = qoc_http_server_start(&opts, router, srv);
@@ -93,6 +112,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		return QOC_EXIT_USAGE;
 	}
 	limit_malloc_arenas();
+	raise_fd_limit();
 	sigset_t stop_set;
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);

@@ -40,6 +40,9 @@ struct qoc_config {
 	unsigned max_form_fields;  /* max_form_fields */
 	unsigned json_max_depth;   /* json_max_depth */
 	unsigned connection_timeout; /* connection_timeout: seconds a slow client may idle */
+	unsigned request_head_timeout; /* request_head_timeout: seconds for a whole request head */
+	unsigned max_connections_per_address; /* max_connections_per_address */
+	unsigned max_connections_per_proxy;   /* max_connections_per_proxy: 0 = overall limit */
 	unsigned shutdown_timeout; /* shutdown_timeout: seconds in-flight requests get at stop */
 	char *signing_alg;         /* signing_alg: RS256|PS256|ES256|EdDSA rotated by keys rotate */
 	char *access_token_alg;    /* access_token_alg: alg of JWT access tokens (ES256) */

@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/random.h"
+#include "http/conn_guard.h"
 #include "http/listen.h"
 #include "http/offload.h"
 #include "http/token.h"
@@ -46,6 +47,7 @@ struct qoc_http_server {
 	struct qoc_http_options opts;      /* defaults filled in */
 	struct qoc_offload_pool pool;      /* CPU work (qoc_http_offload) */
 	struct qoc_offload_pool wait_pool; /* waiting work (qoc_http_offload_wait) */
+	struct qoc_conn_guard *guard;      /* per-address limits, head deadline */
 	int listen_fd;
 	uint16_t port;
 	atomic_uint active;    /* requests from on_uri to on_completed */
@@ -64,6 +66,7 @@ struct conn_req {
 	struct qoc_buf body;
 	struct qoc_offload_job job;
 	struct qoc_route_match match;
+	struct qoc_conn_rec *rec; /* the connection's guard record; NULL when it has none */
 	char *uri; /* arena copy of the raw request target; NULL when over the limit */
 	size_t uri_len;
 	uint64_t start_ns;
@@ -121,6 +124,12 @@ static void fill_defaults(struct qoc_http_options *o)
 		o->max_form_fields = 64;
 	if (!o->arena_budget)
 		o->arena_budget = QOC_ARENA_DEFAULT_BUDGET;
+	if (!o->max_connections_per_address)
+		o->max_connections_per_address = 64;
+	if (!o->request_head_timeout_s)
+		o->request_head_timeout_s = 10;
+	if (!o->trusted_proxies)
+		o->trusted_proxies = "";
 }
 
 /* 64 random bits as hex. Ids need to be unique, not secret; the CSPRNG is read in batches
@@ -386,8 +395,16 @@ struct header_scan {
 	size_t count;
 	size_t cap;
 	size_t bytes;
+	const char *cursor; /* end of the previous line's text in the raw head; NULL: unknown */
+	const char *end;    /* end of the raw head */
 	bool malformed;
 };
+
+/* What libmicrohttpd 0.9.75 spends per header field or cookie in its connection pool (a
+ * 56-byte record, aligned), charged against max_header_bytes: many small fields then hit
+ * our 431, with room left in the pool for the answer, before they exhaust the pool (where
+ * libmicrohttpd closes the connection without answering). */
+#define FIELD_OVERHEAD 64
 
 /* RFC 9110 §5.1: a field name is a token; §5.5: a value holds no control byte but HTAB.
  * libmicrohttpd 0.9.75 lets "Name :" and some control bytes through; refusing them keeps
@@ -404,13 +421,44 @@ static bool field_ok(const char *key, size_t key_size, const char *value, size_t
 	return true;
 }
 
+/* True when [p, p + n) lies inside [h->cursor, h->end). */
+static bool in_head(const struct header_scan *h, const char *p, size_t n)
+{
+	return p >= h->cursor && p <= h->end && n <= (size_t)(h->end - p);
+}
+
+/* libmicrohttpd 0.9.75 parses the head in place (each CR and LF of a line end becomes a
+ * NUL, so does the colon) but hands over every name and value cut at its first NUL
+ * (strlen), so "Authorization: Bearer <token>\0junk" arrives as "Bearer <token>". The
+ * bytes between what it handed over must therefore be exactly what the parser wrote:
+ * "\0\0" for the CRLF before a field, "\0" plus optional SP / HTAB between name and value
+ * (RFC 9112 §5.1). Anything else is a NUL inside a field (RFC 9110 §5.5), a bare LF line
+ * end or an obsolete line folding (RFC 9112 §2.2, §5.2): 400. */
+static bool raw_field_ok(struct header_scan *h, const char *key, size_t key_size, const char *value,
+                         size_t value_size)
+{
+	if (!h->cursor)
+		return true;
+	if (!in_head(h, key, key_size) || key - h->cursor != 2 || h->cursor[0] || h->cursor[1])
+		return false;
+	h->cursor = key + key_size;
+	if (!in_head(h, value, value_size) || value == h->cursor || h->cursor[0])
+		return false;
+	for (const char *p = h->cursor + 1; p < value; p++)
+		if (*p != ' ' && *p != '\t')
+			return false;
+	h->cursor = value + value_size;
+	return true;
+}
+
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       size_t key_size, const char *value, size_t value_size)
 {
 	struct header_scan *h = cls;
 	(void)kind;
-	h->bytes += key_size + value_size + 4; /* "name: value\r\n" */
-	if (!field_ok(key, key_size, value ? value : "", value ? value_size : 0))
+	h->bytes += key_size + value_size + 4 + FIELD_OVERHEAD; /* "name: value\r\n" */
+	if (!field_ok(key, key_size, value ? value : "", value ? value_size : 0) ||
+	    !raw_field_ok(h, key, key_size, value ? value : "", value ? value_size : 0))
 		h->malformed = true;
 	if (h->count < h->cap) {
 		h->fields[h->count].name = key;
@@ -420,12 +468,29 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
-/* Fills req->headers. QOC_ELIMIT over max_header_bytes, QOC_EINVAL for a malformed field,
- * QOC_ENOMEM. */
-static enum qoc_err collect_headers(struct conn_req *cr)
+/* Where the raw head is, from the in-place request line (method .. version) and
+ * libmicrohttpd's count of the head's bytes. */
+static void locate_head(struct conn_req *cr, const char *method, const char *version,
+                        struct header_scan *h)
 {
-	int n = MHD_get_connection_values(cr->conn, MHD_HEADER_KIND, NULL, NULL);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(cr->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (!ci || !method || !version || version <= method)
+		return;
+	h->end = method + ci->header_size;
+	size_t vlen = strlen(version);
+	if (version + vlen > h->end)
+		return;
+	h->cursor = version + vlen;
+}
+
+/* Fills req->headers. QOC_ELIMIT over max_header_bytes, QOC_EINVAL for a malformed field
+ * or head, QOC_ENOMEM. */
+static enum qoc_err collect_headers(struct conn_req *cr, const char *method, const char *version)
+{
 	struct header_scan h = {0};
+	locate_head(cr, method, version, &h);
+	int n = MHD_get_connection_values(cr->conn, MHD_HEADER_KIND, NULL, NULL);
 	if (n > 0) {
 		h.cap = (size_t)n;
 		h.fields = qoc_arena_alloc(&cr->arena, h.cap * sizeof(*h.fields));
@@ -433,8 +498,15 @@ static enum qoc_err collect_headers(struct conn_req *cr)
 			return QOC_ENOMEM;
 		MHD_get_connection_values_n(cr->conn, MHD_HEADER_KIND, collect_header, &h);
 	}
+	/* The cookies libmicrohttpd split out of the Cookie field: a record each. */
+	int cookies = MHD_get_connection_values(cr->conn, MHD_COOKIE_KIND, NULL, NULL);
+	if (cookies > 0)
+		h.bytes += (size_t)cookies * FIELD_OVERHEAD;
 	if (h.bytes > cr->srv->opts.max_header_bytes)
 		return QOC_ELIMIT;
+	/* After the last field: its CRLF and the empty line's. */
+	if (h.cursor && (h.end - h.cursor != 4 || memcmp(h.cursor, "\0\0\0\0", 4) != 0))
+		h.malformed = true;
 	if (h.malformed)
 		return QOC_EINVAL;
 	cr->req.headers = h.fields;
@@ -460,7 +532,105 @@ static bool content_length_over(const struct qoc_http_req *req, size_t max)
 	return false;
 }
 
-static enum MHD_Result first_call(struct conn_req *cr, const char *method)
+/* Compares the n bytes at a with the lower-case ASCII text lc, ignoring case. */
+static bool equal_lc(const char *a, size_t n, const char *lc)
+{
+	size_t i = 0;
+	for (; i < n && lc[i]; i++)
+		if ((a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]) != lc[i])
+			return false;
+	return i == n && !lc[i];
+}
+
+static bool name_is(const char *name, const char *lc)
+{
+	return equal_lc(name, strlen(name), lc);
+}
+
+/* Calls each comma-separated member of a list value (RFC 9110 §5.6.1), OWS trimmed;
+ * false as soon as fn does. */
+static bool each_member(const char *v, bool (*fn)(const char *m, size_t n, void *arg), void *arg)
+{
+	for (;;) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t n = strcspn(v, ",");
+		size_t t = n;
+		while (t > 0 && (v[t - 1] == ' ' || v[t - 1] == '\t'))
+			t--;
+		if (!fn(v, t, arg))
+			return false;
+		if (!v[n])
+			return true;
+		v += n + 1;
+	}
+}
+
+struct length_scan {
+	const char *first; /* the first member seen */
+	size_t first_len;
+};
+
+/* Every Content-Length member must be the same run of digits. */
+static bool length_member(const char *m, size_t n, void *arg)
+{
+	struct length_scan *ls = arg;
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (m[i] < '0' || m[i] > '9')
+			return false;
+	if (!ls->first) {
+		ls->first = m;
+		ls->first_len = n;
+		return true;
+	}
+	return n == ls->first_len && memcmp(m, ls->first, n) == 0;
+}
+
+struct coding_scan {
+	size_t count;
+	bool last_chunked;
+};
+
+static bool coding_member(const char *m, size_t n, void *arg)
+{
+	struct coding_scan *cs = arg;
+	cs->count++;
+	cs->last_chunked = equal_lc(m, n, "chunked");
+	return true;
+}
+
+/* RFC 9112 §6.1, §6.3: how the body is framed must be unambiguous, or a proxy in front
+ * and we could split the bytes into requests differently (request smuggling).
+ * 0 when fine, else the status to refuse with (then the connection closes):
+ *   Content-Length fields or members that disagree                       -> 400
+ *   Transfer-Encoding together with Content-Length, or in an HTTP/1.0
+ *   request, or whose final coding is not chunked                         -> 400
+ *   Transfer-Encoding with any coding besides chunked (we decode none)    -> 501 */
+static unsigned framing_refusal(const struct qoc_http_req *req, const char *version)
+{
+	struct length_scan ls = {0};
+	struct coding_scan cs = {0};
+	bool has_length = false;
+	for (size_t i = 0; i < req->header_count; i++) {
+		const struct qoc_http_header_field *f = &req->headers[i];
+		if (name_is(f->name, "content-length")) {
+			has_length = true;
+			if (!each_member(f->value, length_member, &ls))
+				return 400;
+		} else if (name_is(f->name, "transfer-encoding")) {
+			each_member(f->value, coding_member, &cs);
+		}
+	}
+	if (!cs.count)
+		return 0;
+	if (has_length || !cs.last_chunked || (version && strcmp(version, "HTTP/1.1") != 0))
+		return 400;
+	return cs.count == 1 ? 0 : 501;
+}
+
+static enum MHD_Result first_call(struct conn_req *cr, const char *method, const char *version)
 {
 	struct qoc_http_server *srv = cr->srv;
 	struct qoc_http_req *req = &cr->req;
@@ -471,6 +641,8 @@ static enum MHD_Result first_call(struct conn_req *cr, const char *method)
 	req->method = qoc_http_method_parse(method);
 	req->method_str = method;
 	req->max_form_fields = srv->opts.max_form_fields;
+	if (cr->rec)
+		qoc_conn_rec_head_done(cr->rec);
 	peer_text(cr->conn, req->remote_addr, sizeof(req->remote_addr));
 	cr->phase = PH_BODY;
 	if (cr->uri_len > srv->opts.max_uri_bytes)
@@ -483,13 +655,22 @@ static enum MHD_Result first_call(struct conn_req *cr, const char *method)
 		req->query = q + 1;
 	}
 	req->path = cr->uri;
-	enum qoc_err err = collect_headers(cr);
+	enum qoc_err err = collect_headers(cr, method, version);
 	if (err == QOC_ELIMIT)
 		return answer_problem(cr, 431, "request header fields too large", NULL);
 	if (err == QOC_EINVAL)
 		return answer_problem(cr, 400, "malformed header field", NULL);
 	if (err)
 		return answer_problem(cr, 503, NULL, NULL);
+	unsigned refusal = framing_refusal(req, version);
+	if (refusal == 501)
+		return answer_problem(cr, 501, "transfer coding not implemented (only chunked)",
+		                      NULL);
+	if (refusal)
+		return answer_problem(cr, 400,
+		                      "ambiguous message framing (Content-Length / "
+		                      "Transfer-Encoding)",
+		                      NULL);
 	if (content_length_over(req, srv->opts.max_body_bytes))
 		return answer_problem(cr, 413, "request body too large", NULL);
 	return MHD_YES;
@@ -549,12 +730,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct conn_req *cr = *req_cls;
 	enum MHD_Result ret = MHD_NO;
-	(void)cls, (void)conn, (void)url, (void)version;
+	(void)cls, (void)conn, (void)url;
 	if (!cr)
 		return MHD_NO; /* on_uri could not allocate: drop the connection */
 	switch (cr->phase) {
 	case PH_NEW:
-		ret = first_call(cr, method);
+		ret = first_call(cr, method, version);
 		break;
 	case PH_BODY:
 		ret = *upload_data_size ? body_call(cr, upload_data, upload_data_size)
@@ -586,6 +767,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	qoc_buf_init(&cr->body, srv->opts.max_body_bytes);
 	qoc_http_resp_init(&cr->resp, &cr->arena, srv->opts.max_response_bytes);
 	make_request_id(cr->req.request_id);
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	cr->rec = ci ? ci->socket_context : NULL;
 	cr->uri_len = strlen(uri);
 	if (cr->uri_len <= srv->opts.max_uri_bytes)
 		cr->uri = qoc_arena_strndup(&cr->arena, uri, cr->uri_len);
@@ -641,6 +825,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 	if (cr->phase == PH_OFFLOADED) /* resumed, then closed before the handler ran again */
 		atomic_fetch_sub(&srv->suspended, 1);
+	if (cr->rec)
+		qoc_conn_guard_head_next(srv->guard, cr->rec); /* the next request's head */
 	if (srv->opts.access_log)
 		log_access(cr, toe);
 	qoc_http_resp_release(&cr->resp);
@@ -668,6 +854,33 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
 	return strlen(s);
 }
 
+/* ---- connections ---- */
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct qoc_http_server *srv = cls;
+	(void)addrlen;
+	return qoc_conn_guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct qoc_http_server *srv = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_context = fd ? qoc_conn_guard_open(srv->guard, fd->connect_fd,
+		                                           ad ? ad->client_addr : NULL)
+		                     : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		qoc_conn_guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 /* ---- start / stop ---- */
 
 static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
@@ -692,7 +905,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 	}
 	errno = 0;
 	/* clang-format off */
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	srv->daemon = MHD_start_daemon(flags, 0, on_accept, srv, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)mhd_fd,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->connection_timeout_s,
@@ -700,6 +913,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		/* Last: with one thread, end the list here (a pool of 1 draws a warning). */
@@ -754,6 +968,24 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 		goto out;
 	}
 	pools_started = 2;
+	struct qoc_cidr_list proxies;
+	if (qoc_cidr_list_parse(srv->opts.trusted_proxies, &proxies) != QOC_OK) {
+		err = QOC_EINVAL;
+		sys_errno = EINVAL;
+		goto out;
+	}
+	struct qoc_conn_guard_opts go = {
+	    .capacity = srv->opts.max_connections,
+	    .per_address = srv->opts.max_connections_per_address,
+	    .per_proxy = srv->opts.max_connections_per_proxy,
+	    .head_timeout_s = srv->opts.request_head_timeout_s,
+	    .proxies = &proxies,
+	};
+	err = qoc_conn_guard_start(&go, &srv->guard);
+	if (err) {
+		sys_errno = err == QOC_ENOMEM ? ENOMEM : EAGAIN;
+		goto out;
+	}
 	err = start_daemon(srv, &sys_errno);
 	if (err)
 		goto out;
@@ -771,6 +1003,7 @@ out:
 		}
 		if (srv->listen_fd >= 0)
 			close(srv->listen_fd);
+		qoc_conn_guard_free(srv->guard);
 		free(srv);
 	}
 	if (err)
@@ -817,7 +1050,9 @@ void qoc_http_server_stop(struct qoc_http_server *srv, unsigned timeout_ms)
 		flush = deadline;
 	while (atomic_load(&srv->active) > 0 && qoc_monotonic_ns() < flush)
 		sleep_ms(1);
+	qoc_conn_guard_stop_reaper(srv->guard); /* no shutdown(2) of a closing daemon's fds */
 	MHD_stop_daemon(srv->daemon);
+	qoc_conn_guard_free(srv->guard);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	qoc_offload_pool_release(&srv->wait_pool);

@@ -14,7 +14,9 @@
  *       max(max_body_bytes, 1 MiB) more; past that the connection is just closed)
  * libmicrohttpd's own per-connection memory limit is set 16 KiB above these, so ours apply
  * first; requests beyond it get libmicrohttpd's own 414 / 431 (an HTML body, no
- * X-Request-Id). Idle or slow connections are closed after connection_timeout_s.
+ * X-Request-Id). Idle or slow connections are closed after connection_timeout_s, a request
+ * head that is not complete request_head_timeout_s after the connection opened or the
+ * previous answer went out is cut, and one address holds a bounded number of connections.
  *
  * Every response carries X-Request-Id; HEAD responses carry no body. (Page security headers
  * are the handler's, with qoc_http_resp_html / qoc_http_resp_security_headers.) With access_log,
@@ -42,13 +44,25 @@ struct qoc_http_options {
 	unsigned wait_queue;      /* wait pool jobs queued at most [1024]; more -> 503 */
 	unsigned connection_timeout_s; /* idle/slow connection timeout [30] */
 	unsigned max_connections;      /* concurrent connections [1024] */
-	size_t max_header_bytes;       /* header fields, names + values + 4 per field [16 KiB] */
-	size_t max_uri_bytes;          /* request target, query included [8 KiB] */
-	size_t max_body_bytes;         /* request body [1 MiB] */
-	size_t max_response_bytes;     /* response body a handler may build [16 MiB] */
-	size_t max_form_fields;        /* req->max_form_fields [64] */
-	size_t arena_budget;           /* per-request arena [QOC_ARENA_DEFAULT_BUDGET] */
-	bool access_log;               /* one info line per request */
+	size_t max_header_bytes; /* header fields: names + values + 4, + 64 per field and cookie [16
+	                            KiB] */
+	size_t max_uri_bytes;    /* request target, query included [8 KiB] */
+	size_t max_body_bytes;   /* request body [1 MiB] */
+	size_t max_response_bytes; /* response body a handler may build [16 MiB] */
+	size_t max_form_fields;    /* req->max_form_fields [64] */
+	size_t arena_budget;       /* per-request arena [QOC_ARENA_DEFAULT_BUDGET] */
+	bool access_log;           /* one info line per request */
+	/* Connection guard (docs/decisions/http-connections.md). A client address (IPv6: its
+	 * /64) holds at most max_connections_per_address connections [64]; an address in
+	 * trusted_proxies (comma-separated CIDRs, as core/cidr.h parses them [none]) holds at
+	 * most max_connections_per_proxy [0: only max_connections]. More are closed at
+	 * accept. A request head (request line and fields) must be complete within
+	 * request_head_timeout_s of the connection opening or the previous answer [10],
+	 * however slowly its bytes arrive; else the connection is closed. */
+	unsigned max_connections_per_address;
+	unsigned max_connections_per_proxy;
+	unsigned request_head_timeout_s;
+	const char *trusted_proxies;
 };
 
 struct qoc_http_server;
