@@ -3,13 +3,20 @@
 
 #include <string.h>
 
+#include "oauth/redirect_uri.h"
+
 enum qoc_err qoc_logout_check(const struct qoc_app *app, const char *post_logout_redirect_uri)
 {
 	if (!post_logout_redirect_uri || !post_logout_redirect_uri[0])
 		return QOC_EINVAL;
 	for (size_t i = 0; i < app->logout_uris.count; i++) {
+		/* Byte-exact, and the URI must still pass the redirect URI rules (a registration
+		 * saved before a rule, such as no %0d%0a, existed fails closed). */
 		if (strcmp(app->logout_uris.items[i], post_logout_redirect_uri) == 0)
-			return QOC_OK;
+			return qoc_redirect_uri_validate(qoc_str_from(post_logout_redirect_uri),
+			                                 QOC_REDIRECT_MOBILE, NULL) == QOC_OK
+			           ? QOC_OK
+			           : QOC_EPERM;
 	}
 	return QOC_EPERM;
 }
