@@ -10,6 +10,8 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
 # tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
 # libcurl4, libcairo2: dlopen'ed at first use (SMTP mail, PDF export), so no link pulls them.
+# publicsuffix: the Public Suffix List that redirect URI wildcards are checked against
+# (read with libpsl5; without the file every wildcard is refused).
 run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb libcurl4 libcairo2 publicsuffix libpsl5)
 # chromium: the browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one.
 # poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.

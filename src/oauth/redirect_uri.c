@@ -145,6 +145,25 @@ static bool is_dangerous_scheme(struct qoc_str u)
 	return false;
 }
 
+/* A %XX escape at s[0..3) that decodes to a control character. */
+static bool is_encoded_control(const char *s, size_t left)
+{
+	if (left < 3 || s[0] != '%' || qoc_hex_value(s[1]) < 0 || qoc_hex_value(s[2]) < 0)
+		return false;
+	int v = qoc_hex_value(s[1]) * 16 + qoc_hex_value(s[2]);
+	return v < 0x20 || v == 0x7f;
+}
+
+bool qoc_redirect_uri_has_control(struct qoc_str uri)
+{
+	for (size_t i = 0; i < uri.len; i++) {
+		unsigned char c = (unsigned char)uri.ptr[i];
+		if (c < 0x20 || c == 0x7f || is_encoded_control(uri.ptr + i, uri.len - i))
+			return true;
+	}
+	return false;
+}
+
 /* Bytes no part of a redirect URI may hold. '[' and ']' are left to the host and path. */
 static const char *check_bytes(struct qoc_str u)
 {
@@ -436,8 +455,7 @@ static const char *check_rest(struct qoc_str rest)
 			return r_percent;
 		/* Attack: %00, %0d%0a... decode to what check_bytes refuses raw (NUL cuts, header
 		 * and log injection wherever the URI is decoded). */
-		int v = qoc_hex_value(rest.ptr[i + 1]) * 16 + qoc_hex_value(rest.ptr[i + 2]);
-		if (v < 0x20 || v == 0x7f)
+		if (is_encoded_control(rest.ptr + i, rest.len - i))
 			return r_control_encoded;
 	}
 	for (size_t i = 0; i <= path_end; i++) {

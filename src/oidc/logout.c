@@ -10,13 +10,12 @@ enum qoc_err qoc_logout_check(const struct qoc_app *app, const char *post_logout
 	if (!post_logout_redirect_uri || !post_logout_redirect_uri[0])
 		return QOC_EINVAL;
 	for (size_t i = 0; i < app->logout_uris.count; i++) {
-		/* Byte-exact, and the URI must still pass the redirect URI rules (a registration
-		 * saved before a rule, such as no %0d%0a, existed fails closed). */
+		/* Byte-exact; a URI registered before control characters were refused also
+		 * percent-encoded (%0d%0a) is never followed. */
 		if (strcmp(app->logout_uris.items[i], post_logout_redirect_uri) == 0)
-			return qoc_redirect_uri_validate(qoc_str_from(post_logout_redirect_uri),
-			                                 QOC_REDIRECT_MOBILE, NULL) == QOC_OK
-			           ? QOC_OK
-			           : QOC_EPERM;
+			return qoc_redirect_uri_has_control(qoc_str_from(post_logout_redirect_uri))
+			           ? QOC_EPERM
+			           : QOC_OK;
 	}
 	return QOC_EPERM;
 }

@@ -701,6 +701,23 @@ static void origin_validate_follows_every_rule(void **state)
 }
 
 /* SECURITY.md Browser: "only for the exact origins an application registered" */
+/* Attack: control characters raw or percent-encoded, any hex case (for the logout check). */
+static void has_control_raw_or_encoded(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {"a%00", "%0a", "%0D",  "x%1f",  "x%1F",
+	                                  "%7f",  "%7F", "a\tb", "a\x7f", "%0d%0a"};
+	static const char *const no[] = {
+	    "https://a.example/cb", "%20", "%7e", "%80", "%0", "%0g", "%", "%2F%41"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!qoc_redirect_uri_has_control(qoc_str_from(yes[i])))
+			fail_msg("\"%s\": no control found", yes[i]);
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (qoc_redirect_uri_has_control(qoc_str_from(no[i])))
+			fail_msg("\"%s\": a control found", no[i]);
+	assert_true(qoc_redirect_uri_has_control((struct qoc_str){"a\0b", 3}));
+}
+
 /* Debian's list through libpsl, both sections, list wildcards and exceptions; names the
  * lookups of redirect_uri.c rely on. */
 static void public_suffix_list_answers(void **state)
@@ -753,6 +770,7 @@ int main(void)
 	    cmocka_unit_test(origin_validate_follows_every_rule),
 	    cmocka_unit_test(origin_matches_exactly),
 	    cmocka_unit_test(public_suffix_list_answers),
+	    cmocka_unit_test(has_control_raw_or_encoded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
