@@ -8,7 +8,8 @@
  *   - a match implies both URIs pass validation, and a match that is not byte-equal needs a
  *     loopback http or a wildcard registered URI;
  *   - matching is reflexive for valid URIs without a wildcard, and find agrees with matches;
- *   - a valid origin is a valid redirect URI and matches itself.
+ *   - a valid origin is a valid redirect URI and matches itself;
+ *   - a valid URI holds no control character, raw or percent-encoded (issue 13).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@ static void check_one(struct qoc_str uri, enum qoc_redirect_kind kind)
 	bool valid_mobile = is_valid(uri, QOC_REDIRECT_MOBILE);
 	const char *reason = "sentinel";
 	CHECK(!valid || valid_mobile);
+	CHECK(!valid_mobile || !qoc_redirect_uri_has_control(uri));
 	if (valid_mobile && !memchr(uri.ptr, '*', uri.len)) {
 		CHECK(qoc_redirect_uri_matches(uri, uri));
 		CHECK(qoc_redirect_uri_find(&uri, 1, uri) == 0);

@@ -6,11 +6,13 @@ what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
             libsodium-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev libmaxminddb-dev
-            libcairo2-dev)
+            libcairo2-dev libpsl-dev)
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
 # tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
 # libcurl4, libcairo2: dlopen'ed at first use (SMTP mail, PDF export), so no link pulls them.
-run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb libcurl4 libcairo2)
+# publicsuffix: the Public Suffix List that redirect URI wildcards are checked against
+# (read with libpsl5; without the file every wildcard is refused).
+run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb libcurl4 libcairo2 publicsuffix libpsl5)
 # chromium: the browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one.
 # poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.
 # postgresql: the throwaway cluster the PostgreSQL tests start (tests/pg/cluster.sh).

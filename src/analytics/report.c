@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analytics/event.h"
+#include "core/rfc3339.h"
 
 #define HOUR 3600LL
 #define DAY 86400LL
@@ -69,44 +70,23 @@ enum qoc_err qoc_an_align_range(int64_t *from, int64_t *to, enum qoc_an_granular
 	return QOC_OK;
 }
 
-static bool digits(const char *s, size_t n, int *out)
-{
-	int v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
+/* A full-date is its midnight UTC; anything else with a '-' must be an RFC 3339 date-time
+ * (core/rfc3339.h: fractions, offsets, lower-case t/z, leap seconds). Before 1970 is
+ * refused: analytics hold nothing older and bucket arithmetic starts at the epoch. */
 static bool parse_civil(const char *s, int64_t *out)
 {
 	size_t n = strlen(s);
-	struct tm tm = {0};
-	int y, mo, d, h = 0, mi = 0, sec = 0;
-	if (n != 10 && n != 20)
+	char buf[21];
+	int64_t t;
+	if (n == 10) {
+		memcpy(buf, s, 10);
+		memcpy(buf + 10, "T00:00:00Z", 11);
+		s = buf;
+		n = 20;
+	}
+	if (!qoc_rfc3339_parse(s, n, &t) || t < 0)
 		return false;
-	if (s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
-	    !digits(s + 8, 2, &d))
-		return false;
-	if (n == 20 &&
-	    (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-	     !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec)))
-		return false;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
-		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	if (tm.tm_mday != d) /* 2026-02-31 normalised into March */
-		return false;
-	*out = (int64_t)t;
+	*out = t;
 	return true;
 }
 

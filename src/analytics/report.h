@@ -31,8 +31,10 @@ int64_t qoc_an_bucket_next(int64_t start, enum qoc_an_granularity g);
  * QOC_AN_MAX_RANGE_SECONDS (after alignment). */
 enum qoc_err qoc_an_align_range(int64_t *from, int64_t *to, enum qoc_an_granularity g);
 
-/* A time parameter: Unix seconds ("1764151200"), a UTC date ("2026-11-26") or an RFC
- * 3339 time in UTC ("2026-11-26T10:00:00Z"; fractions and offsets are refused). */
+/* A time parameter: Unix seconds ("1764151200"), a UTC date ("2026-11-26") or any RFC
+ * 3339 date-time ("2026-11-26T10:00:00Z", "2026-11-26T10:00:00.123Z" as a browser's
+ * toISOString() writes it, "2026-11-26T12:00:00+02:00"; core/rfc3339.h), rounded down to
+ * the second. Times before 1970 are refused. */
 bool qoc_an_parse_time(const char *s, int64_t *out);
 
 /* The q-quantile (0 < q <= 1) in milliseconds of a latency histogram (event.h bounds),

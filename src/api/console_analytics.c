@@ -3,7 +3,7 @@
  * team's application is 404 (console.h). Decode the range, load the report
  * (analytics/report.h), encode it (analytics/export.h).
  *
- * Query: from, to (Unix seconds, YYYY-MM-DD or RFC 3339 UTC; to defaults to now, from to
+ * Query: from, to (Unix seconds, YYYY-MM-DD or any RFC 3339 date-time; to defaults to now, from to
  * 7 days before `to` for hourly and 30 days otherwise), granularity (hour|day|week,
  * default day); export also format (csv|json|pdf, default json). The range is aligned
  * outward to whole buckets (report.h).
@@ -18,6 +18,22 @@
 
 #define DAY 86400
 #define EXPORT_MAX (8u << 20) /* the largest report (400 days by hour) is far below */
+
+/* The 422 for a from/to that qoc_an_parse_time refused: names the forms it takes. A space
+ * in the value is almost always a '+' offset sent unescaped (form decoding reads '+' as a
+ * space), so that case says how to send it. */
+static enum qoc_err time_error(struct qoc_http_resp *resp, const char *field, const char *value)
+{
+	if (strchr(value, ' '))
+		return qoc_console_field_error(resp, field,
+		                               "must be an RFC 3339 date-time; a + in an offset "
+		                               "must be sent as %2B in a query "
+		                               "(2026-12-06T23:50:00%2B02:00)");
+	return qoc_console_field_error(
+	    resp, field,
+	    "must be an RFC 3339 date-time such as 2026-12-06T21:50:00.123Z or "
+	    "2026-12-06T23:50:00+02:00, a date YYYY-MM-DD (UTC) or Unix seconds, from 1970 on");
+}
 
 struct range_params {
 	int64_t from, to;
@@ -49,12 +65,10 @@ static enum qoc_err read_params(struct qoc_http_req *req, struct qoc_http_resp *
 		return qoc_console_field_error(resp, "granularity", "must be hour, day or week");
 	p->to = qoc_clock_now(api->clock);
 	if (to && !qoc_an_parse_time(to, &p->to))
-		return qoc_console_field_error(
-		    resp, "to", "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
+		return time_error(resp, "to", to);
 	p->from = p->to - (p->g == QOC_AN_HOUR ? 7 : 30) * (int64_t)DAY;
 	if (from && !qoc_an_parse_time(from, &p->from))
-		return qoc_console_field_error(
-		    resp, "from", "must be Unix seconds, YYYY-MM-DD or an RFC 3339 UTC time");
+		return time_error(resp, "from", from);
 	err = qoc_an_align_range(&p->from, &p->to, p->g);
 	if (err == QOC_EINVAL)
 		return qoc_console_field_error(resp, "from", "must be before to");

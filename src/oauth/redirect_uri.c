@@ -8,6 +8,7 @@
  */
 #include "oauth/redirect_uri.h"
 #include "core/str.h"
+#include "oauth/public_suffix.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,6 +20,9 @@ static const char r_empty[] = "must not be empty";
 static const char r_too_long[] = "must be at most 2048 bytes long";
 static const char r_dangerous[] = "javascript:, data:, vbscript: and file: URIs are never allowed";
 static const char r_control[] = "must not contain spaces, control characters or NUL bytes";
+static const char r_control_encoded[] =
+    "must not contain control characters or NUL bytes, also not percent-encoded (%00 to %1F, "
+    "%7F)";
 static const char r_non_ascii[] =
     "must contain only ASCII characters: percent-encode others in the path and query, and write "
     "international domain names in punycode (xn--...)";
@@ -51,6 +55,13 @@ static const char r_wildcard_pos[] =
     "a wildcard may only be the whole leftmost DNS label, as in https://*.example.com/callback";
 static const char r_wildcard_depth[] = "a wildcard must be followed by a domain name of at least "
                                        "two labels, as in https://*.example.com/callback";
+static const char r_wildcard_public[] =
+    "a wildcard must not cover a public suffix (Public Suffix List, publicsuffix.org): "
+    "https://*.co.uk/... or https://*.github.io/... would match sites of other owners; put a "
+    "domain you control after the *, as in https://*.example.co.uk/callback";
+static const char r_wildcard_no_list[] =
+    "wildcards are refused because this server cannot read its Public Suffix List (ask its "
+    "operator to install Debian's publicsuffix package); register each URI exactly instead";
 static const char r_wildcard_scheme[] = "wildcards are allowed only with https";
 static const char r_percent[] = "every % must be followed by two hexadecimal digits";
 static const char r_dot_segment[] = "the path must not contain . or .. segments";
@@ -131,6 +142,25 @@ static bool is_dangerous_scheme(struct qoc_str u)
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
 		if (qoc_str_eq_nocase(slice(u, start, i), qoc_str_from(bad[k])))
 			return true;
+	return false;
+}
+
+/* A %XX escape at s[0..3) that decodes to a control character. */
+static bool is_encoded_control(const char *s, size_t left)
+{
+	if (left < 3 || s[0] != '%' || qoc_hex_value(s[1]) < 0 || qoc_hex_value(s[2]) < 0)
+		return false;
+	int v = qoc_hex_value(s[1]) * 16 + qoc_hex_value(s[2]);
+	return v < 0x20 || v == 0x7f;
+}
+
+bool qoc_redirect_uri_has_control(struct qoc_str uri)
+{
+	for (size_t i = 0; i < uri.len; i++) {
+		unsigned char c = (unsigned char)uri.ptr[i];
+		if (c < 0x20 || c == 0x7f || is_encoded_control(uri.ptr + i, uri.len - i))
+			return true;
+	}
 	return false;
 }
 
@@ -282,6 +312,7 @@ static const char *check_port(struct qoc_str p)
 static const char *check_wildcard_host(struct qoc_str h, const struct rules *r)
 {
 	struct qoc_str suffix;
+	const char *why;
 	if (!r->wildcard)
 		return r->origin ? r_origin_wildcard : r_wildcard_pos;
 	if (h.ptr[0] != '*' || (h.len > 1 && h.ptr[1] != '.'))
@@ -291,7 +322,19 @@ static const char *check_wildcard_host(struct qoc_str h, const struct rules *r)
 		return r_wildcard_pos;
 	if (!has_char(suffix, '.') || ends_in_number(suffix))
 		return r_wildcard_depth;
-	return check_host_name(suffix);
+	if ((why = check_host_name(suffix)))
+		return why;
+	/* Attack: `*` over a public suffix matches hosts that anyone can register (an open
+	 * redirect to an attacker's site). Without the list nothing is known: fail closed. */
+	switch (qoc_public_suffix_check(suffix)) {
+	case QOC_PSL_NOT_PUBLIC:
+		return NULL;
+	case QOC_PSL_PUBLIC:
+		return r_wildcard_public;
+	case QOC_PSL_UNAVAILABLE:
+		break;
+	}
+	return r_wildcard_no_list;
 }
 
 /* `a` starts right after "//". Sets host, port and rest. */
@@ -365,7 +408,8 @@ static bool key_is(struct qoc_str key, const char *name)
 	while (i < key.len) {
 		char c = key.ptr[i];
 		if (c == '%') {
-			c = (char)(qoc_hex_value(key.ptr[i + 1]) * 16 + qoc_hex_value(key.ptr[i + 2]));
+			c = (char)(qoc_hex_value(key.ptr[i + 1]) * 16 +
+			           qoc_hex_value(key.ptr[i + 2]));
 			i += 3;
 		} else {
 			i++;
@@ -404,9 +448,15 @@ static const char *check_rest(struct qoc_str rest)
 			return r_wildcard_pos;
 		if (c == '[' || c == ']')
 			return r_bad_char;
-		if (c == '%' && (rest.len - i < 3 || qoc_hex_value(rest.ptr[i + 1]) < 0 ||
-		                 qoc_hex_value(rest.ptr[i + 2]) < 0))
+		if (c != '%')
+			continue;
+		if (rest.len - i < 3 || qoc_hex_value(rest.ptr[i + 1]) < 0 ||
+		    qoc_hex_value(rest.ptr[i + 2]) < 0)
 			return r_percent;
+		/* Attack: %00, %0d%0a... decode to what check_bytes refuses raw (NUL cuts, header
+		 * and log injection wherever the URI is decoded). */
+		if (is_encoded_control(rest.ptr + i, rest.len - i))
+			return r_control_encoded;
 	}
 	for (size_t i = 0; i <= path_end; i++) {
 		if (i < path_end && rest.ptr[i] != '/')

@@ -1,8 +1,9 @@
 /* redirect_uri.h - redirect URI and CORS origin rules (SECURITY.md "Redirect URIs",
  * ARCHITECTURE.md §5, RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1).
  *
- * Pure functions: no I/O, no allocation, nothing retained. Every slice is only read during
- * the call. Reasons are static strings, written for the person who typed the URI (the
+ * Pure functions: no allocation, nothing retained; the one I/O is the Public Suffix List a
+ * wildcard is checked against (public_suffix.h: loaded once, at the first wildcard; without
+ * it every wildcard is refused). Every slice is only read during the call. Reasons are static strings, written for the person who typed the URI (the
  * console and the API show them beside the field); they never contain caller data.
  *
  * Matching is an exact byte comparison with two exceptions: an http loopback URI
@@ -40,6 +41,11 @@ enum qoc_redirect_kind {
  * set to NULL. reason may be NULL. */
 enum qoc_err qoc_redirect_uri_validate(struct qoc_str uri, enum qoc_redirect_kind kind,
                                        const char **reason);
+
+/* Does uri hold a control character (0x00-0x1F, 0x7F), raw or percent-encoded in any hex
+ * case (%00-%1F, %7F)? For callers that compare byte-exact without the full rules (the
+ * post-logout redirect): such a URI is never followed. */
+bool qoc_redirect_uri_has_control(struct qoc_str uri);
 
 /* Request-time: does `requested` (the redirect_uri parameter) match `registered`?
  * True only when both pass validation (registered as a mobile app would, since custom

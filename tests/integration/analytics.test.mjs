@@ -206,6 +206,42 @@ describe('usage analytics', { skip: !existsSync(GEOIP) && 'tor-geoipdb is not in
       { enabled: true, queued: undefined, captured: TOTAL, dropped: 0, written: TOTAL, skipped: 0, failed: 0 });
   });
 
+  // Issue 13: from/to as a browser's Date.prototype.toISOString() writes them (fractional
+  // seconds) and with an offset (RFC 3339 §5.6) give the same report as Unix seconds.
+  test('RFC 3339 from/to: toISOString() output and offsets (RFC 3339 §5.6)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const fromMs = (now - 3 * 3600) * 1000 + 123;
+    const toMs = (now + 3600) * 1000 + 456;
+    const iso = new Date(fromMs).toISOString();
+    assert.match(iso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The same instant at +02:00, written out by hand; '+' sent as %2B in the query.
+    const plus2 = (ms) => new Date(ms + 2 * 3600 * 1000).toISOString().replace('Z', '+02:00');
+    for (const q of [
+      `from=${encodeURIComponent(iso)}&to=${encodeURIComponent(new Date(toMs).toISOString())}`,
+      `from=${encodeURIComponent(plus2(fromMs))}&to=${encodeURIComponent(plus2(toMs))}`,
+      `from=${encodeURIComponent(iso.toLowerCase())}&to=${now + 3600}`,
+    ]) {
+      const r = await api(`/api/v1/applications/${app.client_id}/analytics?${q}&granularity=hour`);
+      assert.equal(r.status, 200, `${q}: ${r.text}`);
+      const got = JSON.parse(r.text);
+      assert.equal(got.from, doc.from, q);
+      assert.equal(got.to, doc.to, q);
+      assert.equal(got.total_requests, doc.total_requests, q);
+    }
+    // A bad time names the field and the forms it takes.
+    for (const [q, field] of [['from=2026-12-06T21:50:00', 'from'], ['to=06/12/2026', 'to']]) {
+      const r = await api(`/api/v1/applications/${app.client_id}/analytics?${q}`);
+      assert.equal(r.status, 422, q);
+      const e = JSON.parse(r.text).errors[0];
+      assert.equal(e.field, field);
+      assert.match(e.message, /RFC 3339 date-time such as 2026-12-06T21:50:00\.123Z/);
+    }
+    // An unescaped '+' arrives as a space: the message says to send it as %2B.
+    const r = await api(`/api/v1/applications/${app.client_id}/analytics?from=${plus2(fromMs)}`);
+    assert.equal(r.status, 422);
+    assert.match(JSON.parse(r.text).errors[0].message, /%2B/);
+  });
+
   test('day and week granularity keep the totals; defaults and bad parameters', async () => {
     const day = JSON.parse((await api(`/api/v1/applications/${app.client_id}/analytics?granularity=day`)).text);
     assert.equal(day.total_requests, TOTAL);

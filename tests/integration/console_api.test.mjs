@@ -221,6 +221,40 @@ describe('console API', () => {
       await bad({ type: 'web', client_id: 'qoc_client_mine' }, 'client_id');
     });
 
+    test('attack: a wildcard over a public suffix, percent-encoded control characters (issue 13)', async () => {
+      // The 422 names the field (with its index) and the rule.
+      const refused = async (body, field, rule) => {
+        const r = await api('owner', 'POST', '/api/v1/applications', { team, name: 'Bad', type: 'web', ...body });
+        assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+        assert.match(r.headers.get('content-type'), /application\/problem\+json/);
+        const e = r.json.errors.find((x) => x.field === field);
+        assert.ok(e, `${field} in ${r.text}`);
+        assert.match(e.message, rule);
+      };
+      // Debian's Public Suffix List, ICANN (co.uk) and PRIVATE (github.io) sections.
+      const publicSuffix = /public suffix/;
+      await refused({ redirect_uris: ['https://*.github.io/cb'] }, 'redirect_uris[0]', publicSuffix);
+      await refused({ redirect_uris: ['https://ok.example.com/cb', 'https://*.co.uk/cb'] }, 'redirect_uris[1]', publicSuffix);
+      await refused({ sso_redirect_uris: ['https://*.herokuapp.com/sso'] }, 'sso_redirect_uris[0]', publicSuffix);
+      // %00-%1F and %7F in any hex case are refused as their raw forms are.
+      const control = /control characters.*percent-encoded/;
+      await refused({ redirect_uris: ['https://shop.example.com/cb%0d%0aSet-Cookie:a=1'] }, 'redirect_uris[0]', control);
+      await refused({ redirect_uris: ['https://shop.example.com/cb?x=%00'] }, 'redirect_uris[0]', control);
+      await refused({ sso_redirect_uris: ['https://shop.example.com/sso%7F'] }, 'sso_redirect_uris[0]', control);
+      await refused({ logout_uris: ['https://shop.example.com/bye%0A'] }, 'logout_uris[0]', control);
+      await refused({ logout_uris: ['https://shop.example.com/bye%1f'] }, 'logout_uris[0]', control);
+      // The rightful registrations still pass: a wildcard under a registrable domain, a %20.
+      const r = await api('owner', 'POST', '/api/v1/applications', {
+        team, type: 'web', name: 'Pages', redirect_uris: ['https://*.ada.github.io/cb', 'https://shop.example.com/a%20b'],
+        logout_uris: ['https://shop.example.com/bye'],
+      });
+      assert.equal(r.status, 201, r.text);
+      // ...and a PATCH cannot sneak them in later.
+      const p = await api('owner', 'PATCH', `/api/v1/applications/${r.json.client_id}`, { logout_uris: ['https://shop.example.com/bye%00'] });
+      assert.equal(p.status, 422, p.text);
+      assert.ok(p.json.errors.some((e) => e.field === 'logout_uris[0]'), p.text);
+    });
+
     test('bodies: wrong content type 415, invalid JSON 400, invalid UTF-8 400, too large 413', async () => {
       let r = await api('owner', 'POST', '/api/v1/applications', 'type=web', { 'content-type': 'application/x-www-form-urlencoded' });
       assert.equal(r.status, 415);

@@ -60,11 +60,24 @@ static void time_parameters(void **state)
 	assert_int_equal(t, T_2026_11_26 + 36005);
 	assert_true(qoc_an_parse_time("1795651200", &t));
 	assert_int_equal(t, T_2026_11_26);
+	/* Issue 13: any RFC 3339 §5.6 date-time, as a browser's toISOString() writes it
+	 * (fraction) or with an offset, rounded down to the second (core/rfc3339.h). */
+	assert_true(qoc_an_parse_time("2026-11-26T10:00:05.123Z", &t));
+	assert_int_equal(t, T_2026_11_26 + 36005);
+	assert_true(qoc_an_parse_time("2026-11-26T11:00:05+01:00", &t));
+	assert_int_equal(t, T_2026_11_26 + 36005);
+	assert_true(qoc_an_parse_time("2026-11-26t10:00:05.999-00:00", &t));
+	assert_int_equal(t, T_2026_11_26 + 36005);
+	assert_true(qoc_an_parse_time("1970-01-01T01:00:00+01:00", &t));
+	assert_int_equal(t, 0);
 	const char *bad[] = {"",
 	                     "2026-02-31",
 	                     "2026-13-01",
-	                     "2026-11-26T10:00:05+01:00",
-	                     "2026-11-26T10:00:05.5Z",
+	                     "2026-11-26T10:00:05+24:00",
+	                     "2026-11-26T10:00:05.Z",
+	                     "2026-11-26T10:00:05",
+	                     "2026-11-26 10:00:05Z",
+	                     "1970-01-01T00:59:59+01:00", /* before 1970 in UTC */
 	                     "yesterday",
 	                     "-5",
 	                     "12345678901234",

@@ -339,6 +339,21 @@ static void logout_uri_exact_match(void **state)
 }
 
 /* SECURITY.md: only a registered URI, and only with a valid id_token_hint for that app. */
+/* Attack: a post-logout URI registered before percent-encoded control characters were
+ * refused (%0d%0a splits the Location header wherever it is decoded) is never followed,
+ * even though it matches byte-exact. */
+static void logout_uri_with_encoded_control_is_refused(void **state)
+{
+	(void)state;
+	static const char *uris[] = {"https://app.example.com/bye%0d%0aSet-Cookie:a=1",
+	                             "https://app.example.com/x%7F",
+	                             "https://app.example.com/ok%20"};
+	struct qoc_app app = {.client_id = CLIENT, .logout_uris = {uris, 3}};
+	assert_int_equal(qoc_logout_check(&app, uris[0]), QOC_EPERM);
+	assert_int_equal(qoc_logout_check(&app, uris[1]), QOC_EPERM);
+	assert_int_equal(qoc_logout_check(&app, uris[2]), QOC_OK);
+}
+
 static void logout_redirect_needs_a_valid_hint_of_the_app(void **state)
 {
 	struct hint_fixture *h = *state;
@@ -373,6 +388,7 @@ int main(void)
 	    T(other_token_types_and_key_headers_are_refused),
 	    T(malformed_hints_are_refused),
 	    cmocka_unit_test(logout_uri_exact_match),
+	    cmocka_unit_test(logout_uri_with_encoded_control_is_refused),
 	    T(logout_redirect_needs_a_valid_hint_of_the_app),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "oauth/public_suffix.h"
 #include "oauth/redirect_uri.h"
 
 /* A phrase from each reason, so a row fails when the wrong rule refuses the URI. */
@@ -44,6 +45,8 @@
 #define WHY_ORIGIN "scheme://host[:port]"
 #define WHY_ORIGIN_WILD "wildcards are not allowed"
 #define WHY_DEFAULT_PORT "default port"
+#define WHY_WILD_PUBLIC "must not cover a public suffix"
+#define WHY_CONTROL_ENC "also not percent-encoded (%00 to %1F, %7F)"
 
 enum {
 	WEB = QOC_REDIRECT_WEB,
@@ -298,6 +301,34 @@ static const struct vrow validate_rows[] = {
 	NO("https://*.Example.com/cb", WEB, WHY_HOST_CASE),
 	NO("https://*.example..com/cb", WEB, WHY_HOST),
 	NO("https://*.example.com/cb?code=1", WEB, WHY_RESERVED),
+	/* Attack: a wildcard over a public suffix (Public Suffix List, ICANN and PRIVATE
+	 * sections) matches hosts anyone can register: an open redirect to their site. */
+	NO("https://*.co.uk/cb", WEB, WHY_WILD_PUBLIC),
+	NO("https://*.github.io/cb", WEB, WHY_WILD_PUBLIC),          /* PRIVATE section */
+	NO("https://*.com.au/cb", SPA, WHY_WILD_PUBLIC),
+	NO("https://*.s3.amazonaws.com/cb", WEB, WHY_WILD_PUBLIC),    /* PRIVATE section */
+	NO("https://*.herokuapp.com/cb", MOB, WHY_WILD_PUBLIC),
+	NO("https://*.anything.ck/cb", WEB, WHY_WILD_PUBLIC),         /* list rule *.ck */
+	OK("https://*.example.co.uk/cb", WEB),
+	OK("https://*.ada.github.io/cb", WEB),
+	OK("https://*.www.ck/cb", WEB),                               /* list exception !www.ck */
+	/* Attack: percent-encoded control characters decode to what is refused raw (NUL cuts
+	 * the URI, CR LF splits headers and logs), in any hex case, path and query. */
+	NO("https://example.com/cb%00", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/cb%0d%0aSet-Cookie:x=1", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/cb%0D%0A", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/cb?x=%0a", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/%1f", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/%1F", SPA, WHY_CONTROL_ENC),
+	NO("https://example.com/%7f", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/%7F", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/a%09b", WEB, WHY_CONTROL_ENC),
+	NO("https://*.example.com/cb%00", WEB, WHY_CONTROL_ENC),
+	NO("com.example.app:/cb%0a", MOB, WHY_CONTROL_ENC),
+	NO("http://localhost:8080/cb%00", WEB, WHY_CONTROL_ENC),
+	NO("https://example.com/cb?%00=1", WEB, WHY_CONTROL_ENC),
+	OK("https://example.com/a%20b", WEB),  /* a space is not a control character */
+	OK("https://example.com/%7e%2F%80%ff", WEB),
 };
 /* clang-format on */
 
@@ -529,6 +560,16 @@ static const struct mrow match_rows[] = {
 	NOT("", ""),
 	NOT("https://*.com/cb", "https://a.com/cb"),
 	NOT("https://a*.example.com/cb", "https://ab.example.com/cb"),
+	/* Attack: a wildcard over a public suffix saved before the rule never matches */
+	NOT("https://*.github.io/cb", "https://evil.github.io/cb"),
+	NOT("https://*.co.uk/cb", "https://evil.co.uk/cb"),
+	YES("https://*.ada.github.io/cb", "https://docs.ada.github.io/cb"),
+	/* Attack: percent-encoded control characters, requested or registered */
+	NOT("https://example.com/cb", "https://example.com/cb%00"),
+	NOT("https://example.com/cb%0a", "https://example.com/cb%0a"),
+	NOT("https://example.com/cb?x=1", "https://example.com/cb?x=1%0D%0A"),
+	NOT("http://localhost/cb", "http://localhost:8080/cb%7F"),
+	NOT("https://*.example.com/cb", "https://a.example.com/cb%1f"),
 };
 /* clang-format on */
 
@@ -660,6 +701,40 @@ static void origin_validate_follows_every_rule(void **state)
 }
 
 /* SECURITY.md Browser: "only for the exact origins an application registered" */
+/* Attack: control characters raw or percent-encoded, any hex case (for the logout check). */
+static void has_control_raw_or_encoded(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {"a%00", "%0a", "%0D",  "x%1f",  "x%1F",
+	                                  "%7f",  "%7F", "a\tb", "a\x7f", "%0d%0a"};
+	static const char *const no[] = {
+	    "https://a.example/cb", "%20", "%7e", "%80", "%0", "%0g", "%", "%2F%41"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!qoc_redirect_uri_has_control(qoc_str_from(yes[i])))
+			fail_msg("\"%s\": no control found", yes[i]);
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (qoc_redirect_uri_has_control(qoc_str_from(no[i])))
+			fail_msg("\"%s\": a control found", no[i]);
+	assert_true(qoc_redirect_uri_has_control((struct qoc_str){"a\0b", 3}));
+}
+
+/* Debian's list through libpsl, both sections, list wildcards and exceptions; names the
+ * lookups of redirect_uri.c rely on. */
+static void public_suffix_list_answers(void **state)
+{
+	(void)state;
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("co.uk")), QOC_PSL_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("github.io")), QOC_PSL_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("com")), QOC_PSL_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("foo.ck")), QOC_PSL_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("www.ck")), QOC_PSL_NOT_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("example.co.uk")), QOC_PSL_NOT_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("ada.github.io")), QOC_PSL_NOT_PUBLIC);
+	assert_int_equal(qoc_public_suffix_check(QOC_STR_LIT("example.com")), QOC_PSL_NOT_PUBLIC);
+	/* The list is loaded: the file can no longer be swapped. */
+	assert_false(qoc_public_suffix_use_file("/dev/null"));
+}
+
 static void origin_matches_exactly(void **state)
 {
 	(void)state;
@@ -694,6 +769,8 @@ int main(void)
 	    cmocka_unit_test(find_returns_the_first_match),
 	    cmocka_unit_test(origin_validate_follows_every_rule),
 	    cmocka_unit_test(origin_matches_exactly),
+	    cmocka_unit_test(public_suffix_list_answers),
+	    cmocka_unit_test(has_control_raw_or_encoded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
