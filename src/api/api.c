@@ -17,24 +17,66 @@
 /* Seconds a snapshot of the registered CORS origins answers preflights (origins.h). */
 #define ORIGINS_INTERVAL 10
 
+/* On PostgreSQL (several nodes may share the database) every budget lives in the store;
+ * one SQLite node keeps them in memory (no store round trip per request). */
+static enum qoc_err share_throttles(struct qoc_api *api)
+{
+	struct {
+		struct qoc_throttle *t;
+		const char *name;
+	} tables[] = {
+	    {api->login_account, "login_acct"},   {api->login_address, "login_addr"},
+	    {api->login_pair, "login_pair"},      {api->client_auth, "client_pair"},
+	    {api->client_address, "client_addr"}, {api->signup_address, "signup_addr"},
+	    {api->signup_all, "signup_all"},
+	};
+	uint8_t key[32];
+	enum qoc_err err = QOC_OK;
+	if (strcmp(api->store->ops->name, "postgres") != 0)
+		return QOC_OK;
+	if ((err = qoc_kdf(api->master_key, "qoc throttle keys v1", key)))
+		return err;
+	for (size_t i = 0; !err && i < sizeof(tables) / sizeof(tables[0]); i++)
+		err = qoc_throttle_share(tables[i].t, api->store, key, tables[i].name);
+	qoc_memwipe(key, sizeof(key));
+	return err;
+}
+
 static enum qoc_err make_throttles(struct qoc_api *api)
 {
-	struct qoc_throttle_params acct = QOC_THROTTLE_ACCOUNT_PARAMS;
+	struct qoc_throttle_params acct = QOC_THROTTLE_ACCOUNT_WIDE_PARAMS;
 	struct qoc_throttle_params addr = QOC_THROTTLE_ADDRESS_PARAMS;
+	struct qoc_throttle_params pair = QOC_THROTTLE_PAIR_PARAMS;
 	/* Client authentication: like an address, a confidential client's secret is high
-	 * entropy, so this only slows down a misconfigured or hostile caller. */
+	 * entropy, so this only slows down a misconfigured or hostile caller: 20 failures
+	 * per (client, address), 50 per address, never per client alone. */
 	struct qoc_throttle_params client = QOC_THROTTLE_ADDRESS_PARAMS;
+	struct qoc_throttle_params client_addr = QOC_THROTTLE_ADDRESS_PARAMS;
+	struct qoc_throttle_params signup = QOC_THROTTLE_SIGNUP_PARAMS;
+	/* Sign-ups overall: 60 in a row without a minute's pause, then 10 s doubling up to a
+	 * minute (a flood of fresh addresses slows to one sign-up per lock). */
+	struct qoc_throttle_params signup_all = {
+	    .max_failures = 60, .window = 60, .lock_base = 10, .lock_max = 60};
+	client_addr.max_failures = 50;
 	api->login_account = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &acct);
 	api->login_address = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &addr);
+	api->login_pair = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &pair);
 	api->client_auth = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &client);
-	if (!api->login_account || !api->login_address || !api->client_auth)
+	api->client_address = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &client_addr);
+	api->signup_address = qoc_throttle_new(QOC_THROTTLE_DEFAULT_CAP, &signup);
+	api->signup_all = qoc_throttle_new(1, &signup_all);
+	if (!api->login_account || !api->login_address || !api->login_pair || !api->client_auth ||
+	    !api->client_address || !api->signup_address || !api->signup_all)
 		return QOC_ENOMEM;
-	return QOC_OK;
+	const char *proxies = api->cfg->trusted_proxies ? api->cfg->trusted_proxies : "";
+	if (qoc_cidr_list_parse(proxies, &api->trusted_proxies) != QOC_OK)
+		return QOC_EINVAL; /* the config check refused it already */
+	return share_throttles(api);
 }
 
 enum qoc_err qoc_api_init(struct qoc_api *api, const struct qoc_config *cfg,
-			  struct qoc_store *store, const struct qoc_clock *clock,
-			  const uint8_t master_key[32])
+                          struct qoc_store *store, const struct qoc_clock *clock,
+                          const uint8_t master_key[32])
 {
 	enum qoc_err err;
 	memset(api, 0, sizeof(*api));
@@ -76,7 +118,11 @@ void qoc_api_release(struct qoc_api *api)
 {
 	qoc_origins_free(api->origins);
 	qoc_last_used_free(api->last_used);
+	qoc_throttle_free(api->signup_all);
+	qoc_throttle_free(api->signup_address);
+	qoc_throttle_free(api->client_address);
 	qoc_throttle_free(api->client_auth);
+	qoc_throttle_free(api->login_pair);
 	qoc_throttle_free(api->login_address);
 	qoc_throttle_free(api->login_account);
 	qoc_discovery_release(&api->discovery);

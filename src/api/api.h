@@ -9,11 +9,13 @@
 #ifndef QOC_API_H
 #define QOC_API_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "console/apps.h"
 #include "core/clock.h"
+#include "core/cidr.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "crypto/sigkey.h"
@@ -42,9 +44,16 @@ struct qoc_api {
 	struct qoc_authz_policy authz_policy;
 	bool secure_cookies;              /* the issuer is https */
 
-	struct qoc_throttle *login_account; /* failed sign-ins per account */
+	/* Throttles (docs/decisions/throttles.md); shared through the store on PostgreSQL. */
+	struct qoc_throttle *login_account; /* failed sign-ins per account (failing addresses) */
 	struct qoc_throttle *login_address; /* failed sign-ins per client address */
-	struct qoc_throttle *client_auth;   /* failed client authentications per client id */
+	struct qoc_throttle *login_pair;    /* failed sign-ins per (account, client address) */
+	struct qoc_throttle *client_auth;   /* failed client auth per (client id, address) */
+	struct qoc_throttle *client_address; /* failed client authentications per address */
+	struct qoc_throttle *signup_address; /* sign-ups per client address */
+	struct qoc_throttle *signup_all;     /* sign-ups overall */
+	atomic_uint signup_hashing;          /* sign-up hashes on the offload pool right now */
+	struct qoc_cidr_list trusted_proxies; /* cfg->trusted_proxies, for client addresses */
 	struct qoc_last_used *last_used;    /* coalesced "last used" writes */
 
 

@@ -3,7 +3,9 @@
 #include "api/capture.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "analytics/client_addr.h"
 #include "core/log.h"
 #include "http/cors.h"
 #include "login/throttle.h"
@@ -73,6 +75,19 @@ static enum qoc_err throttled(struct qoc_http_resp *resp, int64_t retry_after)
 	return err ? err : QOC_EINVAL;
 }
 
+void qoc_api_client_addr(const struct qoc_api *api, const struct qoc_http_req *req,
+                         char out[QOC_AN_ADDR_MAX])
+{
+	const char *xff[QOC_AN_XFF_MAX_HOPS];
+	size_t n = 0;
+	for (size_t i = 0; i < req->header_count && n < QOC_AN_XFF_MAX_HOPS; i++)
+		if (strcasecmp(req->headers[i].name, "X-Forwarded-For") == 0)
+			xff[n++] = req->headers[i].value;
+	qoc_an_client_addr(req->remote_addr, xff, n, &api->trusted_proxies, out);
+	if (!out[0]) /* no parsable peer (a unit test's fake request): its text as given */
+		snprintf(out, QOC_AN_ADDR_MAX, "%s", req->remote_addr);
+}
+
 /* Steps 1-2: the body and the credentials in it or in the Authorization header. */
 static enum qoc_err read_creds(struct qoc_http_req *req, struct qoc_api_client *out,
                                struct qoc_oauth_error *oe)
@@ -104,12 +119,21 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 	if (err)
 		return refuse(resp, out, &oe);
 	qoc_api_note_client(req, out->creds.client_id);
-	/* Keyed by the presented id, known or not: a lock says nothing about existence. */
-	char *key = qoc_arena_printf(req->arena, "client:%s", out->creds.client_id);
-	if (!key)
+	/* Keyed by the client address and by (presented id, address), never by the id alone:
+	 * one address sending wrong secrets for a client locks only itself, so the client
+	 * keeps working from everywhere else. A lock says nothing about existence. Failures
+	 * only write (the checks are memory lookups, on PostgreSQL too). */
+	char addr[QOC_AN_ADDR_MAX];
+	qoc_api_client_addr(api, req, addr);
+	char *addr_key = qoc_arena_printf(req->arena, "ip:%s", addr);
+	char *key = qoc_arena_printf(req->arena, "client:%s|ip:%s", out->creds.client_id, addr);
+	if (!key || !addr_key)
 		return QOC_ENOMEM;
-	if (!qoc_throttle_check(api->client_auth, key, now, &retry))
-		return throttled(resp, retry);
+	int64_t retry2 = 0;
+	bool free_pair = qoc_throttle_check(api->client_auth, key, now, &retry);
+	bool free_addr = qoc_throttle_check(api->client_address, addr_key, now, &retry2);
+	if (!free_pair || !free_addr)
+		return throttled(resp, retry > retry2 ? retry : retry2);
 	err = qoc_store_client_get(api->store, req->arena, out->creds.client_id, &out->app);
 	if (err && err != QOC_ENOTFOUND) {
 		err = qoc_api_internal(resp, "client_auth.app_get", err);
@@ -120,6 +144,7 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 	                              api->apps.hash_key, &oe);
 	if (err) {
 		(void)qoc_throttle_fail(api->client_auth, key, now);
+		(void)qoc_throttle_fail(api->client_address, addr_key, now);
 		return refuse(resp, out, &oe);
 	}
 	return QOC_OK;

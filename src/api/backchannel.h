@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "analytics/event.h"
 #include "api/api.h"
 #include "http/http.h"
 #include "oauth/client_auth.h"
@@ -33,6 +34,12 @@ enum qoc_err qoc_api_internal(struct qoc_http_resp *resp, const char *what, enum
  * not decode counts as holding them (refuse rather than guess). */
 bool qoc_api_query_has(struct qoc_http_req *req, const char *const *names, size_t n);
 
+/* The client address of req as analytics computes it (analytics/client_addr.h): the
+ * peer, or X-Forwarded-For read through api->trusted_proxies only. The key of every
+ * per-address throttle. */
+void qoc_api_client_addr(const struct qoc_api *api, const struct qoc_http_req *req,
+                         char out[QOC_AN_ADDR_MAX]);
+
 /* An authenticated client. */
 struct qoc_api_client {
 	struct qoc_form form; /* the decoded body (arena) */
@@ -43,11 +50,13 @@ struct qoc_api_client {
 
 /* Decodes the form body (application/x-www-form-urlencoded only: invalid_request),
  * extracts the credentials (client_auth.h: one method, never from the query), refuses a
- * client id whose failures are throttled (429 temporarily_unavailable with Retry-After,
- * before any secret check), reads the application and authenticates it (active only).
- * QOC_OK: authenticated. QOC_EINVAL: refused, resp holds the answer (invalid_client 401
- * with WWW-Authenticate when Basic was used; the failure is counted against the client
- * id); the handler returns QOC_OK. QOC_ENOMEM or another error: resp holds a 500/503. */
+ * client address, or (client id, address), whose failures are throttled (429
+ * temporarily_unavailable with Retry-After, before any secret check; never the client id
+ * alone, so nobody can lock a client out from elsewhere), reads the application and authenticates
+ * it (active only). QOC_OK: authenticated. QOC_EINVAL: refused, resp holds the answer
+ * (invalid_client 401 with WWW-Authenticate when Basic was used; the failure is counted against the
+ * address and the (client id, address)); the handler returns QOC_OK. QOC_ENOMEM or another error:
+ * resp holds a 500/503. */
 enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
                                  struct qoc_http_resp *resp, struct qoc_api_client *out);
 

@@ -13,7 +13,7 @@
 #include "core/mem.h"
 #include "crypto/password.h"
 #include "http/json.h"
-#include "login/throttle.h"
+#include "api/pw_throttle.h"
 
 struct transfer {
 	struct qoc_console_caller who;
@@ -21,8 +21,8 @@ struct transfer {
 	struct qoc_account new_owner;
 	char *password; /* arena copy, wiped on resume */
 	size_t password_len;
-	const char *throttle_key; /* the login throttle's account key: one budget of guesses */
-	bool ok;                  /* set by verify_work */
+	struct qoc_pw_guard guard; /* the sign-in throttle: one budget of guesses */
+	bool ok;                   /* set by verify_work */
 };
 
 static void verify_work(void *arg)
@@ -86,14 +86,9 @@ static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
                            struct qoc_api *api, struct transfer *t)
 {
 	qoc_memwipe(t->password, t->password_len);
-	int64_t now = qoc_clock_now(api->clock);
-	if (!t->ok) {
-		if (api->login_account)
-			(void)qoc_throttle_fail(api->login_account, t->throttle_key, now);
+	qoc_pw_guard_end(&t->guard, t->ok);
+	if (!t->ok)
 		return qoc_console_problem(resp, 403, "the password is not correct");
-	}
-	if (api->login_account)
-		qoc_throttle_success(api->login_account, t->throttle_key);
 	char *detail = qoc_arena_printf(req->arena, "{\"from\":\"%s\",\"to\":\"%s\"}",
 	                                t->app.owner_id, t->new_owner.id);
 	if (!detail)
@@ -111,23 +106,19 @@ static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	return qoc_http_resp_json(resp, 200, qoc_app_json_encode(&t->app));
 }
 
-/* Password guesses here count against the same budget as sign-ins (SECURITY.md
- * "Passwords"): a stolen token must not become an unthrottled password oracle. 429 while
- * the account is locked. */
+/* Password guesses here count against the same budgets as sign-ins (SECURITY.md
+ * "Passwords", api/pw_throttle.h), reserved before the argon2id check: a stolen token must
+ * not become an unthrottled password oracle. 429 with Retry-After when refused. */
 static enum qoc_err throttled(struct qoc_http_req *req, struct qoc_http_resp *resp,
                               struct qoc_api *api, struct transfer *t)
 {
-	const char *norm = qoc_store_email_norm(req->arena, t->who.acct.email);
-	t->throttle_key = norm ? qoc_arena_printf(req->arena, "acct:%s", norm) : NULL;
-	if (!t->throttle_key)
-		return QOC_ENOMEM;
 	int64_t retry = 0;
-	if (!api->login_account || qoc_throttle_check(api->login_account, t->throttle_key,
-	                                              qoc_clock_now(api->clock), &retry))
-		return QOC_OK;
+	enum qoc_err err = qoc_pw_guard_begin(api, req, t->who.acct.email, &t->guard, &retry);
+	if (err || retry == 0)
+		return err;
 	char value[24];
 	snprintf(value, sizeof(value), "%lld", (long long)retry);
-	enum qoc_err err = qoc_http_resp_header(resp, "Retry-After", value);
+	err = qoc_http_resp_header(resp, "Retry-After", value);
 	return err ? err
 	           : qoc_console_problem(resp, 429, "too many wrong passwords: try again later");
 }

@@ -4,29 +4,28 @@
  *   1. the browser binding and the CSRF token (purpose "login") before anything else;
  *   2. the pending request, by handle AND this browser (another browser's handle is
  *      "expired");
- *   3. the throttle, per account ("acct:" + the email as typed, lower-cased and trimmed,
- *      whether or not it exists) and per address ("ip:" + peer address): locked is the
- *      sign-in page with "Try again in ...", status 429, and no password check;
+ *   3. the throttle (api/pw_throttle.h: per (account, address), per address, and per
+ *      account for addresses that already failed for it), reserved before the password
+ *      check: refused is the sign-in page with "Try again in ...", status 429,
+ *      Retry-After, and no password check;
  *   4. argon2id off the connection threads (qoc_http_offload): the account's hash, or the
  *      dummy hash for an unknown account or one without a password, so time and answer are
  *      the same;
- *   5. on the resumed call: a failure counts on both keys and shows the form again with
+ *   5. on the resumed call: a failure counts on every budget and shows the form again with
  *      "Wrong email or password." and status 200 (not 401: there is no HTTP
  *      authentication scheme to challenge with, RFC 9110 §15.5.2, and the status is the
- *      same for an unknown account); a success clears the account key, rotates the SSO
- *      session, binds the account to the request and goes on (303) to consent or to the
- *      client.
+ *      same for an unknown account); a success forgets the (account, address) budget, rotates the
+ * SSO session, binds the account to the request and goes on (303) to consent or to the client.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/pw_throttle.h"
 #include "api/web.h"
 #include "core/mem.h"
 #include "crypto/password.h"
 #include "login/csrf.h"
-#include "login/throttle.h"
 
 /* What the offloaded check needs and leaves, and what the resumed call needs: all of it in
  * the request's arena. */
@@ -38,7 +37,7 @@ struct signin_job {
 	const char *password_hash; /* NULL: none (dummy verify) */
 	char *password;            /* arena; wiped at release */
 	size_t password_len;
-	const char *acct_key, *addr_key;
+	struct qoc_pw_guard guard;
 	bool ok;
 };
 
@@ -92,25 +91,6 @@ enum qoc_err qoc_api_login_page(struct qoc_http_req *req, struct qoc_http_resp *
 	return signin_page(req, resp, api, &b, &p, p.req.login_hint, false, 0);
 }
 
-/* "acct:" + lower-cased, trimmed email; "ip:" + address. */
-static enum qoc_err throttle_keys(struct qoc_http_req *req, struct signin_job *j)
-{
-	const char *e = j->email;
-	size_t len = strlen(e);
-	while (len && isspace((unsigned char)*e))
-		e++, len--;
-	while (len && isspace((unsigned char)e[len - 1]))
-		len--;
-	char *key = qoc_arena_printf(req->arena, "acct:%.*s", (int)len, e);
-	if (!key)
-		return QOC_ENOMEM;
-	for (char *c = key; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	j->acct_key = key;
-	j->addr_key = qoc_arena_printf(req->arena, "ip:%s", req->remote_addr);
-	return j->addr_key ? QOC_OK : QOC_ENOMEM;
-}
-
 static void wipe_password(void *arg)
 {
 	struct signin_job *j = arg;
@@ -152,13 +132,10 @@ static enum qoc_err find_account(struct qoc_http_req *req, const struct qoc_api 
 static enum qoc_err signin_finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                   struct qoc_api *api, struct signin_job *j)
 {
-	int64_t now = qoc_clock_now(api->clock);
-	if (!j->ok || !j->account_id) {
-		(void)qoc_throttle_fail(api->login_account, j->acct_key, now);
-		(void)qoc_throttle_fail(api->login_address, j->addr_key, now);
+	bool right = j->ok && j->account_id;
+	qoc_pw_guard_end(&j->guard, right);
+	if (!right)
 		return signin_page(req, resp, api, &j->b, &j->p, j->email, true, 0);
-	}
-	qoc_throttle_success(api->login_account, j->acct_key);
 	return qoc_web_signed_in(req, resp, api, &j->b, &j->p, j->account_id);
 }
 
@@ -174,14 +151,13 @@ enum qoc_err qoc_api_login_submit(struct qoc_http_req *req, struct qoc_http_resp
 	enum qoc_err err = QOC_OK;
 	if (!qoc_web_form_start(req, resp, api, QOC_CSRF_LOGIN, &form, &j->b, &j->p, &err))
 		return err;
-	if ((err = read_credentials(req, &form, j)) || (err = throttle_keys(req, j)))
+	int64_t wait = 0;
+	if ((err = read_credentials(req, &form, j)) ||
+	    (err = qoc_pw_guard_begin(api, req, j->email, &j->guard, &wait)))
 		return qoc_web_internal_error(req, resp, err);
-	int64_t wait_a = 0, wait_b = 0, now = qoc_clock_now(api->clock);
-	bool free_a = qoc_throttle_check(api->login_account, j->acct_key, now, &wait_a);
-	bool free_b = qoc_throttle_check(api->login_address, j->addr_key, now, &wait_b);
-	if (!free_a || !free_b)
-		return signin_page(req, resp, api, &j->b, &j->p, j->email, false,
-		                   wait_a > wait_b ? wait_a : wait_b);
+	if (wait > 0)
+		return signin_page(req, resp, api, &j->b, &j->p, j->email, false, wait);
+	/* On an error the reservations are given back when the request's arena goes. */
 	if ((err = find_account(req, api, j)) || (err = qoc_http_offload(req, verify_work, j)))
 		return qoc_web_internal_error(req, resp, err);
 	return QOC_EPENDING;

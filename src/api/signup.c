@@ -5,14 +5,30 @@
  * (qoc_http_offload, console/accounts.h qoc_account_create). A new account is signed in
  * exactly like a sign-in (web.c qoc_web_signed_in). Field errors are shown beside their
  * field with status 400. Saying that an email is taken is inherent to sign-up.
+ *
+ * Throttles (docs/decisions/throttles.md), before any password hashing: every sign-up
+ * with valid fields counts on its client address and on all sign-ups (429 with
+ * Retry-After when over). An email that already has an account gets today's answer
+ * without hashing the password (the answer already says the email is taken, so the
+ * quicker answer tells nothing more). At most QOC_SIGNUP_HASHING sign-up hashes run on
+ * the offload pool at once, so sign-ups can never take the pool from sign-ins.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "api/backchannel.h"
 #include "api/handlers.h"
 #include "api/web.h"
 #include "console/accounts.h"
 #include "core/mem.h"
 #include "login/csrf.h"
+#include "login/throttle.h"
+
+/* Sign-up password hashes on the offload pool at once (per node); the rest of the pool
+ * is left to sign-ins. */
+#define QOC_SIGNUP_HASHING 2
+/* The answer for an email that already has an account (console/accounts.c's words). */
+#define EMAIL_TAKEN "an account with this email already exists"
 
 struct signup_job {
 	const struct qoc_api *api;
@@ -29,6 +45,7 @@ static void create_work(void *arg)
 	struct signup_job *j = arg;
 	j->err = qoc_account_create(j->api->store, j->api->clock, &j->in, j->id, sizeof(j->id),
 	                            &j->reason);
+	atomic_fetch_sub(&((struct qoc_api *)j->api)->signup_hashing, 1);
 }
 
 static void wipe_password(void *arg)
@@ -78,6 +95,34 @@ enum qoc_err qoc_api_signup_page(struct qoc_http_req *req, struct qoc_http_resp 
 		return err;
 	struct qoc_login_signup in = {.email = p.req.login_hint};
 	return signup_page(req, resp, api, &b, &p, &in, 200);
+}
+
+/* 429: the sign-up form again with "Too many sign-ups" and Retry-After. */
+static enum qoc_err too_many(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                             struct signup_job *j, struct qoc_login_signup *page, int64_t retry)
+{
+	char secs[24];
+	page->error = "Too many sign-ups right now. Please try again later.";
+	enum qoc_err err = signup_page(req, resp, j->api, &j->b, &j->p, page, 429);
+	snprintf(secs, sizeof(secs), "%lld", (long long)(retry > 0 ? retry : 1));
+	return err ? err : qoc_http_resp_header(resp, "Retry-After", secs);
+}
+
+/* Counts this sign-up on its address and on all sign-ups; *retry > 0 when over. */
+static void count_signup(struct qoc_api *api, struct qoc_http_req *req, int64_t *retry)
+{
+	char addr[QOC_AN_ADDR_MAX];
+	int64_t now = qoc_clock_now(api->clock);
+	qoc_api_client_addr(api, req, addr);
+	char *key = qoc_arena_printf(req->arena, "ip:%s", addr);
+	*retry = 1; /* fail closed */
+	if (!key || !qoc_throttle_reserve(api->signup_address, key, now, retry, NULL))
+		return;
+	(void)qoc_throttle_fail_reserved(api->signup_address, key, now);
+	if (!qoc_throttle_reserve(api->signup_all, "all", now, retry, NULL))
+		return;
+	(void)qoc_throttle_fail_reserved(api->signup_all, "all", now);
+	*retry = 0;
 }
 
 /* Puts reason beside the field it names ("email ...", "name ...", "password ..."). */
@@ -152,7 +197,25 @@ enum qoc_err qoc_api_signup_submit(struct qoc_http_req *req, struct qoc_http_res
 		return signup_page(req, resp, api, &j->b, &j->p, &page, 400);
 	if (err)
 		return err;
-	if ((err = qoc_http_offload(req, create_work, j)))
+	int64_t retry = 0;
+	count_signup(api, req, &retry);
+	if (retry > 0)
+		return too_many(req, resp, j, &page, retry);
+	struct qoc_account existing;
+	err = qoc_store_account_by_email(api->store, req->arena, j->in.email, &existing);
+	if (!err) { /* taken: the same answer as the insert's conflict, without a hash */
+		page.email_error = EMAIL_TAKEN;
+		return signup_page(req, resp, api, &j->b, &j->p, &page, 400);
+	}
+	if (err != QOC_ENOTFOUND)
 		return qoc_web_internal_error(req, resp, err);
+	if (atomic_fetch_add(&api->signup_hashing, 1) >= QOC_SIGNUP_HASHING) {
+		atomic_fetch_sub(&api->signup_hashing, 1);
+		return too_many(req, resp, j, &page, 1);
+	}
+	if ((err = qoc_http_offload(req, create_work, j))) {
+		atomic_fetch_sub(&api->signup_hashing, 1);
+		return qoc_web_internal_error(req, resp, err);
+	}
 	return QOC_EPENDING;
 }

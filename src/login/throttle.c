@@ -8,12 +8,15 @@
 #include "login/throttle.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/random.h"
 #include "crypto/hash.h"
+#include "store/store_throttle.h"
 
 #define NIL UINT32_MAX
 #define KEY_LEN 16
@@ -25,9 +28,11 @@ struct entry {
 	uint32_t chain;       /* next in the bucket, or in the free list */
 	uint32_t prev, next;  /* LRU neighbours: prev is more recent */
 	uint32_t failures;
-	uint32_t locks; /* lock-outs so far: the next one lasts lock_base * 2^locks */
+	uint32_t locks;   /* lock-outs so far: the next one lasts lock_base * 2^locks */
+	uint32_t pending; /* reservations not settled yet (counted until pending_until) */
 	int64_t last_fail;
 	int64_t locked_until;
+	int64_t pending_until;
 };
 
 struct qoc_throttle {
@@ -42,12 +47,16 @@ struct qoc_throttle {
 	uint32_t free_list;  /* entries released by qoc_throttle_success */
 	uint32_t head, tail; /* LRU: head most recent */
 	size_t count;
+	/* Shared (qoc_throttle_share): the budgets live in the store; the table above only
+	 * mirrors the locks the store reported, for qoc_throttle_check. */
+	struct qoc_store *store;
+	char name[32];
 };
 
 static bool params_valid(const struct qoc_throttle_params *p)
 {
 	return p && p->max_failures >= 1 && p->window >= 1 && p->lock_base >= 1 &&
-	       p->lock_max >= p->lock_base;
+	       p->lock_max >= p->lock_base && p->pending_ttl >= 0;
 }
 
 struct qoc_throttle *qoc_throttle_new(size_t cap, const struct qoc_throttle_params *params)
@@ -71,6 +80,8 @@ struct qoc_throttle *qoc_throttle_new(size_t cap, const struct qoc_throttle_para
 	}
 	memset(t->bucket, 0xFF, nb * sizeof *t->bucket); /* every head NIL */
 	t->p = *params;
+	if (!t->p.pending_ttl)
+		t->p.pending_ttl = QOC_THROTTLE_PENDING_TTL;
 	t->mask = nb - 1;
 	t->cap = (uint32_t)cap;
 	t->free_list = t->head = t->tail = NIL;
@@ -209,10 +220,16 @@ static uint32_t insert(struct qoc_throttle *t, const uint8_t key[KEY_LEN], int64
  * the key was locked, since the lock ended (a locked key cannot fail, so its quiet period
  * starts when it may try again; otherwise a lock as long as the window would forget the
  * back-off the moment it ends). */
-static bool stale(const struct qoc_throttle *t, const struct entry *e, int64_t now)
+static bool quiet(const struct qoc_throttle *t, const struct entry *e, int64_t now)
 {
 	int64_t since = e->locked_until > e->last_fail ? e->locked_until : e->last_fail;
 	return now - since >= t->p.window;
+}
+
+/* Quiet, and no reservation in flight. */
+static bool stale(const struct qoc_throttle *t, const struct entry *e, int64_t now)
+{
+	return quiet(t, e, now) && !(e->pending && e->pending_until > now);
 }
 
 bool qoc_throttle_check(struct qoc_throttle *t, const char *key, int64_t now, int64_t *retry_after)
@@ -248,22 +265,89 @@ static int64_t lock_length(const struct qoc_throttle_params *p, uint32_t locks)
 	return len < p->lock_max ? len : p->lock_max;
 }
 
-enum qoc_err qoc_throttle_fail(struct qoc_throttle *t, const char *key, int64_t now)
+/* The store key of a hashed key: "<table name>:<hex>". */
+static void store_key(const struct qoc_throttle *t, const uint8_t k[KEY_LEN], char *out,
+                      size_t size)
 {
-	uint8_t k[KEY_LEN];
-	enum qoc_err err = hash_key(t, key, k);
-	if (err)
-		return err;
-	pthread_mutex_lock(&t->mu);
+	static const char hex[] = "0123456789abcdef";
+	size_t n = (size_t)snprintf(out, size, "%s:", t->name);
+	for (size_t i = 0; i < KEY_LEN && n + 2 < size; i++) {
+		out[n++] = hex[k[i] >> 4];
+		out[n++] = hex[k[i] & 15];
+	}
+	out[n < size ? n : size - 1] = '\0';
+}
+
+#define STORE_KEY_SIZE (sizeof(((struct qoc_throttle *)0)->name) + 2 * KEY_LEN + 2)
+
+static struct qoc_store_throttle_params store_params(const struct qoc_throttle *t)
+{
+	return (struct qoc_store_throttle_params){.max_failures = t->p.max_failures,
+	                                          .window = t->p.window,
+	                                          .lock_base = t->p.lock_base,
+	                                          .lock_max = t->p.lock_max,
+	                                          .pending_ttl = t->p.pending_ttl};
+}
+
+/* The entry of k, made when missing, its count reset when its window passed. */
+static struct entry *entry_for(struct qoc_throttle *t, const uint8_t k[KEY_LEN], int64_t now)
+{
 	uint32_t i = find(t, k);
 	if (i == NIL) {
 		i = insert(t, k, now);
 	} else {
 		touch(t, i);
-		if (stale(t, &t->e[i], now))
+		if (quiet(t, &t->e[i], now))
 			t->e[i].failures = t->e[i].locks = 0;
 	}
-	struct entry *e = &t->e[i];
+	return &t->e[i];
+}
+
+/* Shared: a lock the store reported, mirrored for qoc_throttle_check. */
+static void mirror_lock(struct qoc_throttle *t, const uint8_t k[KEY_LEN], int64_t now,
+                        int64_t until)
+{
+	if (until <= now)
+		return;
+	pthread_mutex_lock(&t->mu);
+	struct entry *e = entry_for(t, k, now);
+	if (until > e->locked_until)
+		e->locked_until = until;
+	if (now > e->last_fail)
+		e->last_fail = now;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static uint32_t live_pending(const struct entry *e, int64_t now)
+{
+	return e->pending_until > now ? e->pending : 0;
+}
+
+/* Counts one failure at now, settling a reservation when `reserved`. */
+static enum qoc_err fail_at(struct qoc_throttle *t, const char *key, int64_t now, bool reserved)
+{
+	uint8_t k[KEY_LEN];
+	enum qoc_err err = hash_key(t, key, k);
+	if (err)
+		return err;
+	if (t->store) {
+		char sk[STORE_KEY_SIZE];
+		struct qoc_store_throttle_params sp = store_params(t);
+		int64_t until = 0;
+		store_key(t, k, sk, sizeof(sk));
+		err = qoc_store_throttle_fail(t->store, sk, &sp, now, reserved, &until);
+		if (err)
+			qoc_log_warn("throttle: failure not counted", "table=%s err=%s", t->name,
+			             qoc_strerror(err));
+		mirror_lock(t, k, now, until);
+		return err;
+	}
+	pthread_mutex_lock(&t->mu);
+	struct entry *e = entry_for(t, k, now);
+	if (reserved) {
+		uint32_t p = live_pending(e, now);
+		e->pending = p ? p - 1 : 0;
+	}
 	if (e->failures < UINT32_MAX)
 		e->failures++;
 	e->last_fail = now;
@@ -278,11 +362,104 @@ enum qoc_err qoc_throttle_fail(struct qoc_throttle *t, const char *key, int64_t 
 	return QOC_OK;
 }
 
+enum qoc_err qoc_throttle_fail(struct qoc_throttle *t, const char *key, int64_t now)
+{
+	return fail_at(t, key, now, false);
+}
+
+enum qoc_err qoc_throttle_fail_reserved(struct qoc_throttle *t, const char *key, int64_t now)
+{
+	return fail_at(t, key, now, true);
+}
+
+bool qoc_throttle_reserve(struct qoc_throttle *t, const char *key, int64_t now,
+                          int64_t *retry_after, int64_t *failures)
+{
+	uint8_t k[KEY_LEN];
+	int64_t wait = 1, counted = 0; /* fail closed */
+	bool granted = false;
+	if (hash_key(t, key, k))
+		goto out;
+	if (t->store) {
+		char sk[STORE_KEY_SIZE];
+		struct qoc_store_throttle_params sp = store_params(t);
+		int64_t until = 0;
+		store_key(t, k, sk, sizeof(sk));
+		enum qoc_err err =
+		    qoc_store_throttle_reserve(t->store, sk, &sp, now, &granted, &counted, &until);
+		if (err)
+			qoc_log_warn("throttle: reservation failed", "table=%s err=%s", t->name,
+			             qoc_strerror(err));
+		mirror_lock(t, k, now, until);
+		wait = granted ? 0 : until > now ? until - now : 1;
+		goto out;
+	}
+	pthread_mutex_lock(&t->mu);
+	struct entry *e = entry_for(t, k, now);
+	uint32_t p = live_pending(e, now);
+	uint32_t budget = e->failures < t->p.max_failures ? t->p.max_failures - e->failures : 1;
+	counted = e->failures;
+	if (e->locked_until > now) {
+		wait = e->locked_until - now;
+	} else if (p < budget) {
+		e->pending = p + 1;
+		e->pending_until = now + t->p.pending_ttl;
+		granted = true;
+		wait = 0;
+	}
+	pthread_mutex_unlock(&t->mu);
+out:
+	if (retry_after)
+		*retry_after = wait;
+	if (failures)
+		*failures = counted;
+	return granted;
+}
+
+void qoc_throttle_cancel(struct qoc_throttle *t, const char *key, int64_t now)
+{
+	uint8_t k[KEY_LEN];
+	if (hash_key(t, key, k))
+		return;
+	if (t->store) {
+		char sk[STORE_KEY_SIZE];
+		store_key(t, k, sk, sizeof(sk));
+		(void)qoc_store_throttle_cancel(t->store, sk, now);
+		return;
+	}
+	pthread_mutex_lock(&t->mu);
+	uint32_t i = find(t, k);
+	if (i != NIL) {
+		uint32_t p = live_pending(&t->e[i], now);
+		t->e[i].pending = p ? p - 1 : 0;
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+enum qoc_err qoc_throttle_share(struct qoc_throttle *t, struct qoc_store *store,
+                                const uint8_t key[32], const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (!store || !key || len == 0 || len >= sizeof(t->name))
+		return QOC_EINVAL;
+	enum qoc_err err = qoc_hash_hmac_sha256(key, 32, name, len, t->hkey);
+	if (err)
+		return err;
+	memcpy(t->name, name, len + 1);
+	t->store = store;
+	return QOC_OK;
+}
+
 void qoc_throttle_success(struct qoc_throttle *t, const char *key)
 {
 	uint8_t k[KEY_LEN];
 	if (hash_key(t, key, k))
 		return;
+	if (t->store) {
+		char sk[STORE_KEY_SIZE];
+		store_key(t, k, sk, sizeof(sk));
+		(void)qoc_store_throttle_forget(t->store, sk);
+	}
 	pthread_mutex_lock(&t->mu);
 	uint32_t i = find(t, k);
 	if (i != NIL)

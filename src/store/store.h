@@ -36,7 +36,7 @@
 #include "core/err.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 8
+#define QOC_STORE_OPS_VERSION 9
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -258,6 +258,14 @@ struct qoc_outbox_row;
 /* Usage analytics; defined, with the qoc_store_analytics_* calls, in store/store_analytics.h. */
 struct qoc_an_batch;
 struct qoc_an_range;
+
+/* One throttle budget's policy (login/throttle.h): max_failures >= 1 failures before the
+ * first lock; a lock of lock_base seconds doubling per lock up to lock_max; window quiet
+ * seconds forget the failures; a reservation not settled within pending_ttl seconds (a
+ * node that died mid-attempt) stops counting. Calls: store/store_throttle.h. */
+struct qoc_store_throttle_params {
+	int64_t max_failures, window, lock_base, lock_max, pending_ttl;
+};
 
 struct qoc_store_ops {
 	unsigned version; /* QOC_STORE_OPS_VERSION */
@@ -630,6 +638,36 @@ struct qoc_store_ops {
 	enum qoc_err (*analytics_purge)(struct qoc_store *st, int64_t events_before,
 	                                int64_t rollups_before, size_t limit, size_t *deleted);
 	/* --- end of usage analytics --- */
+
+	/* --- throttles (store/store_throttle.h; the policy is login/throttle.h's) ---
+	 * Budgets that hold across every node of one database. Each call is one atomic
+	 * statement on the row of key (at most QOC_STORE_THROTTLE_KEY_MAX bytes); QOC_EINVAL
+	 * for an empty or longer key or params out of range (max_failures < 1, window,
+	 * lock_base or pending_ttl < 1, lock_max < lock_base).
+	 * throttle_reserve: takes one attempt before the costly work when the key is not
+	 * locked and its attempts in flight are under its budget (max_failures minus the
+	 * failures counted, or 1 once they reached it). *granted says whether it did;
+	 * *failures (may be NULL) gets the failures counted (0 after a quiet window);
+	 * *locked_until (may be NULL) the end of the current lock (<= now: none).
+	 * throttle_fail: counts one failure at now (settling a reservation when `reserved`),
+	 * locking the key once max_failures are counted; *locked_until as above.
+	 * throttle_cancel: settles a reservation without a failure (the attempt was right or
+	 * never ran). A key without a row is QOC_OK.
+	 * throttle_forget: deletes the key's row (QOC_OK when there is none).
+	 * throttle_purge: deletes up to limit (1..10000) rows that remember nothing at now
+	 * (quiet for their window and no reservation in flight); *deleted (may be NULL) counts
+	 * them; call again while it is > 0. */
+	enum qoc_err (*throttle_reserve)(struct qoc_store *st, const char *key,
+	                                 const struct qoc_store_throttle_params *p, int64_t now,
+	                                 bool *granted, int64_t *failures, int64_t *locked_until);
+	enum qoc_err (*throttle_fail)(struct qoc_store *st, const char *key,
+	                              const struct qoc_store_throttle_params *p, int64_t now,
+	                              bool reserved, int64_t *locked_until);
+	enum qoc_err (*throttle_cancel)(struct qoc_store *st, const char *key, int64_t now);
+	enum qoc_err (*throttle_forget)(struct qoc_store *st, const char *key);
+	enum qoc_err (*throttle_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                               size_t *deleted);
+	/* --- end of throttles --- */
 };
 
 /* Every backend's handle starts with this. */

@@ -25,6 +25,22 @@ bool qoc_store_nonempty(const char *s)
 	return s && s[0];
 }
 
+bool qoc_store_throttle_key_ok(const char *key)
+{
+	return qoc_store_nonempty(key) && strlen(key) <= QOC_STORE_THROTTLE_KEY_MAX;
+}
+
+bool qoc_store_throttle_args_ok(const char *key, const struct qoc_store_throttle_params *p)
+{
+	return qoc_store_throttle_key_ok(key) && p && p->max_failures >= 1 && p->window >= 1 &&
+	       p->lock_base >= 1 && p->lock_max >= p->lock_base && p->pending_ttl >= 1;
+}
+
+bool qoc_store_throttle_purge_limit_ok(size_t limit)
+{
+	return limit >= 1 && limit <= QOC_STORE_THROTTLE_PURGE_MAX;
+}
+
 bool qoc_store_account_create_ok(const struct qoc_account *acct)
 {
 	return acct && qoc_store_nonempty(acct->id) && qoc_store_nonempty(acct->email) &&

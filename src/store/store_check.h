@@ -15,9 +15,16 @@
 #include "store/store_analytics.h"
 #include "store/store_oauth.h"
 #include "store/store_outbox.h"
+#include "store/store_throttle.h"
 
 /* True when s is neither NULL nor "". */
 bool qoc_store_nonempty(const char *s);
+
+/* throttle ops: a key of 1..QOC_STORE_THROTTLE_KEY_MAX bytes; params in range (store.h). */
+bool qoc_store_throttle_key_ok(const char *key);
+bool qoc_store_throttle_args_ok(const char *key, const struct qoc_store_throttle_params *p);
+/* throttle_purge: 1..QOC_STORE_THROTTLE_PURGE_MAX rows. */
+bool qoc_store_throttle_purge_limit_ok(size_t limit);
 
 /* account_create: an id and an email, and a personal_team_id that is not "". */
 bool qoc_store_account_create_ok(const struct qoc_account *acct);

@@ -127,6 +127,21 @@ describe('two qoc nodes sharing one PostgreSQL', () => {
     }
   });
 
+  test('attack: spreading wrong client secrets over two nodes does not double the budget (store-backed throttle)', async () => {
+    const victim = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'throttled', '--type', 'service'], env);
+    const bad = `qoc_secret_${'A'.repeat(43)}`;
+    // 11 wrong on each node: 22 in all, over the 20 of one (client, address).
+    for (let i = 0; i < 11; i++) {
+      await cc(a, victim, bad);
+      await cc(b, victim, bad);
+    }
+    // Per node they would have 11 each (no lock); shared, both nodes refuse now.
+    assert.equal((await cc(a, victim, bad)).status, 429);
+    assert.equal((await cc(b, victim, bad)).status, 429);
+    const rows = psql(pg, 'qoc_multinode', "SELECT count(*) FROM throttles WHERE k LIKE 'client_pair:%'");
+    assert.match(String(rows), /[1-9]/);
+  });
+
   test('both nodes answer from the one database (readyz names postgres)', async () => {
     for (const n of [a, b]) {
       const r = await fetch(`${n.url}/readyz`);

@@ -276,6 +276,93 @@ static void thread_safe(void **state)
 	qoc_throttle_free(t);
 }
 
+/* attack: 100 parallel wrong passwords for one account. Reserved before the argon2id
+ * work, only the budget's attempts run; the rest wait (Retry-After) without a check. */
+static void reservations_bound_parallel_attempts(void **state)
+{
+	(void)state;
+	const struct qoc_throttle_params p = QOC_THROTTLE_PAIR_PARAMS;
+	struct qoc_throttle *t = qoc_throttle_new(64, &p);
+	const char *k = "acct:bob@example.com|ip:127.0.0.2";
+	int granted = 0;
+	int64_t retry = -1, failures = -1;
+	for (int i = 0; i < 100; i++) {
+		if (qoc_throttle_reserve(t, k, T0, &retry, &failures))
+			granted++;
+		else
+			assert_int_equal(retry, 1); /* only in-flight attempts fill the budget */
+	}
+	assert_int_equal(granted, 5);
+	assert_int_equal(failures, 0);
+	/* A right password gives its reservation back: one more may run. */
+	qoc_throttle_cancel(t, k, T0);
+	assert_true(qoc_throttle_reserve(t, k, T0, NULL, NULL));
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(qoc_throttle_fail_reserved(t, k, T0), QOC_OK);
+	assert_false(qoc_throttle_reserve(t, k, T0 + 1, &retry, &failures));
+	assert_int_equal(retry, 29); /* locked 30 s from the 5th failure */
+	assert_int_equal(failures, 5);
+	/* After the lock: one attempt at a time, and its failure locks twice as long. */
+	assert_true(qoc_throttle_reserve(t, k, T0 + 30, NULL, NULL));
+	assert_false(qoc_throttle_reserve(t, k, T0 + 30, &retry, NULL));
+	assert_int_equal(retry, 1);
+	assert_int_equal(qoc_throttle_fail_reserved(t, k, T0 + 30), QOC_OK);
+	assert_false(qoc_throttle_reserve(t, k, T0 + 31, &retry, NULL));
+	assert_int_equal(retry, 59);
+	qoc_throttle_free(t);
+}
+
+/* A reservation that is never settled (a node died mid-check) stops counting. */
+static void unsettled_reservations_expire(void **state)
+{
+	(void)state;
+	const struct qoc_throttle_params p = QOC_THROTTLE_PAIR_PARAMS;
+	struct qoc_throttle *t = qoc_throttle_new(64, &p);
+	for (int i = 0; i < 5; i++)
+		assert_true(qoc_throttle_reserve(t, "k", T0, NULL, NULL));
+	assert_false(qoc_throttle_reserve(t, "k", T0 + QOC_THROTTLE_PENDING_TTL - 1, NULL, NULL));
+	assert_true(qoc_throttle_reserve(t, "k", T0 + QOC_THROTTLE_PENDING_TTL, NULL, NULL));
+	/* A check does not forget a key with reservations in flight. */
+	assert_true(qoc_throttle_check(t, "k", T0 + QOC_THROTTLE_PENDING_TTL, NULL));
+	assert_int_equal(qoc_throttle_count(t), 1);
+	qoc_throttle_free(t);
+}
+
+struct reserver {
+	struct qoc_throttle *t;
+	int granted;
+};
+
+static void *reserve_work(void *arg)
+{
+	struct reserver *r = arg;
+	for (int i = 0; i < 50; i++)
+		if (qoc_throttle_reserve(r->t, "acct:x", T0, NULL, NULL))
+			r->granted++;
+	return NULL;
+}
+
+/* attack: parallel guesses from many threads at once still get the budget, no more. */
+static void concurrent_reservations_hold_the_budget(void **state)
+{
+	(void)state;
+	const struct qoc_throttle_params p = QOC_THROTTLE_PAIR_PARAMS;
+	struct qoc_throttle *t = qoc_throttle_new(64, &p);
+	pthread_t th[8];
+	struct reserver r[8];
+	int total = 0;
+	for (int i = 0; i < 8; i++) {
+		r[i] = (struct reserver){.t = t};
+		assert_int_equal(pthread_create(&th[i], NULL, reserve_work, &r[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		total += r[i].granted;
+	}
+	assert_int_equal(total, 5);
+	qoc_throttle_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +375,9 @@ int main(void)
 	    cmocka_unit_test(eviction_spares_locked_keys),
 	    cmocka_unit_test(rejects_bad_parameters),
 	    cmocka_unit_test(thread_safe),
+	    cmocka_unit_test(reservations_bound_parallel_attempts),
+	    cmocka_unit_test(unsettled_reservations_expire),
+	    cmocka_unit_test(concurrent_reservations_hold_the_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

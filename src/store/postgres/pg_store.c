@@ -274,6 +274,12 @@ const struct qoc_store_ops qoc_pg_ops = {
     .analytics_lifetime = qoc_pg_analytics_lifetime,
     .analytics_active_users = qoc_pg_analytics_active_users,
     .analytics_purge = qoc_pg_analytics_purge,
+    /* throttles */
+    .throttle_reserve = qoc_pg_throttle_reserve,
+    .throttle_fail = qoc_pg_throttle_fail,
+    .throttle_cancel = qoc_pg_throttle_cancel,
+    .throttle_forget = qoc_pg_throttle_forget,
+    .throttle_purge = qoc_pg_throttle_purge,
 };
 
 enum qoc_err qoc_pg_open(const struct qoc_store_options *opts, const char *conninfo,

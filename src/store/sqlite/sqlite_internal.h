@@ -419,4 +419,15 @@ enum qoc_err qoc_sqlite_analytics_active_users(struct qoc_store *st, const char 
 enum qoc_err qoc_sqlite_analytics_purge(struct qoc_store *st, int64_t events_before,
                                         int64_t rollups_before, size_t limit, size_t *deleted);
 
+/* throttles (sqlite_throttle.c) */
+enum qoc_err qoc_sqlite_throttle_reserve(struct qoc_store *st, const char *key,
+                                 const struct qoc_store_throttle_params *p, int64_t now,
+                                 bool *granted, int64_t *failures, int64_t *locked_until);
+enum qoc_err qoc_sqlite_throttle_fail(struct qoc_store *st, const char *key,
+                              const struct qoc_store_throttle_params *p, int64_t now,
+                              bool reserved, int64_t *locked_until);
+enum qoc_err qoc_sqlite_throttle_cancel(struct qoc_store *st, const char *key, int64_t now);
+enum qoc_err qoc_sqlite_throttle_forget(struct qoc_store *st, const char *key);
+enum qoc_err qoc_sqlite_throttle_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+
 #endif

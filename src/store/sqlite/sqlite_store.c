@@ -278,6 +278,12 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .analytics_lifetime = qoc_sqlite_analytics_lifetime,
     .analytics_active_users = qoc_sqlite_analytics_active_users,
     .analytics_purge = qoc_sqlite_analytics_purge,
+    /* throttles */
+    .throttle_reserve = qoc_sqlite_throttle_reserve,
+    .throttle_fail = qoc_sqlite_throttle_fail,
+    .throttle_cancel = qoc_sqlite_throttle_cancel,
+    .throttle_forget = qoc_sqlite_throttle_forget,
+    .throttle_purge = qoc_sqlite_throttle_purge,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,

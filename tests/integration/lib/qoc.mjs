@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -210,4 +211,30 @@ export function createAccount(dataDir, { email, name = 'Test User', password = '
   const m = /created account (acct_[a-z0-9]+) /.exec(r.stdout);
   if (!m) throw new Error(`qoc user add printed no account id: ${r.stdout}`);
   return { id: m[1], email, name, password };
+}
+
+// A fetch whose connections come from localAddress (e.g. '127.0.0.2': all of 127.0.0.0/8
+// is loopback), for tests that vary the client address. Enough of fetch for Browser:
+// method, headers, a string body, and a Response back (redirects never followed).
+export function fetchFrom(localAddress) {
+  return (url, { method = 'GET', headers = {}, body } = {}) => new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const h = { ...headers };
+    if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
+    const req = http.request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers: h, localAddress }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const rh = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) rh.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const none = [204, 304].includes(res.statusCode) || method === 'HEAD';
+        resolve(new Response(none ? null : Buffer.concat(chunks), { status: res.statusCode, headers: rh }));
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(30000, () => req.destroy(new Error(`timeout: ${method} ${url}`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }
