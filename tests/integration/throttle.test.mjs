@@ -45,7 +45,10 @@ describe('throttles that cannot be turned against users', () => {
     createAccount(dir, { email: EMAIL, name: 'Owner', password: PASSWORD }, { QOC_ISSUER: issuer });
     for (const who of ['victim', 'bob', 'carol', 'dave'])
       createAccount(dir, { email: `${who}@example.com`, name: who, password: PASSWORD }, { QOC_ISSUER: issuer });
-    srv = await startServer({ dataDir: dir, port, env: { QOC_ISSUER: issuer, QOC_TRUSTED_PROXIES: '127.0.0.1/32' } });
+    // 100 parallel sign-ins from one address: above the default per-address connection
+    // limit (64, tested in http_connections.test.mjs), which would refuse them first.
+    srv = await startServer({ dataDir: dir, port, env: { QOC_ISSUER: issuer, QOC_TRUSTED_PROXIES: '127.0.0.1/32',
+      QOC_MAX_CONNECTIONS_PER_ADDRESS: '256' } });
     svc = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'svc', '--type', 'service'], env);
     spa = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'spa', '--type', 'spa', '--redirect-uri', CB], env);
     web = fixture(['app', 'create', '--owner-email', EMAIL, '--name', 'web', '--type', 'web', '--redirect-uri', CB], env);
