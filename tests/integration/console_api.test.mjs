@@ -283,6 +283,22 @@ describe('console API', () => {
       else assert.equal(r.status, 422);
     });
 
+    test('attack (issue 13): the first-party name "QOC Cloud Console" and its case/space variants cannot be taken (create and rename: 422 naming name)', async () => {
+      for (const name of ['QOC Cloud Console', 'qoc cloud console', '  QOC  Cloud\u00a0Console ', 'QOCCloudConsole']) {
+        const c = await api('dev', 'POST', '/api/v1/applications', { team, type: 'web', name });
+        assert.equal(c.status, 422, `${name}: ${c.text}`);
+        assert.equal(c.json.errors[0].field, 'name');
+        assert.match(c.json.errors[0].message, /reserved/);
+        const r = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name });
+        assert.equal(r.status, 422, `${name}: ${r.text}`);
+        assert.equal(r.json.errors[0].field, 'name');
+      }
+      // the rightful owner of a near name is not affected
+      const ok = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name: 'QOC Cloud Console fan page' });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal((await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name: 'Shop' })).status, 200);
+    });
+
     test('status: owners deactivate; only an instance admin suspends and lifts it', async () => {
       let r = await api('owner', 'PATCH', `/api/v1/applications/${web.client_id}`, { status: 'inactive' });
       assert.equal(r.status, 200);

@@ -101,6 +101,8 @@ describe('QOC Login (browser side)', () => {
     assert.match(page.body, /<button type="submit" name="decision" value="allow">Allow<\/button>/);
     assert.match(page.body, /<button type="submit" name="decision" value="deny">/);
     assert.match(page.body, /ada@example\.com/);
+    // issue 13: the consent page names the team that registered the application
+    assert.match(page.body, /Registered by the team <strong>Ada Lovelace<\/strong>/);
     page = await allow(b, page);
     const p = callback(page);
     assert.match(p.get('code'), /^qoc_ac_[A-Za-z0-9_-]{43}$/);
