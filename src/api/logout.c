@@ -102,7 +102,7 @@ static enum qoc_err hinted(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	/* The hint names someone else than the account signed in here (a stale hint, or a
 	 * page that holds another user's ID token): it proves nothing about this browser's
 	 * session, so the user confirms, and no redirect follows (issue 13; RP-Initiated
-	 * Logout 1.0 §2: the OP asks the user when the hint does not match the End-User). */
+	 * Logout 1.0 §4: such a request is suspect, and the OP may decline to act on it). */
 	enum qoc_err err = qoc_web_session(req, api, &s, NULL);
 	if (err && err != QOC_ENOTFOUND)
 		return qoc_web_internal_error(req, resp, err);

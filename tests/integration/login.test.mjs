@@ -486,7 +486,7 @@ describe('QOC Login (browser side)', () => {
     assert.equal(callback(p).get('error'), 'login_required');
   });
 
-  test('attack (issue 13, RP-Initiated Logout 1.0 §2): an id_token_hint for another account neither ends this session nor redirects without confirmation', async () => {
+  test('attack (issue 13, RP-Initiated Logout 1.0 §4): an id_token_hint for another account neither ends this session nor redirects without confirmation', async () => {
     const b = newBrowser();
     let page = await b.get(authorizeUrl(apps.logout));
     page = await signIn(b, page, 'dan@example.com');
