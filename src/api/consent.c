@@ -33,6 +33,24 @@ static enum qoc_err expired_or_internal(struct qoc_http_req *req, struct qoc_htt
 	return qoc_web_internal_error(req, resp, err);
 }
 
+/* The name of the team that registered app (issue 13: the consent page names it). The
+ * owner is always a member of the application's team (store.h), so the owner's teams
+ * hold it. NULL when it cannot be found (the page then does without). */
+static const char *team_name(struct qoc_http_req *req, const struct qoc_api *api,
+                             const struct qoc_app *app, enum qoc_err *err)
+{
+	struct qoc_team *teams;
+	size_t n;
+	*err = QOC_OK;
+	if (!app->owner_id || !app->team_id)
+		return NULL;
+	*err = qoc_store_teams_of_account(api->store, req->arena, app->owner_id, &teams, &n);
+	for (size_t i = 0; !*err && i < n; i++)
+		if (strcmp(teams[i].id, app->team_id) == 0)
+			return teams[i].name;
+	return NULL;
+}
+
 enum qoc_err qoc_api_consent_page(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
 {
 	struct qoc_api *api = ctx;
@@ -51,7 +69,11 @@ enum qoc_err qoc_api_consent_page(struct qoc_http_req *req, struct qoc_http_resp
 	if ((err = qoc_csrf_token(api->csrf_key, b.id, QOC_CSRF_CONSENT, csrf)))
 		return qoc_web_internal_error(req, resp, err);
 	qoc_scope_format(&p.req.scope, scope);
+	const char *team = team_name(req, api, &p.app, &err);
+	if (err)
+		return qoc_web_internal_error(req, resp, err);
 	struct qoc_login_consent in = {.csrf = csrf,
+	                               .team_name = team,
 	                               .handle = p.handle,
 	                               .app_name = p.app.name,
 	                               .client_id = p.app.client_id,

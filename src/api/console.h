@@ -26,9 +26,9 @@
 
 /* The console web app's cookie session (console_session.c, console/signin.h). */
 struct qoc_console_session {
-	struct qoc_account acct;                     /* arena memory of the request */
-	char token_hash[QOC_TOKEN_HASH_LEN + 1];     /* the session's access token */
-	char csrf[QOC_CSRF_TOKEN_LEN + 1];           /* what X-CSRF-Token must say */
+	struct qoc_account acct;                 /* arena memory of the request */
+	char token_hash[QOC_TOKEN_HASH_LEN + 1]; /* the session's access token */
+	char csrf[QOC_CSRF_TOKEN_LEN + 1];       /* what X-CSRF-Token must say */
 	int64_t expires_at;
 };
 
@@ -49,6 +49,7 @@ enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api);
 struct qoc_console_caller {
 	struct qoc_account acct; /* arena memory of the request */
 	bool via_session;        /* false: a personal access token */
+	int64_t pat_expires_at;  /* via a token: its expiry (0: none); 0 for a session */
 };
 
 /* A handler's result after a helper answered: QOC_EPERM means "response set". */

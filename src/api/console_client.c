@@ -25,7 +25,7 @@
 
 #define CONSOLE_ACCOUNT_ID "acct_qoccloudconsole"
 #define CONSOLE_ACCOUNT_EMAIL "console@qoc.invalid"
-#define CONSOLE_NAME "QOC Cloud Console"
+#define CONSOLE_NAME QOC_CONSOLE_APP_NAME /* reserved: no other application may take it */
 #define CONSOLE_DESCRIPTION "The QOC Cloud Console, built into QOC. Managed by QOC itself."
 /* How long a console sign-in lasts (the access token that is the session). */
 #define QOC_CONSOLE_SESSION_LIFETIME (8 * 3600)

@@ -42,9 +42,9 @@ static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_http_resp 
 		return qoc_console_store_error(resp, err);
 	bool safe = req->method == QOC_HTTP_GET || req->method == QOC_HTTP_HEAD ||
 	            req->method == QOC_HTTP_OPTIONS;
-	if (!safe && (qoc_http_header_count(req, QOC_CONSOLE_CSRF_HEADER) != 1 ||
-	              !qoc_console_session_csrf_ok(&s,
-	                                           qoc_http_header(req, QOC_CONSOLE_CSRF_HEADER))))
+	if (!safe &&
+	    (qoc_http_header_count(req, QOC_CONSOLE_CSRF_HEADER) != 1 ||
+	     !qoc_console_session_csrf_ok(&s, qoc_http_header(req, QOC_CONSOLE_CSRF_HEADER))))
 		return qoc_console_problem(resp, 403,
 		                           "missing or wrong " QOC_CONSOLE_CSRF_HEADER
 		                           " header (GET /console/session gives it)");
@@ -70,12 +70,14 @@ enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *re
 	const char *tok = h + 7;
 	while (*tok == ' ')
 		tok++;
+	struct qoc_pat pat;
 	enum qoc_err err = qoc_pat_authenticate(api->store, req->arena, api->clock, tok,
-	                                        strlen(tok), &who->acct, NULL);
+	                                        strlen(tok), &who->acct, &pat);
 	if (err == QOC_ENOTFOUND)
 		return unauthorized(resp, "the token is unknown, revoked or expired");
 	if (err)
 		return qoc_console_store_error(resp, err);
+	who->pat_expires_at = pat.expires_at;
 	return QOC_OK;
 }
 
@@ -185,8 +187,9 @@ enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_re
 	/* The console's own application (console_client.c) is managed by QOC itself: changing
 	 * it from the console could lock everyone out of the console. */
 	if (act != QOC_ACT_READ && qoc_authz_app_is_first_party(app))
-		return qoc_console_problem(resp, 403, "the QOC Cloud Console application is "
-		                                      "managed by QOC itself");
+		return qoc_console_problem(resp, 403,
+		                           "the QOC Cloud Console application is "
+		                           "managed by QOC itself");
 	return QOC_OK;
 }
 

@@ -4,7 +4,9 @@
  *   GET  /console/callback  finish: check state, redeem the code in process, set the
  *                           session cookie, 303 to the page the user wanted
  *   GET  /console/session   who is signed in, and the CSRF token for API calls
- *   POST /console/logout    revoke the session, end the QOC Login SSO session
+ *   POST /console/logout    revoke the session, end the QOC Login SSO session (only with
+ *                           a console session and its CSRF token; without a session:
+ *                           303 to QOC Login's logout confirmation, nothing ended)
  * Every answer is no-store. Failures of the browser flow are QOC Login's error page
  * (plain words, a reference); the JSON route answers problems.
  */
@@ -131,8 +133,9 @@ enum qoc_err qoc_api_console_login(struct qoc_http_req *req, struct qoc_http_res
 	qoc_buf_init(&b, URL_MAX);
 	err = issuer_url(&b, api, "/oauth2/authorize?response_type=code&client_id=");
 	if (!err)
-		err = qoc_buf_append_cstr(&b, QOC_CONSOLE_CLIENT_ID "&scope=openid%20profile%20email"
-		                              "&code_challenge_method=S256&code_challenge=");
+		err = qoc_buf_append_cstr(&b, QOC_CONSOLE_CLIENT_ID
+		                          "&scope=openid%20profile%20email"
+		                          "&code_challenge_method=S256&code_challenge=");
 	if (!err)
 		err = qoc_buf_append_cstr(&b, challenge);
 	if (!err)
@@ -184,8 +187,9 @@ static enum qoc_err redeem(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	struct qoc_oauth_error oe = {0};
 	err = qoc_grant_code_exchange(&ictx, &app, &tr, req->arena, &issued, &oe);
 	if (err == QOC_EINVAL)
-		return callback_failed(req, resp, api, QOC_LOGIN_ERR_EXPIRED,
-		                       "The sign-in code was already used or has expired. " START_AGAIN);
+		return callback_failed(
+		    req, resp, api, QOC_LOGIN_ERR_EXPIRED,
+		    "The sign-in code was already used or has expired. " START_AGAIN);
 	if (err)
 		return qoc_web_internal_error(req, resp, err);
 	if (!issued.access_token)
@@ -248,9 +252,8 @@ enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *
 		return QOC_ENOTFOUND;
 	struct qoc_introspect_ctx ictx = qoc_api_introspect_ctx(api);
 	struct qoc_token_info info;
-	enum qoc_err err = qoc_introspect_for_resource(&ictx, token, strlen(token),
-	                                               qoc_clock_now(api->clock), req->arena,
-	                                               &info, NULL);
+	enum qoc_err err = qoc_introspect_for_resource(
+	    &ictx, token, strlen(token), qoc_clock_now(api->clock), req->arena, &info, NULL);
 	if (err)
 		return err;
 	/* Only the console's own opaque access tokens are sessions: a token some other
@@ -282,18 +285,18 @@ enum qoc_err qoc_api_console_session(struct qoc_http_req *req, struct qoc_http_r
 		return err;
 	err = qoc_console_session_find(req, api, &s);
 	if (err == QOC_ENOTFOUND)
-		return qoc_console_done(qoc_console_problem(resp, 401, "not signed in to the console"));
+		return qoc_console_done(
+		    qoc_console_problem(resp, 401, "not signed in to the console"));
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
-	json_t *body = json_pack("{s:{s:s,s:s,s:s?,s:b},s:s,s:I}", "account", "id", s.acct.id,
-	                         "email", s.acct.email, "name", s.acct.name, "admin",
-	                         s.acct.is_admin, "csrf_token", s.csrf, "expires_at",
-	                         (json_int_t)s.expires_at);
+	json_t *body =
+	    json_pack("{s:{s:s,s:s,s:s?,s:b},s:s,s:I}", "account", "id", s.acct.id, "email",
+	              s.acct.email, "name", s.acct.name, "admin", s.acct.is_admin, "csrf_token",
+	              s.csrf, "expires_at", (json_int_t)s.expires_at);
 	return qoc_http_resp_json(resp, 200, body);
 }
 
-enum qoc_err qoc_api_console_logout(struct qoc_http_req *req, struct qoc_http_resp *resp,
-                                    void *ctx)
+enum qoc_err qoc_api_console_logout(struct qoc_http_req *req, struct qoc_http_resp *resp, void *ctx)
 {
 	struct qoc_api *api = ctx;
 	struct qoc_console_session s;
@@ -305,20 +308,27 @@ enum qoc_err qoc_api_console_logout(struct qoc_http_req *req, struct qoc_http_re
 	if (!csrf && !err)
 		(void)qoc_form_get(&form, "csrf_token", &csrf);
 	err = qoc_console_session_find(req, api, &s);
+	if (err == QOC_ENOTFOUND) {
+		/* No console session, so no CSRF token can be checked: a cross-site POST must not
+		 * sign the user out of QOC Login (issue 13). Clear the console cookie and leave
+		 * the SSO session to QOC Login's own confirmation page (/oauth2/logout). */
+		if ((err = set_cookie(resp, api, QOC_CONSOLE_SESSION_COOKIE, "", QOC_COOKIE_DELETE,
+		                      QOC_COOKIE_SAMESITE_STRICT, "/")))
+			return err;
+		return qoc_http_resp_redirect(resp, 303, "/oauth2/logout");
+	}
+	if (err)
+		return qoc_web_internal_error(req, resp, err);
+	/* Signing out is a state change: a page elsewhere must not sign the user out. */
+	if (!qoc_console_session_csrf_ok(&s, csrf))
+		return qoc_web_error_page(req, resp, QOC_LOGIN_ERR_EXPIRED,
+		                          "This sign-out form is out of date. Reload the "
+		                          "console and sign out again.",
+		                          0);
+	int64_t now = qoc_clock_now(api->clock);
+	err = qoc_store_token_revoke(api->store, s.token_hash, QOC_CONSOLE_CLIENT_ID, now);
 	if (err && err != QOC_ENOTFOUND)
 		return qoc_web_internal_error(req, resp, err);
-	if (!err) {
-		/* Signing out is a state change: a page elsewhere must not sign the user out. */
-		if (!qoc_console_session_csrf_ok(&s, csrf))
-			return qoc_web_error_page(req, resp, QOC_LOGIN_ERR_EXPIRED,
-			                          "This sign-out form is out of date. Reload the "
-			                          "console and sign out again.",
-			                          0);
-		int64_t now = qoc_clock_now(api->clock);
-		err = qoc_store_token_revoke(api->store, s.token_hash, QOC_CONSOLE_CLIENT_ID, now);
-		if (err && err != QOC_ENOTFOUND)
-			return qoc_web_internal_error(req, resp, err);
-	}
 	/* The QOC Login SSO session of this browser ends too: "sign out" means signed out. */
 	if ((err = qoc_web_session_end(req, resp, api, NULL)))
 		return err == QOC_ENOMEM ? err : qoc_web_internal_error(req, resp, err);

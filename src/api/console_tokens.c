@@ -80,14 +80,30 @@ enum qoc_err qoc_api_console_tokens_create(struct qoc_http_req *req, struct qoc_
 	if (err || (err = qoc_console_json_body(req, resp, &body)) ||
 	    (err = token_body(resp, body, &name, &ttl)))
 		goto out;
+	/* Issue 13: a token cannot create a token that outlives it. */
+	int64_t now = qoc_clock_now(api->clock);
+	if (qoc_pat_outlives(now, ttl, who.pat_expires_at)) {
+		const char *msg = qoc_arena_printf(
+		    req->arena,
+		    "must not outlive the personal access token making this request: 1 to %lld "
+		    "seconds (0, no expiry, is not allowed)",
+		    (long long)(who.pat_expires_at - now));
+		err = msg ? qoc_console_field_error(resp, "ttl", msg) : QOC_ENOMEM;
+		goto out;
+	}
 	err = qoc_pat_issue(api->store, api->clock, who.acct.id, name, ttl, &tok, id, sizeof(id));
+	if (err == QOC_ELIMIT) {
+		err = qoc_console_problem(resp, 422,
+		                          "limit: at most 100 live personal access tokens per "
+		                          "account; revoke one before creating another");
+		goto out;
+	}
 	if (err) {
 		err = qoc_console_store_error(resp, err);
 		goto out;
 	}
 	if ((err = qoc_http_resp_header(resp, "Cache-Control", "no-store")))
 		goto out;
-	int64_t now = qoc_clock_now(api->clock);
 	struct qoc_pat p = {
 	    .id = id, .name = name, .created_at = now, .expires_at = ttl ? now + ttl : 0};
 	json_t *j = pat_json(&p);

@@ -1,15 +1,16 @@
 /* logout.c - GET and POST /oauth2/logout: OpenID Connect RP-Initiated Logout 1.0.
  *
- *   - A valid id_token_hint (§2, §4; oidc/id_token_hint.h; expired ones are accepted, §4):
+ *   - A valid id_token_hint (§2, §4; oidc/id_token_hint.h; expired ones are accepted, §4)
+ *     whose sub is the account signed in here (or no one is signed in here):
  *     the browser's SSO session and the hint's sid end, the cookie is cleared; then a 303
  *     to post_logout_redirect_uri (with state, §3) ONLY when it is byte for byte one of the
  *     hinted application's logout URIs (oidc/logout.h), else the signed-out page.
- *   - No hint, or one that does not verify: the confirmation page (CSRF purpose "logout",
- *     POSTing back here); confirmed, the session ends and the signed-out page shows. Never
- *     a redirect (SECURITY.md "Logout redirects only to a registered post-logout URI, and
- *     only with a valid id_token_hint").
- * A POST carrying a csrf field is the confirmation; any other request is an RP's request.
- * A parameter given twice counts as absent.
+ *   - No hint, one that does not verify, or one whose sub is another account than the
+ *     one signed in here (nothing ends before the user confirms): the confirmation page (CSRF
+ * purpose "logout", POSTing back here); confirmed, the session ends and the signed-out page shows.
+ * Never a redirect (SECURITY.md "Logout redirects only to a registered post-logout URI, and only
+ * with a valid id_token_hint"). A POST carrying a csrf field is the confirmation; any other request
+ * is an RP's request. A parameter given twice counts as absent.
  */
 #include <string.h>
 
@@ -94,10 +95,20 @@ static enum qoc_err hinted(struct qoc_http_req *req, struct qoc_http_resp *resp,
                            const struct qoc_id_token_hint *h)
 {
 	struct qoc_app app;
+	struct qoc_sso_session s;
 	const char *uri = param(form, "post_logout_redirect_uri");
 	qoc_api_note_client(req, h->client_id);
 	qoc_api_note_account(req, h->sub);
-	enum qoc_err err = qoc_web_session_end(req, resp, api, h->sid);
+	/* The hint names someone else than the account signed in here (a stale hint, or a
+	 * page that holds another user's ID token): it proves nothing about this browser's
+	 * session, so the user confirms, and no redirect follows (issue 13; RP-Initiated
+	 * Logout 1.0 §4: such a request is suspect, and the OP may decline to act on it). */
+	enum qoc_err err = qoc_web_session(req, api, &s, NULL);
+	if (err && err != QOC_ENOTFOUND)
+		return qoc_web_internal_error(req, resp, err);
+	if (!err && strcmp(s.account_id, h->sub) != 0)
+		return confirm_page(req, resp, api);
+	err = qoc_web_session_end(req, resp, api, h->sid);
 	if (err)
 		return qoc_web_internal_error(req, resp, err);
 	err = qoc_store_client_get(api->store, req->arena, h->client_id, &app);

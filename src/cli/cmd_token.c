@@ -62,6 +62,14 @@ int qoc_cmd_token_create(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	if (!err)
 		err = qoc_pat_issue(ctx->store, &qoc_clock_system, acct.id, name, ttl, &tok, id,
 		                    sizeof(id));
+	if (err == QOC_ELIMIT) {
+		fprintf(stderr,
+		        "qoc: token create: %s already has %d live personal access tokens (the "
+		        "limit); revoke one first\n",
+		        email, QOC_PAT_LIVE_MAX);
+		rc = QOC_EXIT_FAIL;
+		goto out;
+	}
 	if (err) {
 		fprintf(stderr, "qoc: token create: %s\n", qoc_strerror(err));
 		rc = err == QOC_EINVAL ? QOC_EXIT_USAGE : QOC_EXIT_FAIL;

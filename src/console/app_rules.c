@@ -126,6 +126,63 @@ static bool blank(const char *s)
 	return true;
 }
 
+/* Unicode white space and the invisible format characters a look-alike could pad with. */
+static bool ignorable(unsigned c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0 || c == 0x1680 || c == 0x180e ||
+	       (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
+	       (c >= 0x202a && c <= 0x202f) || c == 0x205f || c == 0x2060 || c == 0x3000 ||
+	       c == 0xfeff;
+}
+
+/* The next code point of valid UTF-8 at *p (advanced); 0 at the end. */
+static unsigned next_cp(const unsigned char **p)
+{
+	unsigned c = **p;
+	unsigned len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+	if (!c)
+		return 0;
+	if (len > 1)
+		c &= 0x7f >> len;
+	for (unsigned i = 1; i < len && (*p)[i]; i++)
+		c = c << 6 | ((*p)[i] & 0x3f);
+	*p += len;
+	return c;
+}
+
+bool qoc_app_name_reserved(const char *name)
+{
+	static const char *const reserved[] = {QOC_CONSOLE_APP_NAME, NULL};
+	for (size_t r = 0; name && reserved[r]; r++) {
+		const unsigned char *p = (const unsigned char *)name;
+		const unsigned char *q = (const unsigned char *)reserved[r];
+		bool same = true;
+		for (;;) {
+			unsigned a = next_cp(&p);
+			while (a && ignorable(a))
+				a = next_cp(&p);
+			while (*q == ' ')
+				q++;
+			if (a >= 0xff01 && a <= 0xff5e)
+				a -= 0xfee0; /* fullwidth ASCII */
+			unsigned b = *q ? (unsigned)*q++ : 0;
+			if (a >= 'A' && a <= 'Z')
+				a += 'a' - 'A';
+			if (b >= 'A' && b <= 'Z')
+				b += 'a' - 'A';
+			if (a != b) {
+				same = false;
+				break;
+			}
+			if (!a)
+				break;
+		}
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 static void check_name(const struct qoc_app *app, struct qoc_app_errors *e)
 {
 	size_t chars;
@@ -142,6 +199,10 @@ static void check_name(const struct qoc_app *app, struct qoc_app_errors *e)
 		add(e, "name", -1, "must not be blank");
 	else if (chars > QOC_APP_NAME_MAX)
 		add(e, "name", -1, "must be at most 100 characters");
+	else if (qoc_app_name_reserved(app->name))
+		add(e, "name", -1,
+		    "is reserved for a first-party application of QOC (\"" QOC_CONSOLE_APP_NAME
+		    "\")");
 }
 
 static void check_description(const struct qoc_app *app, struct qoc_app_errors *e)

@@ -38,6 +38,16 @@
 #define QOC_APP_URIS_MAX 50 /* entries in each URI or origin list */
 #define QOC_APP_URI_MAX_BYTES 2048
 
+/* The name of the first-party application QOC registers itself (api/console_client.c). No
+ * other application may take it, nor a variant of it in case or spacing (issue 13: a
+ * look-alike consent page "QOC Cloud Console wants to access your QOC account"). */
+#define QOC_CONSOLE_APP_NAME "QOC Cloud Console"
+
+/* Whether name is a first-party application's name up to case (ASCII, and fullwidth
+ * forms folded to ASCII) and whitespace (ASCII and Unicode spaces, zero-width ones
+ * included, are ignored wherever they stand). name must be valid UTF-8. */
+bool qoc_app_name_reserved(const char *name);
+
 /* Defaults (ARCHITECTURE.md §5). */
 #define QOC_APP_DEFAULT_ACCESS_TOKEN_LIFETIME 3600
 #define QOC_APP_DEFAULT_REFRESH_TOKEN_LIFETIME 2592000 /* 30 days */

@@ -6,6 +6,35 @@
 #include "console/accounts.h"
 #include "crypto/token.h"
 
+bool qoc_pat_outlives(int64_t now, int64_t ttl, int64_t parent_expires_at)
+{
+	if (!parent_expires_at)
+		return false;
+	return ttl == 0 || ttl > parent_expires_at - now;
+}
+
+size_t qoc_pat_count_live(const struct qoc_pat *pats, size_t n, int64_t now)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < n; i++)
+		live += !pats[i].revoked_at && (!pats[i].expires_at || now < pats[i].expires_at);
+	return live;
+}
+
+/* QOC_ELIMIT when account_id already holds QOC_PAT_LIVE_MAX live tokens. */
+static enum qoc_err live_limit(struct qoc_store *st, const char *account_id, int64_t now)
+{
+	struct qoc_arena a;
+	struct qoc_pat *pats;
+	size_t n;
+	qoc_arena_init(&a, 0);
+	enum qoc_err err = qoc_store_pat_list(st, &a, account_id, &pats, &n);
+	if (!err && qoc_pat_count_live(pats, n, now) >= QOC_PAT_LIVE_MAX)
+		err = QOC_ELIMIT;
+	qoc_arena_release(&a);
+	return err;
+}
+
 enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
                            const char *account_id, const char *name, int64_t ttl,
                            struct qoc_buf *token_out, char *id_out, size_t id_size)
@@ -15,8 +44,8 @@ enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
 		return QOC_EINVAL;
 	size_t start = token_out->len;
 	char hash[QOC_TOKEN_HASH_LEN + 1];
-	enum qoc_err err = qoc_random_id("pat_", 20, id_out, id_size);
-	if (err)
+	enum qoc_err err = live_limit(st, account_id, qoc_clock_now(clock));
+	if (err || (err = qoc_random_id("pat_", 20, id_out, id_size)))
 		return err;
 	if ((err = qoc_token_new(QOC_PAT_PREFIX, QOC_PAT_BYTES, token_out)))
 		goto out;

@@ -7,6 +7,8 @@
 #ifndef QOC_CONSOLE_PATS_H
 #define QOC_CONSOLE_PATS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/arena.h"
@@ -22,11 +24,25 @@
 /* Longest lifetime a token may be given (--ttl, the API): one year. 0 means no expiry. */
 #define QOC_PAT_TTL_MAX ((int64_t)366 * 24 * 3600)
 
+/* Live (not revoked, not expired) tokens an account may hold at once (issue 13: a stolen
+ * or runaway token cannot mint an unbounded number of others). */
+#define QOC_PAT_LIVE_MAX 100
+
+/* Whether a token made at now with ttl (0: no expiry) would outlive the token that asks
+ * for it, which expires at parent_expires_at (0: never; a console session is no parent:
+ * pass 0). A token cannot create a token that outlives it (issue 13). */
+bool qoc_pat_outlives(int64_t now, int64_t ttl, int64_t parent_expires_at);
+
+/* How many of pats[0..n-1] are live at now (not revoked, not expired). */
+size_t qoc_pat_count_live(const struct qoc_pat *pats, size_t n, int64_t now);
+
 /* Makes a token for account_id, valid for ttl seconds (0: no expiry; else 1 ..
  * QOC_PAT_TTL_MAX), stores its hash, appends the token to token_out (release it with
  * qoc_buf_release_secret) and writes the new id ("pat_" + 20 of [a-z0-9]) into
  * id_out (>= 32 bytes). QOC_EINVAL: bad ttl or a name over QOC_PAT_NAME_MAX bytes;
- * QOC_ENOTFOUND: no such account; store errors. */
+ * QOC_ELIMIT: the account already holds QOC_PAT_LIVE_MAX live tokens (counted before
+ * the insert, not under its lock: parallel creations can pass the limit by at most
+ * their number); QOC_ENOTFOUND: no such account; store errors. */
 enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
                            const char *account_id, const char *name, int64_t ttl,
                            struct qoc_buf *token_out, char *id_out, size_t id_size);

@@ -337,6 +337,11 @@ static enum qoc_err consent_app(struct qoc_buf *out, const struct qoc_login_cons
 	if (!err)
 		err = qoc_html_fmt(out, "<h1>%s wants to access your QOC account</h1>\n</div>\n",
 		                   in->app_name);
+	if (!err && in->team_name && in->team_name[0])
+		err = qoc_html_fmt(out,
+		                   "<p class=\"registered\">Registered by the team "
+		                   "<strong>%s</strong></p>\n",
+		                   in->team_name);
 	if (!err && in->account_name && in->account_name[0])
 		err = qoc_html_fmt(
 		    out, "<p class=\"account\">Signed in as <strong>%s</strong> (%s)</p>\n",

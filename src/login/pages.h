@@ -84,6 +84,9 @@ struct qoc_login_consent {
 	const char *scope;         /* the requested scopes, space-separated as in the request */
 	const char *account_name;  /* "Signed in as {name} ({email})" */
 	const char *account_email; /* required */
+	/* The team that registered the application ("Registered by the team {name}"), so a
+	 * user can tell a look-alike name from the real thing (issue 13); NULL: not shown. */
+	const char *team_name;
 };
 enum qoc_err qoc_login_render_consent(struct qoc_buf *out, const struct qoc_login_consent *in);
 

@@ -58,15 +58,17 @@ static enum qoc_err finish_id_token(const struct qoc_issue_ctx *ctx,
 	return e ? internal(err, e) : QOC_OK;
 }
 
-static enum qoc_err consume_code(const struct qoc_issue_ctx *ctx, const char *code, int64_t now,
-                                 struct qoc_arena *a, struct qoc_auth_code *out,
-                                 struct qoc_oauth_error *err)
+static enum qoc_err consume_code(const struct qoc_issue_ctx *ctx, const char *code,
+                                 const char *client_id, int64_t now, struct qoc_arena *a,
+                                 struct qoc_auth_code *out, struct qoc_oauth_error *err)
 {
 	char hash[QOC_TOKEN_HASH_LEN + 1];
 	enum qoc_err e = hash_of(code, hash);
 	if (e)
 		return internal(err, e);
-	e = qoc_store_code_consume(ctx->store, a, hash, now, out);
+	/* Only the client the code was issued to can redeem (or burn) it: another client's
+	 * attempt is invalid_grant and leaves the code valid (issue 13). */
+	e = qoc_store_code_consume(ctx->store, a, hash, client_id, now, out);
 	if (e == QOC_ECONFLICT) /* SECURITY.md: the store revoked the code's family */
 		return invalid_grant(err, "the code was already used; tokens issued from it are "
 		                          "revoked");
@@ -82,7 +84,7 @@ enum qoc_err qoc_grant_code_exchange(const struct qoc_issue_ctx *ctx, const stru
 	struct qoc_auth_code code;
 	struct qoc_account acct;
 	int64_t now = qoc_clock_now(ctx->clock);
-	enum qoc_err e = consume_code(ctx, req->code, now, a, &code, err);
+	enum qoc_err e = consume_code(ctx, req->code, app->client_id, now, a, &code, err);
 	if (e)
 		return e;
 	/* From here on the code is burned, whatever the checks say (RFC 7636 §4.6). */

@@ -11,6 +11,27 @@ static bool is_jwt(const char *token, size_t len)
 	return memchr(token, '.', len) != NULL; /* opaque tokens are prefix + base64url */
 }
 
+/* QOC_OK when the stored record of a verified user JWT is live and matches its claims;
+ * QOC_ENOTFOUND when it is missing (never stored, purged, its app or account deleted),
+ * revoked or expired. */
+static enum qoc_err jwt_record_live(const struct qoc_introspect_ctx *ctx, const char *token,
+                                    size_t len, const struct qoc_access_token_claims *c,
+                                    int64_t now, struct qoc_arena *a)
+{
+	char hash[QOC_TOKEN_HASH_LEN + 1];
+	struct qoc_token t;
+	enum qoc_err err = qoc_token_hash(token, len, hash);
+	if (!err)
+		err = qoc_store_token_get(ctx->store, a, hash, &t);
+	if (err)
+		return err;
+	if (t.kind != QOC_TOKEN_ACCESS || t.revoked_at || now >= t.expires_at ||
+	    strcmp(t.client_id, c->client_id) != 0 || !t.account_id ||
+	    strcmp(t.account_id, c->sub) != 0)
+		return QOC_ENOTFOUND;
+	return QOC_OK;
+}
+
 static enum qoc_err from_jwt(const struct qoc_introspect_ctx *ctx, const char *token, size_t len,
                              int64_t now, struct qoc_arena *a, struct qoc_token_info *out)
 {
@@ -26,6 +47,11 @@ static enum qoc_err from_jwt(const struct qoc_introspect_ctx *ctx, const char *t
 	out->client_id = c.client_id;
 	/* RFC 9068 §2.2: sub is the client itself for client_credentials. */
 	out->account_id = strcmp(c.sub, c.client_id) == 0 ? NULL : c.sub;
+	/* A user's JWT lives only as long as its stored record: a revoked family (code or
+	 * refresh reuse, revocation, deletion) ends it before its exp. client_credentials
+	 * JWTs stay stateless (docs/decisions/jwt-revocation.md). */
+	if (out->account_id && (err = jwt_record_live(ctx, token, len, &c, now, a)))
+		return err;
 	out->sub = c.sub;
 	out->scope = c.scope;
 	out->aud = ctx->issuer;

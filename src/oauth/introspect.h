@@ -3,8 +3,11 @@
  *
  * A token is opaque (`qoc_at_...`, `qoc_rt_...`: looked up by its hash, token_get, one
  * indexed read, no write) or an RFC 9068 JWT access token (it has dots: checked by
- * signature, access_token_verify.h; JWTs are not stored, so they cannot be revoked one by
- * one and stay valid until they expire).
+ * signature, access_token_verify.h). A JWT issued for a user (sub is not the client) is
+ * also looked up by the hash of the whole JWT, one indexed read: it is active only while
+ * that record is (so a revoked family ends it before its exp; a JWT without a record, as
+ * made before records existed, is inactive). A client_credentials JWT has no record and
+ * stays valid until it expires. No JWT can be revoked alone (RFC 7009 §2.2.1).
  *
  * Active means all of these (SECURITY.md "Inactive, suspended or deleted applications ...
  * their live tokens introspect as {"active": false}"):

@@ -104,7 +104,21 @@ static enum qoc_err jwt_access_token(const struct qoc_issue_ctx *ctx,
 	if (!err)
 		err = to_arena(a, &b, true, &out->access_token);
 	qoc_buf_release_secret(&b);
-	return err;
+	if (err || !req->account)
+		return err; /* client_credentials: stateless, nothing stored */
+	/* A user's JWT belongs to a grant family that can be revoked (code or refresh reuse,
+	 * revocation of the refresh token, app deletion): its record, keyed by the hash of
+	 * the whole JWT, goes into the write that already stores the grant's tokens, and
+	 * introspection and userinfo check it (docs/decisions/jwt-revocation.md). */
+	char h[QOC_TOKEN_HASH_LEN + 1];
+	const char *hash;
+	if ((err = qoc_token_hash(out->access_token, strlen(out->access_token), h)))
+		return err;
+	if (!(hash = qoc_arena_strdup(a, h)))
+		return QOC_ENOMEM;
+	out->records[out->record_count++] =
+	    record(req, out, QOC_TOKEN_ACCESS, hash, now, req->app->access_token_lifetime);
+	return QOC_OK;
 }
 
 static bool is_jwt_format(const struct qoc_app *app)
@@ -117,7 +131,7 @@ static enum qoc_err make_access_token(const struct qoc_issue_ctx *ctx,
                                       struct qoc_arena *a, struct qoc_issued *out)
 {
 	if (is_jwt_format(req->app))
-		return jwt_access_token(ctx, req, now, a, out); /* not stored */
+		return jwt_access_token(ctx, req, now, a, out); /* stored for a user only */
 	const char *hash;
 	enum qoc_err err = new_opaque(a, "qoc_at_", &out->access_token, &hash);
 	if (err)

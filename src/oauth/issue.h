@@ -62,17 +62,19 @@ struct qoc_issued {
 	const char *family_id;
 	int64_t expires_in; /* access token lifetime, seconds */
 	const char *scope;
-	/* Records for the store: opaque access token and refresh token (a JWT access token is
-	 * not stored). */
+	/* Records for the store: the access token (opaque; or a user's JWT, keyed by the hash
+	 * of the whole JWT so that revoking its family reaches it; a client_credentials JWT is
+	 * not stored) and the refresh token. */
 	struct qoc_token records[2];
 	size_t record_count;
 };
 
 /* Mints what req asks for at qoc_clock_now(ctx->clock): an access token (opaque, 32 random
  * bytes after "qoc_at_", its record in out->records; or a JWT of ctx->access_token_alg when
- * app->token_format is "jwt", not stored), a refresh token ("qoc_rt_", record) and a new
- * family id when req->family_id is NULL. Lifetimes are the application's. Records borrow
- * strings from req and the arena: store them before either goes. QOC_EINVAL: no app, or a
+ * app->token_format is "jwt": its record only when req->account is set, so that family
+ * revocation reaches it; a client_credentials JWT is not stored), a refresh token ("qoc_rt_",
+ * record) and a new family id when req->family_id is NULL. Lifetimes are the application's. Records
+ * borrow strings from req and the arena: store them before either goes. QOC_EINVAL: no app, or a
  * refresh token without an account (never for a client alone); signer errors (QOC_ENOTFOUND:
  * no active key of the algorithm); QOC_ENOMEM. *out is zeroed on error. */
 enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,

@@ -516,10 +516,14 @@ struct qoc_store_ops {
 	 *                  family is marked revoked, so tokens still being issued into it are
 	 *                  born revoked; *out is the row (consumed_at: the first redemption).
 	 *   QOC_ENOTFOUND  unknown, or expired at now (then consumed all the same, so it can
-	 *                  never be redeemed later).
+	 *                  never be redeemed later), or issued to another client than
+	 *                  client_id: then nothing is written, so the code stays valid for
+	 *                  the client it was issued to (issue 13: a client that learnt
+	 *                  another's code can neither redeem nor burn it).
 	 * A failed PKCE check after QOC_OK needs nothing more: the code is already burnt. */
 	enum qoc_err (*code_consume)(struct qoc_store *st, struct qoc_arena *a,
-	                             const char *code_hash, int64_t now, struct qoc_auth_code *out);
+	                             const char *code_hash, const char *client_id, int64_t now,
+	                             struct qoc_auth_code *out);
 
 	/* Tokens. tokens_issue inserts tokens[0..n-1] (1 <= n <= 3) in one transaction:
 	 * all or none. revoked_at and used_at are ignored; when the family was revoked

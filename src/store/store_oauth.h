@@ -132,10 +132,10 @@ static inline enum qoc_err qoc_store_code_create(struct qoc_store *st,
 	return st->ops->code_create(st, code);
 }
 static inline enum qoc_err qoc_store_code_consume(struct qoc_store *st, struct qoc_arena *a,
-                                                  const char *code_hash, int64_t now,
-                                                  struct qoc_auth_code *out)
+                                                  const char *code_hash, const char *client_id,
+                                                  int64_t now, struct qoc_auth_code *out)
 {
-	return st->ops->code_consume(st, a, code_hash, now, out);
+	return st->ops->code_consume(st, a, code_hash, client_id, now, out);
 }
 static inline enum qoc_err qoc_store_tokens_issue(struct qoc_store *st,
                                                   const struct qoc_token *tokens, size_t n)

@@ -120,6 +120,36 @@ describe('console API', () => {
       assert.equal((await api('viewer', 'POST', '/api/v1/tokens', { name: 'x', ttl: -5 })).status, 422);
       assert.equal((await api('viewer', 'POST', '/api/v1/tokens', { name: 'x', scope: 'all' })).status, 422);
     });
+    test('attack (issue 13): a personal access token cannot create a token that outlives it (422 naming ttl)', async () => {
+      const short = token(dir, 'dev@example.com', ['--ttl', '600']);
+      const mk = (body) => api(short, 'POST', '/api/v1/tokens', body);
+      for (const ttl of [0, 601, 3600]) {
+        const r = await mk({ name: 'child', ttl });
+        assert.equal(r.status, 422, r.text);
+        assert.equal(r.json.errors[0].field, 'ttl');
+        assert.match(r.json.errors[0].message, /outlive/);
+      }
+      const ok = await mk({ name: 'child', ttl: 300 });
+      assert.equal(ok.status, 201, ok.text);
+      // a token without expiry, or the console session, may still make long-lived ones
+      assert.equal((await api('dev', 'POST', '/api/v1/tokens', { name: 'long', ttl: 31622400 })).status, 201);
+    });
+    test('issue 13: at most 100 live personal access tokens per account (422 naming the limit); another account is unaffected', async () => {
+      const a = createAccount(dir, { email: 'many@example.com', name: 'many' });
+      const t = token(dir, a.email); // the first live token
+      let last;
+      for (let i = 1; i < 100; i++) {
+        last = await api(t, 'POST', '/api/v1/tokens', { name: `t${i}` });
+        assert.equal(last.status, 201, `token ${i}: ${last.text}`);
+      }
+      const over = await api(t, 'POST', '/api/v1/tokens', { name: 'one too many' });
+      assert.equal(over.status, 422);
+      assert.match(over.json.detail, /at most 100 live personal access tokens/);
+      assert.equal((await api('outsider', 'POST', '/api/v1/tokens', { name: 'mine' })).status, 201);
+      // revoking one makes room again
+      assert.equal((await api(t, 'DELETE', `/api/v1/tokens/${last.json.id}`)).status, 204);
+      assert.equal((await api(t, 'POST', '/api/v1/tokens', { name: 'again' })).status, 201);
+    });
     test('qoc token create: unknown email and bad ttl are usage errors', () => {
       assert.equal(runQoc(['token', 'create', '--email', 'nobody@example.com'], { env: { QOC_DATA_DIR: dir } }).status, 2);
       assert.equal(runQoc(['token', 'create', '--email', 'dev@example.com', '--ttl', '0'], { env: { QOC_DATA_DIR: dir } }).status, 2);
@@ -285,6 +315,22 @@ describe('console API', () => {
       r = await api('dev', 'PATCH', `/api/v1/applications/${spa.client_id}`, { grant_types: ['implicit'], redirect_uris: ['https://dash.example.com/cb'] });
       if (r.status === 200) assert.ok(r.json.warnings.some((w) => w.field === 'grant_types'));
       else assert.equal(r.status, 422);
+    });
+
+    test('attack (issue 13): the first-party name "QOC Cloud Console" and its case/space variants cannot be taken (create and rename: 422 naming name)', async () => {
+      for (const name of ['QOC Cloud Console', 'qoc cloud console', '  QOC  Cloud\u00a0Console ', 'QOCCloudConsole']) {
+        const c = await api('dev', 'POST', '/api/v1/applications', { team, type: 'web', name });
+        assert.equal(c.status, 422, `${name}: ${c.text}`);
+        assert.equal(c.json.errors[0].field, 'name');
+        assert.match(c.json.errors[0].message, /reserved/);
+        const r = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name });
+        assert.equal(r.status, 422, `${name}: ${r.text}`);
+        assert.equal(r.json.errors[0].field, 'name');
+      }
+      // the rightful owner of a near name is not affected
+      const ok = await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name: 'QOC Cloud Console fan page' });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal((await api('dev', 'PATCH', `/api/v1/applications/${web.client_id}`, { name: 'Shop' })).status, 200);
     });
 
     test('status: owners deactivate; only an instance admin suspends and lifts it', async () => {

@@ -204,6 +204,23 @@ describe('console sign-in through QOC Login', () => {
     assert.match(again.body, /name="?password/);
   });
 
+  test('attack (issue 13): a cross-site POST /console/logout without a console session and CSRF token does not end the QOC Login session', async () => {
+    const { b } = await signIn(srv, ada);
+    const sso = cookieOf(b, srv.url + '/', 'qoc_sso');
+    assert.ok(sso, 'signed in to QOC Login');
+    // the attacker's page posts with the browser's cookies except the Strict console one
+    const r = await fetch(`${srv.url}/console/logout`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: `qoc_sso=${sso}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '',
+    });
+    assert.equal(r.status, 303);
+    assert.equal(new URL(r.headers.get('location'), srv.url).pathname, '/oauth2/logout');
+    assert.ok(!(r.headers.getSetCookie?.() ?? []).some((c) => c.startsWith('qoc_sso=')), 'the SSO cookie is not cleared');
+    // the rightful user is still signed in to QOC Login: the console signs in without a password
+    const again = await b.get(`${srv.url}/console/login`);
+    assert.doesNotMatch(again.body, /name="?password/);
+  });
+
   test('a sign-in started on another host name moves to the issuer first', async () => {
     const other = srv.url.replace('127.0.0.1', 'localhost');
     const b = new Browser();

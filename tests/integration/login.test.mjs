@@ -35,6 +35,7 @@ describe('QOC Login (browser side)', () => {
     env = { QOC_DATA_DIR: dir, QOC_ISSUER: issuer };
     ada = createAccount(dir, { email: 'ada@example.com', name: 'Ada Lovelace', password: PASSWORD }, { QOC_ISSUER: issuer });
     createAccount(dir, { email: 'bob@example.com', name: 'Bob', password: PASSWORD }, { QOC_ISSUER: issuer });
+    createAccount(dir, { email: 'dan@example.com', name: 'Dan', password: PASSWORD }, { QOC_ISSUER: issuer });
     srv = await startServer({ dataDir: dir, port, env: { QOC_ISSUER: issuer } });
     const mk = (name, ...extra) => fixture(['app', 'create', '--owner-email', 'ada@example.com', '--name', name,
       '--type', 'web', '--redirect-uri', CB, '--logout-uri', BYE, ...extra], env);
@@ -100,6 +101,8 @@ describe('QOC Login (browser side)', () => {
     assert.match(page.body, /<button type="submit" name="decision" value="allow">Allow<\/button>/);
     assert.match(page.body, /<button type="submit" name="decision" value="deny">/);
     assert.match(page.body, /ada@example\.com/);
+    // issue 13: the consent page names the team that registered the application
+    assert.match(page.body, /Registered by the team <strong>Ada Lovelace<\/strong>/);
     page = await allow(b, page);
     const p = callback(page);
     assert.match(p.get('code'), /^qoc_ac_[A-Za-z0-9_-]{43}$/);
@@ -481,6 +484,29 @@ describe('QOC Login (browser side)', () => {
     // the session is over
     const p = await b.get(authorizeUrl(apps.logout, { prompt: 'none' }));
     assert.equal(callback(p).get('error'), 'login_required');
+  });
+
+  test('attack (issue 13, RP-Initiated Logout 1.0 §4): an id_token_hint for another account neither ends this session nor redirects without confirmation', async () => {
+    const b = newBrowser();
+    let page = await b.get(authorizeUrl(apps.logout));
+    page = await signIn(b, page, 'dan@example.com');
+    if (new URL(page.url).pathname === '/login/consent') page = await allow(b, page);
+    assert.match(callback(page).get('code'), /^qoc_ac_/);
+    // a page holding Ada's (valid) ID token sends Dan's browser to logout with it
+    const { id_token: adaHint } = fixture(['app', 'id-token', apps.logout.client_id, ada.id], env);
+    const q = new URLSearchParams({ id_token_hint: adaHint, post_logout_redirect_uri: BYE, state: 's' });
+    const confirm = await b.get(`${srv.url}/oauth2/logout?${q}`);
+    assert.equal(confirm.status, 200);
+    assert.equal(confirm.location, null);
+    assert.ok(parseForms(confirm.body)[0].controls.some((c) => c.name === 'csrf'));
+    // Dan is still signed in
+    assert.match(callback(await b.get(authorizeUrl(apps.logout, { prompt: 'none' }))).get('code'), /^qoc_ac_/);
+    // Dan confirms: signed out, and still no redirect
+    const done = await b.submitForm(confirm, 0);
+    assert.equal(done.status, 200);
+    assert.equal(done.location, null);
+    assert.match(done.body, /signed out/i);
+    assert.equal(callback(await b.get(authorizeUrl(apps.logout, { prompt: 'none' }))).get('error'), 'login_required');
   });
 
   test('logout without a hint asks first and never redirects (SECURITY.md "only with a valid id_token_hint")', async () => {

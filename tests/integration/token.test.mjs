@@ -181,6 +181,22 @@ describe('back channel', () => {
     assert.equal(r.body.error, 'invalid_grant'); // expired
   });
 
+  test('attack (issue 13): a code presented by another authenticated client is refused and stays valid for its own client', async () => {
+    const code = mkCode(web);
+    for (let i = 0; i < 2; i++) {
+      const r = await json(await redeem(other, code));
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error, 'invalid_grant');
+    }
+    // the rightful client still redeems it, and its tokens are live (no family was revoked)
+    const ok = await json(await redeem(web, code));
+    assert.equal(ok.status, 200);
+    assert.equal((await introspect(web, ok.body.access_token)).active, true);
+    // after the redemption, another client's presentation is still no "reuse" that revokes
+    assert.equal((await json(await redeem(other, code))).body.error, 'invalid_grant');
+    assert.equal((await introspect(web, ok.body.access_token)).active, true);
+  });
+
   test('SECURITY.md "Basic credentials are form-url-decoded after base64"', async () => {
     const pct = (s) => [...s].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
     const auth = `Basic ${Buffer.from(`${pct(svc.client_id)}:${pct(svc.client_secret)}`).toString('base64')}`;
@@ -368,6 +384,41 @@ describe('back channel', () => {
     assert.equal((await userinfo(u.access_token)).status, 401);
     // an ID token is not an access token
     assert.equal((await userinfo(u.id_token)).status, 401);
+  });
+
+  test('issue 13 "JWT access tokens after revocation": refresh reuse and code reuse end the family\'s JWTs at introspection and userinfo before exp', async () => {
+    const jwtWeb = mkApp('web', '--token-format', 'jwt');
+    const t = (await json(await redeem(jwtWeb, mkCode(jwtWeb)))).body;
+    assert.equal(t.access_token.split('.').length, 3);
+    assert.equal((await introspect(jwtWeb, t.access_token)).active, true);
+    assert.equal((await userinfo(t.access_token)).status, 200);
+    const r1 = (await json(await post('/oauth2/token', { grant_type: 'refresh_token', refresh_token: t.refresh_token }, { app: jwtWeb }))).body;
+    assert.equal((await userinfo(r1.access_token)).status, 200);
+    // attack: the old refresh token shows up again (stolen copy)
+    const reuse = await json(await post('/oauth2/token', { grant_type: 'refresh_token', refresh_token: t.refresh_token }, { app: jwtWeb }));
+    assert.equal(reuse.body.error, 'invalid_grant');
+    for (const at of [t.access_token, r1.access_token]) {
+      assert.deepEqual(await introspect(jwtWeb, at), { active: false });
+      const u = await userinfo(at);
+      assert.equal(u.status, 401);
+      assert.match(u.headers.get('www-authenticate'), /invalid_token/);
+    }
+    // attack: the code is replayed; the JWT issued from it dies too
+    const code = mkCode(jwtWeb, { scope: 'openid' });
+    const c = (await json(await redeem(jwtWeb, code))).body;
+    assert.equal((await userinfo(c.access_token)).status, 200);
+    assert.equal((await redeem(jwtWeb, code)).status, 400);
+    assert.deepEqual(await introspect(jwtWeb, c.access_token), { active: false });
+    assert.equal((await userinfo(c.access_token)).status, 401);
+    // app deletion: its JWTs stop at once
+    const d = (await json(await redeem(jwtWeb, mkCode(jwtWeb, { scope: 'openid' })))).body;
+    assert.equal((await userinfo(d.access_token)).status, 200);
+    fixture(['app', 'delete', jwtWeb.client_id], env);
+    assert.equal((await userinfo(d.access_token)).status, 401);
+    // client_credentials JWTs stay stateless and live
+    const jwtSvc = mkApp('service', '--token-format', 'jwt');
+    const cc = (await json(await post('/oauth2/token', { grant_type: 'client_credentials' }, { app: jwtSvc }))).body;
+    assert.equal((await introspect(jwtSvc, cc.access_token)).active, true);
   });
 
   test('SECURITY.md CORS: only the exact origins an application registered (preflight too), never credentials', async () => {

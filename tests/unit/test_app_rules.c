@@ -236,6 +236,41 @@ static void every_rule(void **state)
 	}
 }
 
+/* Issue 13: the first-party application's name, and its case and spacing variants, are
+ * not for another application (a look-alike consent page); near names stay free. */
+static void first_party_names_are_reserved(void **state)
+{
+	(void)state;
+	static const char *const taken[] = {
+	    "QOC Cloud Console",
+	    "qoc cloud console",
+	    "QOC  Cloud Console",
+	    " QOC Cloud Console ",
+	    "QOCCloudConsole",
+	    "QOC\tCloud\nConsole",
+	    "QOC\xc2\xa0"
+	    "Cloud Console",                                      /* NBSP */
+	    "QOC\xe2\x80\x8b Cloud Console",                      /* ZWSP */
+	    "\xef\xbc\xb1\xef\xbc\xaf\xef\xbc\xa3 Cloud Console", /* fullwidth QOC */
+	};
+	static const char *const free_names[] = {"QOC Cloud Console 2", "QOC Cloud Consol",
+	                                         "My QOC Cloud Console", "Cloud Console", ""};
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		if (!qoc_app_name_reserved(taken[i]))
+			fail_msg("not reserved: \"%s\"", taken[i]);
+	for (size_t i = 0; i < sizeof(free_names) / sizeof(free_names[0]); i++)
+		if (qoc_app_name_reserved(free_names[i]))
+			fail_msg("reserved: \"%s\"", free_names[i]);
+	/* the rule book names the field */
+	struct qoc_app app = base_app("web");
+	app.name = "qoc  CLOUD console";
+	struct qoc_app_errors errs;
+	assert_false(qoc_app_rules_check(&app, &errs));
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.items[0].field, "name");
+	assert_non_null(strstr(errs.items[0].message, "reserved"));
+}
+
 static void defaults_per_type(void **state)
 {
 	(void)state;
@@ -342,6 +377,7 @@ int main(void)
 	memset(desc_1001, 'd', 1001);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_rule),
+	    cmocka_unit_test(first_party_names_are_reserved),
 	    cmocka_unit_test(defaults_per_type),
 	    cmocka_unit_test(list_limits),
 	    cmocka_unit_test(all_errors_and_the_cap),

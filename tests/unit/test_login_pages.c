@@ -316,9 +316,12 @@ static void consent_has_decision_buttons_and_scopes(void **state)
 	                                     .scope = "openid profile  email offline_access "
 	                                              "photos:read <x>",
 	                                     .account_name = "Ada Lovelace",
-	                                     .account_email = "ada@example.com"};
+	                                     .account_email = "ada@example.com",
+	                                     .team_name = "Photo <Co>"};
 	assert_int_equal(qoc_login_render_consent(b, &in), QOC_OK);
 	const char *p = qoc_buf_cstr(b);
+	/* issue 13: the page names the team that registered the application (escaped) */
+	assert_once(p, "Registered by the team <strong>Photo &lt;Co&gt;</strong>");
 	assert_once(p, "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>");
 	assert_once(p, "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>");
 	assert_int_equal(count(p, "name=\"decision\""), 2);

@@ -379,7 +379,61 @@ static void client_credentials_access_only(void **state)
 	assert_string_equal(err.code, QOC_OAUTH_UNAUTHORIZED_CLIENT);
 }
 
-/* RFC 9068 access tokens: not stored, verified by signature, typ at+jwt */
+/* Issue 13 "JWT access tokens after revocation": a user's JWT access token is stored with
+ * the grant (same write) and dies with its family: refresh reuse (SECURITY.md "presenting
+ * a used one revokes its whole family, access tokens included"), code reuse ("revokes
+ * every token issued from it") and RFC 7009 revocation of the refresh token (§2.1). */
+static void jwt_access_tokens_die_with_their_family(void **state)
+{
+	struct fx *f = *state;
+	struct qoc_app jw;
+	make_app(f, "web", "jwt", &jw);
+	struct qoc_issued t, r1, r2;
+	struct qoc_oauth_error err = {0};
+	const char *code = make_code(f, &jw, "offline_access openid", NULL);
+	assert_int_equal(redeem(f, &jw, code, NULL, &t, &err), QOC_OK);
+	assert_int_equal(t.record_count, 2); /* the JWT's record and the refresh token */
+	assert_true(active(f, &jw, t.access_token));
+	f->o.now += 5;
+	assert_int_equal(grant(f, &jw,
+	                       qoc_arena_printf(&f->a, "grant_type=refresh_token&refresh_token=%s",
+	                                        t.refresh_token),
+	                       &r1, &err),
+	                 QOC_OK);
+	assert_true(active(f, &jw, r1.access_token));
+	/* refresh reuse: both JWTs of the family are inactive before their exp */
+	assert_int_equal(grant(f, &jw,
+	                       qoc_arena_printf(&f->a, "grant_type=refresh_token&refresh_token=%s",
+	                                        t.refresh_token),
+	                       &r2, &err),
+	                 QOC_EINVAL);
+	assert_false(active(f, &jw, t.access_token));
+	assert_false(active(f, &jw, r1.access_token));
+	struct qoc_token_info info;
+	assert_int_equal(qoc_introspect_for_resource(&f->nctx, r1.access_token,
+	                                             strlen(r1.access_token), f->o.now, &f->a,
+	                                             &info, NULL),
+	                 QOC_ENOTFOUND); /* userinfo's path refuses it too */
+
+	/* code reuse */
+	code = make_code(f, &jw, "openid", NULL);
+	assert_int_equal(redeem(f, &jw, code, NULL, &t, &err), QOC_OK);
+	assert_int_equal(t.record_count, 1);
+	assert_true(active(f, &jw, t.access_token));
+	assert_int_equal(redeem(f, &jw, code, NULL, &r2, &err), QOC_EINVAL);
+	assert_false(active(f, &jw, t.access_token));
+
+	/* RFC 7009 §2.1: revoking the refresh token takes the family's JWTs with it */
+	code = make_code(f, &jw, "offline_access openid", NULL);
+	assert_int_equal(redeem(f, &jw, code, NULL, &t, &err), QOC_OK);
+	assert_int_equal(qoc_introspect_revoke(&f->nctx, &jw, t.refresh_token,
+	                                       strlen(t.refresh_token), f->o.now, &f->a),
+	                 QOC_OK);
+	assert_false(active(f, &jw, t.access_token));
+}
+
+/* RFC 9068 access tokens: client_credentials ones not stored, verified by signature, typ
+ * at+jwt */
 static void jwt_access_tokens(void **state)
 {
 	struct fx *f = *state;
@@ -495,6 +549,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(refresh_scope_narrowing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(client_credentials_access_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(jwt_access_tokens, setup, teardown),
+	    cmocka_unit_test_setup_teardown(jwt_access_tokens_die_with_their_family, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(resource_needs_active_app, setup, teardown),
 	    cmocka_unit_test_setup_teardown(revocation_fails_closed, setup, teardown),
 	};

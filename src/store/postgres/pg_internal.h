@@ -298,7 +298,7 @@ enum qoc_err qoc_pg_consent_put(struct qoc_store *st, const char *account_id, co
 
 enum qoc_err qoc_pg_code_create(struct qoc_store *st, const struct qoc_auth_code *code);
 enum qoc_err qoc_pg_code_consume(struct qoc_store *st, struct qoc_arena *a, const char *code_hash,
-                                 int64_t now, struct qoc_auth_code *out);
+                                 const char *client_id, int64_t now, struct qoc_auth_code *out);
 enum qoc_err qoc_pg_tokens_issue(struct qoc_store *st, const struct qoc_token *tokens, size_t n);
 enum qoc_err qoc_pg_token_get(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,
                               struct qoc_token *out);

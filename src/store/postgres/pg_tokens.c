@@ -37,7 +37,7 @@ static struct qoc_pg_sql sql_code_insert = {
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"};
 static struct qoc_pg_sql sql_code_claim = {
     .text = "UPDATE auth_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL"
-            " RETURNING " CODE_COLUMNS};
+            " AND client_id = $3 RETURNING " CODE_COLUMNS};
 static struct qoc_pg_sql sql_code_get = {.text = "SELECT " CODE_COLUMNS
                                                  " FROM auth_codes WHERE code_hash = $1"};
 static struct qoc_pg_sql sql_token_insert = {
@@ -148,6 +148,7 @@ enum qoc_err qoc_pg_code_create(struct qoc_store *base, const struct qoc_auth_co
 
 struct consume_ctx {
 	const char *code_hash;
+	const char *client_id;
 	int64_t now;
 	struct qoc_arena *a;
 	struct qoc_auth_code *out;
@@ -159,7 +160,7 @@ static enum qoc_err consume_work(struct qoc_pg_conn *c, void *arg)
 	struct consume_ctx *k = arg;
 	k->result = QOC_EDB;
 	enum qoc_err err = qoc_pg_row_on(c, &sql_code_claim, "code_consume", read_code, k->a,
-	                                 k->out, "ti", k->code_hash, k->now);
+	                                 k->out, "tit", k->code_hash, k->now, k->client_id);
 	if (!err) {
 		/* Claimed now. Expired: burnt all the same, so it cannot be tried again. */
 		k->result = k->out->expires_at > k->now ? QOC_OK : QOC_ENOTFOUND;
@@ -172,6 +173,10 @@ static enum qoc_err consume_work(struct qoc_pg_conn *c, void *arg)
 	                    k->code_hash);
 	if (err)
 		return err; /* QOC_ENOTFOUND: unknown, nothing written */
+	if (strcmp(k->out->client_id, k->client_id) != 0) {
+		k->result = QOC_ENOTFOUND; /* another client's code: nothing written */
+		return QOC_OK;
+	}
 	err = revoke_family_on(c, k->out->family_id, k->now);
 	if (err)
 		return err;
@@ -180,11 +185,12 @@ static enum qoc_err consume_work(struct qoc_pg_conn *c, void *arg)
 }
 
 enum qoc_err qoc_pg_code_consume(struct qoc_store *base, struct qoc_arena *a, const char *code_hash,
-                                 int64_t now, struct qoc_auth_code *out)
+                                 const char *client_id, int64_t now, struct qoc_auth_code *out)
 {
-	if (!a || !out || !qoc_store_is_hash(code_hash))
+	if (!a || !out || !qoc_store_is_hash(code_hash) || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
-	struct consume_ctx k = {.code_hash = code_hash, .now = now, .a = a, .out = out};
+	struct consume_ctx k = {
+	    .code_hash = code_hash, .client_id = client_id, .now = now, .a = a, .out = out};
 	enum qoc_err err = qoc_pg_tx(qoc_pg_from(base), consume_work, &k);
 	if (err)
 		return err;

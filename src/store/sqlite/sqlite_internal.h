@@ -359,7 +359,8 @@ enum qoc_err qoc_sqlite_consent_put(struct qoc_store *st, const char *account_id
 /* sqlite_tokens.c: authorization codes, tokens, families, housekeeping */
 enum qoc_err qoc_sqlite_code_create(struct qoc_store *st, const struct qoc_auth_code *code);
 enum qoc_err qoc_sqlite_code_consume(struct qoc_store *st, struct qoc_arena *a,
-                                     const char *code_hash, int64_t now, struct qoc_auth_code *out);
+                                     const char *code_hash, const char *client_id, int64_t now,
+                                     struct qoc_auth_code *out);
 enum qoc_err qoc_sqlite_tokens_issue(struct qoc_store *st, const struct qoc_token *tokens,
                                      size_t n);
 enum qoc_err qoc_sqlite_token_get(struct qoc_store *st, struct qoc_arena *a, const char *token_hash,

@@ -34,7 +34,7 @@ static struct qoc_sqlite_sql sql_code_insert = {
 /* The first redemption marks the code; RETURNING hands the row back in the same step. */
 static struct qoc_sqlite_sql sql_code_claim = {
     .text = "UPDATE auth_codes SET consumed_at = ?2 WHERE code_hash = ?1 AND consumed_at IS NULL"
-            " RETURNING " CODE_COLUMNS};
+            " AND client_id = ?3 RETURNING " CODE_COLUMNS};
 static struct qoc_sqlite_sql sql_code_get = {.text = "SELECT " CODE_COLUMNS
                                                      " FROM auth_codes WHERE code_hash = ?1"};
 /* A token issued into a revoked family is born revoked (see family_revoke in store.h). */
@@ -173,6 +173,7 @@ enum qoc_err qoc_sqlite_code_create(struct qoc_store *base, const struct qoc_aut
 
 struct consume_ctx {
 	const char *code_hash;
+	const char *client_id;
 	int64_t now;
 	struct qoc_arena *a;
 	struct qoc_auth_code *out;
@@ -183,8 +184,16 @@ static enum qoc_err consume_work(struct qoc_sqlite_conn *c, void *arg)
 {
 	struct consume_ctx *k = arg;
 	k->result = QOC_OK; /* a batch may run this again (qoc_sqlite_batch_write) */
-	enum qoc_err err = row_on(c, &sql_code_claim, "code_consume", "ti", k->code_hash, k->now,
-	                          read_code, k->a, k->out);
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_bound(c, &sql_code_claim, "code_consume", &s, "tit",
+	                                    k->code_hash, k->now, k->client_id);
+	if (err)
+		return err;
+	if (!(err = qoc_sqlite_step_row(c, s, "code_consume")))
+		err = read_code(k->a, s, k->out);
+	if (!err)
+		err = qoc_sqlite_step_done(c, s, "code_consume");
+	qoc_sqlite_stmt_done(s);
 	if (!err) {
 		/* Claimed now. Expired: burnt all the same, so it cannot be tried again. */
 		k->result = k->out->expires_at > k->now ? QOC_OK : QOC_ENOTFOUND;
@@ -197,6 +206,10 @@ static enum qoc_err consume_work(struct qoc_sqlite_conn *c, void *arg)
 	             k->a, k->out);
 	if (err)
 		return err; /* QOC_ENOTFOUND: unknown, nothing written */
+	if (strcmp(k->out->client_id, k->client_id) != 0) {
+		k->result = QOC_ENOTFOUND; /* another client's code: nothing written */
+		return QOC_OK;
+	}
 	err = revoke_family_on(c, k->out->family_id, k->now);
 	if (err)
 		return err;
@@ -205,11 +218,13 @@ static enum qoc_err consume_work(struct qoc_sqlite_conn *c, void *arg)
 }
 
 enum qoc_err qoc_sqlite_code_consume(struct qoc_store *base, struct qoc_arena *a,
-                                     const char *code_hash, int64_t now, struct qoc_auth_code *out)
+                                     const char *code_hash, const char *client_id, int64_t now,
+                                     struct qoc_auth_code *out)
 {
-	if (!a || !out || !qoc_store_is_hash(code_hash))
+	if (!a || !out || !qoc_store_is_hash(code_hash) || !qoc_store_nonempty(client_id))
 		return QOC_EINVAL;
-	struct consume_ctx k = {.code_hash = code_hash, .now = now, .a = a, .out = out};
+	struct consume_ctx k = {
+	    .code_hash = code_hash, .client_id = client_id, .now = now, .a = a, .out = out};
 	enum qoc_err err = qoc_sqlite_batch_write(qoc_sqlite_from(base), consume_work, &k);
 	if (err)
 		return err;

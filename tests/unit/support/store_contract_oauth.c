@@ -306,7 +306,8 @@ static void a_code_is_redeemed_once(void **state)
 	struct qoc_auth_code c = code_of(f, "c1"), out;
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_OK);
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_ECONFLICT);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1010, &out), QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1010, &out),
+	                 QOC_OK);
 	assert_string_equal(out.code_hash, H("c1"));
 	assert_string_equal(out.client_id, CONTRACT_APP_A);
 	assert_string_equal(out.account_id, "acct_1");
@@ -323,17 +324,20 @@ static void a_code_is_redeemed_once(void **state)
 
 	/* RFC 6749 §4.1.2: a second redemption is refused; the row says when it was used. */
 	memset(&out, 0, sizeof(out));
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1011, &out), QOC_ECONFLICT);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1011, &out),
+	                 QOC_ECONFLICT);
 	assert_string_equal(out.family_id, "fam_code");
 	assert_int_equal(out.consumed_at, 1010);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("unknown"), 1010, &out),
-	                 QOC_ENOTFOUND);
+	assert_int_equal(
+	    qoc_store_code_consume(f->st, &f->a, H("unknown"), CONTRACT_APP_A, 1010, &out),
+	    QOC_ENOTFOUND);
 
 	/* No nonce, no challenge, no sid: NULLs come back as NULL. */
 	struct qoc_auth_code bare = code_of(f, "c2");
 	bare.nonce = bare.code_challenge = bare.sid = NULL;
 	assert_int_equal(qoc_store_code_create(f->st, &bare), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c2"), 1010, &out), QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c2"), CONTRACT_APP_A, 1010, &out),
+	                 QOC_OK);
 	assert_null(out.nonce);
 	assert_null(out.code_challenge);
 	assert_null(out.sid);
@@ -344,10 +348,44 @@ static void an_expired_code_is_burnt_too(void **state)
 	struct contract_fixture *f = people(state);
 	struct qoc_auth_code c = code_of(f, "c1"), out;
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1060, &out), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1060, &out),
+	                 QOC_ENOTFOUND);
 	/* Even with a clock that goes back, it never redeems again. */
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1001, &out), QOC_ECONFLICT);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1001, &out),
+	                 QOC_ECONFLICT);
 	assert_int_equal(out.consumed_at, 1060);
+}
+
+/* Attack (issue 13): a client that learnt another client's code presents it with its own
+ * credentials. The store refuses it as unknown and writes nothing: the code is neither
+ * redeemed nor burnt, and no family is revoked, so the rightful client still redeems it. */
+static void another_clients_code_is_refused_and_stays_valid(void **state)
+{
+	struct contract_fixture *f = people(state);
+	struct qoc_auth_code c = code_of(f, "c1"), out;
+	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_OK);
+	struct qoc_token t = contract_token(H("at1"), QOC_TOKEN_ACCESS, "fam_code");
+	assert_int_equal(qoc_store_tokens_issue(f->st, &t, 1), QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_B, 1010, &out),
+	                 QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_B, 1011, &out),
+	                 QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1012, &out),
+	                 QOC_OK);
+	assert_int_equal(out.consumed_at, 1012);
+	/* Once redeemed, another client's presentation is still not a reuse: nothing revoked. */
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_B, 1013, &out),
+	                 QOC_ENOTFOUND);
+	struct qoc_token got;
+	assert_int_equal(qoc_store_token_get(f->st, &f->a, H("at1"), &got), QOC_OK);
+	assert_int_equal(got.revoked_at, 0);
+	/* The rightful client's second presentation is the reuse it always was. */
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1014, &out),
+	                 QOC_ECONFLICT);
+	assert_int_equal(qoc_store_token_get(f->st, &f->a, H("at1"), &got), QOC_OK);
+	assert_int_equal(got.revoked_at, 1014);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), NULL, 1015, &out),
+	                 QOC_EINVAL);
 }
 
 static void code_refusals(void **state)
@@ -365,7 +403,8 @@ static void code_refusals(void **state)
 	c = code_of(f, "c1");
 	c.family_id = "";
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_EINVAL);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1010, &out), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1010, &out),
+	                 QOC_ENOTFOUND);
 }
 
 /* SECURITY.md "A reused code is invalid_grant and revokes every token issued from it". */
@@ -374,14 +413,16 @@ static void a_reused_code_revokes_its_tokens(void **state)
 	struct contract_fixture *f = people(state);
 	struct qoc_auth_code c = code_of(f, "c1"), out;
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1010, &out), QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1010, &out),
+	                 QOC_OK);
 	struct qoc_token t[2] = {contract_token(H("at1"), QOC_TOKEN_ACCESS, "fam_code"),
 	                         contract_token(H("rt1"), QOC_TOKEN_REFRESH, "fam_code")};
 	assert_int_equal(qoc_store_tokens_issue(f->st, t, 2), QOC_OK);
 	struct qoc_token other = contract_token(H("at-other"), QOC_TOKEN_ACCESS, "fam_other");
 	assert_int_equal(qoc_store_tokens_issue(f->st, &other, 1), QOC_OK);
 
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1020, &out), QOC_ECONFLICT);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1020, &out),
+	                 QOC_ECONFLICT);
 	struct qoc_token got;
 	assert_int_equal(qoc_store_token_get(f->st, &f->a, H("at1"), &got), QOC_OK);
 	assert_int_equal(got.revoked_at, 1020);
@@ -398,8 +439,10 @@ static void tokens_issued_after_a_reuse_are_born_revoked(void **state)
 	struct contract_fixture *f = people(state);
 	struct qoc_auth_code c = code_of(f, "c1"), out;
 	assert_int_equal(qoc_store_code_create(f->st, &c), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1010, &out), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1011, &out), QOC_ECONFLICT);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1010, &out),
+	                 QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1011, &out),
+	                 QOC_ECONFLICT);
 	struct qoc_token t[2] = {contract_token(H("at1"), QOC_TOKEN_ACCESS, "fam_code"),
 	                         contract_token(H("rt1"), QOC_TOKEN_REFRESH, "fam_code")};
 	assert_int_equal(qoc_store_tokens_issue(f->st, t, 2), QOC_OK);
@@ -473,14 +516,16 @@ static void deleting_an_application_deletes_its_protocol_state(void **state)
 	struct qoc_token got;
 	const char *scope;
 	assert_int_equal(qoc_store_token_get(f->st, &f->a, H("at1"), &got), QOC_ENOTFOUND);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), 1010, &co), QOC_ENOTFOUND);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c1"), CONTRACT_APP_A, 1010, &co),
+	                 QOC_ENOTFOUND);
 	assert_int_equal(qoc_store_authreq_get(f->st, &f->a, H("h1"), H("browser"), 100, &ro),
 	                 QOC_ENOTFOUND);
 	assert_int_equal(qoc_store_consent_get(f->st, &f->a, "acct_1", CONTRACT_APP_A, &scope),
 	                 QOC_ENOTFOUND);
 	/* The other application keeps its own. */
 	assert_int_equal(qoc_store_token_get(f->st, &f->a, H("at2"), &got), QOC_OK);
-	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c2"), 1010, &co), QOC_OK);
+	assert_int_equal(qoc_store_code_consume(f->st, &f->a, H("c2"), CONTRACT_APP_B, 1010, &co),
+	                 QOC_OK);
 	assert_int_equal(qoc_store_consent_get(f->st, &f->a, "acct_1", CONTRACT_APP_B, &scope),
 	                 QOC_OK);
 	/* Writes for the deleted application find nothing to attach to. */
@@ -498,6 +543,7 @@ int store_contract_oauth_run(const char *group_name)
 	    T(an_authreq_is_taken_once),
 	    T(authreq_refusals),
 	    T(a_code_is_redeemed_once),
+	    T(another_clients_code_is_refused_and_stays_valid),
 	    T(an_expired_code_is_burnt_too),
 	    T(code_refusals),
 	    T(a_reused_code_revokes_its_tokens),

@@ -71,7 +71,7 @@ static void *consume_thread(void *arg)
 	qoc_arena_init(&a, 0);
 	struct qoc_auth_code out;
 	pthread_barrier_wait(r->start);
-	r->result = qoc_store_code_consume(r->st, &a, r->key, 1010, &out);
+	r->result = qoc_store_code_consume(r->st, &a, r->key, CONTRACT_APP_A, 1010, &out);
 	if (r->result == QOC_OK || r->result == QOC_ECONFLICT)
 		snprintf(r->family, sizeof(r->family), "%s", out.family_id);
 	qoc_arena_release(&a);
@@ -346,7 +346,8 @@ static void a_family_revocation_racing_issues_leaves_no_live_token(void **state)
 		pthread_barrier_t start;
 		assert_int_equal(pthread_barrier_init(&start, NULL, FAMILY_ISSUERS + 1), 0);
 		for (int i = 0; i <= FAMILY_ISSUERS; i++) {
-			r[i] = (struct family_racer){.st = f->st, .start = &start, .id = i, .round = round};
+			r[i] = (struct family_racer){
+			    .st = f->st, .start = &start, .id = i, .round = round};
 			assert_int_equal(pthread_create(&th[i], NULL, family_thread, &r[i]), 0);
 		}
 		for (int i = 0; i <= FAMILY_ISSUERS; i++)
@@ -354,13 +355,16 @@ static void a_family_revocation_racing_issues_leaves_no_live_token(void **state)
 		pthread_barrier_destroy(&start);
 		for (int i = 0; i <= FAMILY_ISSUERS; i++)
 			if (r[i].result != QOC_OK)
-				fail_msg("round %d thread %d: %s", round, i, qoc_strerror(r[i].result));
+				fail_msg("round %d thread %d: %s", round, i,
+				         qoc_strerror(r[i].result));
 		for (int i = 1; i <= FAMILY_ISSUERS; i++) {
 			struct qoc_token got;
-			assert_int_equal(qoc_store_token_get(f->st, &f->a, H("fr%dx%d", round, i), &got),
-			                 QOC_OK);
+			assert_int_equal(
+			    qoc_store_token_get(f->st, &f->a, H("fr%dx%d", round, i), &got),
+			    QOC_OK);
 			if (got.revoked_at == 0)
-				fail_msg("round %d: token %d of the revoked family is live", round, i);
+				fail_msg("round %d: token %d of the revoked family is live", round,
+				         i);
 		}
 		qoc_arena_release(&f->a);
 	}
