@@ -11,6 +11,7 @@
 #ifndef QOC_API_CAPTURE_H
 #define QOC_API_CAPTURE_H
 
+#include "analytics/event.h"
 #include "api/api.h"
 #include "http/http.h"
 
@@ -21,6 +22,11 @@ void qoc_api_note_account(struct qoc_http_req *req, const char *account_id);
 /* The OAuth error the handler rendered where the response does not show it as JSON (an
  * error page, a redirect, a form_post). */
 void qoc_api_note_error(struct qoc_http_req *req, const char *error);
+
+/* The client address of req as analytics records it: the peer, or X-Forwarded-For read
+ * through trusted_proxies (analytics/client_addr.h). With capture off only the peer. */
+void qoc_api_client_addr(const struct qoc_api *api, const struct qoc_http_req *req,
+                         char out[QOC_AN_ADDR_MAX]);
 
 /* The captured handlers of routes.c. */
 qoc_http_handler_fn qoc_api_authorize_captured;      /* authorize */

@@ -274,6 +274,12 @@ const struct qoc_store_ops qoc_pg_ops = {
     .analytics_lifetime = qoc_pg_analytics_lifetime,
     .analytics_active_users = qoc_pg_analytics_active_users,
     .analytics_purge = qoc_pg_analytics_purge,
+    /* state purge */
+    .authreq_purge = qoc_pg_authreq_purge,
+    .sessions_purge = qoc_pg_sessions_purge,
+    .codes_purge = qoc_pg_codes_purge,
+    .tokens_purge = qoc_pg_tokens_purge,
+    .families_purge = qoc_pg_families_purge,
 };
 
 enum qoc_err qoc_pg_open(const struct qoc_store_options *opts, const char *conninfo,

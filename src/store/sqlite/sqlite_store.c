@@ -278,6 +278,12 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .analytics_lifetime = qoc_sqlite_analytics_lifetime,
     .analytics_active_users = qoc_sqlite_analytics_active_users,
     .analytics_purge = qoc_sqlite_analytics_purge,
+    /* state purge */
+    .authreq_purge = qoc_sqlite_authreq_purge,
+    .sessions_purge = qoc_sqlite_sessions_purge,
+    .codes_purge = qoc_sqlite_codes_purge,
+    .tokens_purge = qoc_sqlite_tokens_purge,
+    .families_purge = qoc_sqlite_families_purge,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
@@ -352,9 +358,12 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 		              opts->busy_timeout_ms);
 		return QOC_EINVAL;
 	}
-	struct qoc_sqlite_store *st;
-	enum qoc_err err = store_new(opts, path, &st);
+	/* SQLite gives -wal and -shm the database file's mode: make it 0600 first. */
+	enum qoc_err err = qoc_sqlite_files_private(path);
 	if (err)
+		return err;
+	struct qoc_sqlite_store *st;
+	if ((err = store_new(opts, path, &st)))
 		return err;
 	qoc_sqlite_appgen_open(st); /* before the first connection: its hooks move the counter */
 	/* Opened one after another here, so the first switches the file to WAL alone. */
