@@ -12,7 +12,7 @@
 #include "store/store_purge.h"
 
 /* The advisory lock key of the purge: "qocpurg" in ASCII (migrations use "qocmigr"). */
-#define PURGE_LOCK "7165737970757267"
+#define PURGE_LOCK "31929145247494759"
 
 static struct qoc_pg_sql sql_lock = {.text = "SELECT pg_try_advisory_xact_lock(" PURGE_LOCK ")"};
 
