@@ -6,7 +6,8 @@
 #include "core/clock.h"
 #include "store/purge.h"
 
-/* The last purge round (issue 13): when it ran, rows deleted per kind, what failed.
+/* The last purge round (issue 13): when it ran, rows deleted per kind (and since start),
+ * what failed (per kind in "errors", the first in "error"; skipped: another node purged).
  * {"enabled": false} when no purge runs in this process; "last": null before the first. */
 static json_t *purge_json(struct qoc_purger *p)
 {
@@ -23,18 +24,20 @@ static json_t *purge_json(struct qoc_purger *p)
 		return o;
 	}
 	char at[32];
-	json_t *deleted = json_object(), *errors = json_object();
+	json_t *deleted = json_object(), *total = json_object(), *errors = json_object();
 	for (size_t i = 0; i < r.nkinds; i++) {
 		json_object_set_new(deleted, r.kinds[i].kind,
 		                    json_integer((json_int_t)r.kinds[i].deleted));
+		json_object_set_new(total, r.kinds[i].kind,
+		                    json_integer((json_int_t)r.kinds[i].total));
 		if (r.kinds[i].err && r.kinds[i].err != QOC_ECONFLICT)
 			json_object_set_new(errors, r.kinds[i].kind,
 			                    json_string(qoc_strerror(r.kinds[i].err)));
 	}
 	json_t *last =
-	    json_pack("{s:s,s:I,s:I,s:o,s:b,s:o}", "at", qoc_time_rfc3339(r.at, at, sizeof(at)),
+	    json_pack("{s:s,s:I,s:I,s:o,s:o,s:b,s:o}", "at", qoc_time_rfc3339(r.at, at, sizeof(at)),
 	              "unix", (json_int_t)r.at, "rounds", (json_int_t)r.rounds, "deleted", deleted,
-	              "skipped", r.skipped, "errors", errors);
+	              "deleted_total", total, "skipped", r.skipped, "errors", errors);
 	if (last && r.err)
 		json_object_set_new(last, "error", json_string(qoc_strerror(r.err)));
 	json_object_set_new(o, "last", last);

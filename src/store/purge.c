@@ -133,11 +133,13 @@ static void *purger_main(void *arg)
 	struct qoc_purge_options o = p->o;
 	o.pause = wait_or_stop;
 	o.pause_ctx = p;
-	uint64_t rounds = 0;
+	uint64_t rounds = 0, totals[QOC_PURGE_STEPS_MAX] = {0};
 	do {
 		struct qoc_purge_report r;
 		(void)qoc_purge_round(&o, &r);
 		r.rounds = ++rounds;
+		for (size_t i = 0; i < r.nkinds; i++)
+			r.kinds[i].total = totals[i] += r.kinds[i].deleted;
 		log_round(&r);
 		pthread_mutex_lock(&p->mu);
 		p->last = r;

@@ -68,7 +68,9 @@ struct qoc_purge_report {
 	size_t nkinds;
 	struct {
 		const char *kind;
-		uint64_t deleted;
+		uint64_t deleted; /* in this round */
+		uint64_t
+		    total; /* in every round of the qoc_purger so far (0 from qoc_purge_round) */
 		enum qoc_err err; /* QOC_OK, or why this kind stopped */
 	} kinds[QOC_PURGE_STEPS_MAX];
 	enum qoc_err err; /* the first error of the round (QOC_ECONFLICT is not one) */

@@ -86,6 +86,15 @@ export function storeQuery(dataDir, sql) {
   return r.stdout.trim();
 }
 
+// Runs a writing statement on the store of dataDir (white-box tests that plant rows, e.g.
+// expired state for the purge), whichever the backend; waits for SQLite's lock.
+export function storeExec(dataDir, sql) {
+  if (STORE === 'postgres') return psql(pgCluster ?? readPgState(), pgDatabaseFor(dataDir).name, sql);
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(dataDir, 'qoc.db'), sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // The environment a qoc child sees: ours without any QOC_* (qoc rejects unknown ones),
 // plus what the test sets (and, on PostgreSQL, the database of its data directory).
 export function qocEnv(extra = {}) {
