@@ -163,9 +163,8 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	api.analytics = analytics;
 	/* The purge of expired state (store/purge.h) runs while the server does and is
 	 * joined after it, before the store closes. */
-	struct qoc_purge_options po = {.store = ctx->store,
-	                               .clock = &qoc_clock_system,
-	                               .interval_s = ctx->cfg.purge_interval};
+	struct qoc_purge_options po = {
+	    .store = ctx->store, .clock = &qoc_clock_system, .interval_s = ctx->cfg.purge_interval};
 	if ((err = qoc_purger_start(&po, &purger))) {
 		fprintf(stderr, "qoc: cannot start the purge: %s\n", qoc_strerror(err));
 		rc = QOC_EXIT_FAIL;

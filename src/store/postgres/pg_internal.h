@@ -353,13 +353,11 @@ enum qoc_err qoc_pg_analytics_purge(struct qoc_store *st, int64_t events_before,
                                     int64_t rollups_before, size_t limit, size_t *deleted);
 
 /* pg_purge.c (state purge) */
-enum qoc_err qoc_pg_authreq_purge(struct qoc_store *st, int64_t now, size_t limit,
-                                  size_t *deleted);
+enum qoc_err qoc_pg_authreq_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
 enum qoc_err qoc_pg_sessions_purge(struct qoc_store *st, int64_t now, size_t limit,
                                    size_t *deleted);
 enum qoc_err qoc_pg_codes_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
-enum qoc_err qoc_pg_tokens_purge(struct qoc_store *st, int64_t now, size_t limit,
-                                 size_t *deleted);
+enum qoc_err qoc_pg_tokens_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
 enum qoc_err qoc_pg_families_purge(struct qoc_store *st, int64_t now, size_t limit,
                                    size_t *deleted);
 

@@ -27,8 +27,12 @@ static struct qoc_pg_sql sql_session_delete_sid = {.text =
 static struct qoc_pg_sql sql_authreq_insert = {
     .text = "INSERT INTO auth_requests (handle_hash, browser_hash, client_id, params,"
             " created_at, expires_at, addr) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
-/* The bounds (0004): everything of this browser (address) but the newest $2. Two nodes
- * inserting at once may each keep one more for a moment; the next insert trims it. */
+/* The bounds (0004): everything of this browser (address) but the newest $2. Creates from
+ * one address (else one browser) take turns on an advisory lock on it, so under READ
+ * COMMITTED each one's DELETE sees the rows the others committed and the bound holds at
+ * every commit, on every node; other addresses never wait. */
+static struct qoc_pg_sql sql_authreq_lock = {
+    .text = "SELECT pg_advisory_xact_lock(hashtextextended($1, 4271))"};
 static struct qoc_pg_sql sql_authreq_evict_browser = {
     .text = "DELETE FROM auth_requests WHERE handle_hash IN (SELECT handle_hash FROM"
             " auth_requests WHERE browser_hash = $1"
@@ -142,9 +146,15 @@ static enum qoc_err authreq_insert(struct qoc_pg_conn *c, void *arg)
 {
 	const struct qoc_auth_request *r = arg;
 	const char *addr = r->addr && r->addr[0] ? r->addr : NULL;
-	enum qoc_err err = qoc_pg_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttiit",
-	                              r->handle_hash, r->browser_hash, r->client_id, r->params,
-	                              r->created_at, r->expires_at, addr);
+	PGresult *res = NULL;
+	enum qoc_err err = qoc_pg_exec(c, &sql_authreq_lock, "authreq_create", &res, "t",
+	                               addr && r->keep_per_addr ? addr : r->browser_hash);
+	if (err)
+		return err;
+	PQclear(res);
+	err = qoc_pg_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttiit", r->handle_hash,
+	                 r->browser_hash, r->client_id, r->params, r->created_at, r->expires_at,
+	                 addr);
 	if (!err && r->keep_per_browser)
 		err = qoc_pg_run(c, &sql_authreq_evict_browser, "authreq_create", NULL, "ti",
 		                 r->browser_hash, (int64_t)r->keep_per_browser);

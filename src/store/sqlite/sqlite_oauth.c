@@ -144,9 +144,9 @@ static enum qoc_err authreq_insert(struct qoc_sqlite_conn *c, void *arg)
 {
 	const struct qoc_auth_request *r = arg;
 	const char *addr = r->addr && r->addr[0] ? r->addr : NULL;
-	enum qoc_err err = qoc_sqlite_run(c, &sql_authreq_insert, "authreq_create", NULL,
-	                                  "ttttiit", r->handle_hash, r->browser_hash, r->client_id,
-	                                  r->params, r->created_at, r->expires_at, addr);
+	enum qoc_err err = qoc_sqlite_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttiit",
+	                                  r->handle_hash, r->browser_hash, r->client_id, r->params,
+	                                  r->created_at, r->expires_at, addr);
 	if (!err && r->keep_per_browser)
 		err = qoc_sqlite_run(c, &sql_authreq_evict_browser, "authreq_create", NULL, "ti",
 		                     r->browser_hash, (int64_t)r->keep_per_browser);
