@@ -31,6 +31,8 @@ struct qoc_mailer;
 struct qoc_origins;
 struct qoc_analytics;
 
+struct qoc_purger;
+
 struct qoc_api {
 	const struct qoc_config *cfg;
 	struct qoc_store *store;
@@ -66,6 +68,9 @@ struct qoc_api {
 	/* Usage analytics (analytics/analytics.h), set by `qoc serve` before it serves; NULL:
 	 * capture off (tests, analytics = off). Not owned by the api. */
 	struct qoc_analytics *analytics;
+	/* The state purge (store/purge.h), set by `qoc serve` before it serves, for /readyz;
+	 * NULL: none runs (tests). Not owned by the api. */
+	struct qoc_purger *purger;
 };
 
 /* Builds everything handlers share. cfg, store and master_key are borrowed and must

@@ -1,5 +1,6 @@
 /* capture.c - see capture.h. */
 #include "api/capture.h"
+#include "api/backchannel.h"
 
 #include <string.h>
 #include <strings.h>
@@ -51,18 +52,6 @@ static bool is_json(const struct qoc_http_resp *resp)
 	              strncmp(ct, "application/problem+json", 24) == 0);
 }
 
-/* The client address: the peer, or X-Forwarded-For through trusted proxies. */
-static void client_addr(struct qoc_api *api, const struct qoc_http_req *req,
-                        char out[QOC_AN_ADDR_MAX])
-{
-	const char *xff[QOC_AN_XFF_MAX_HOPS];
-	size_t n = 0;
-	for (size_t i = 0; i < req->header_count && n < QOC_AN_XFF_MAX_HOPS; i++)
-		if (strcasecmp(req->headers[i].name, "X-Forwarded-For") == 0)
-			xff[n++] = req->headers[i].value;
-	qoc_an_client_addr(req->remote_addr, xff, n, qoc_analytics_trusted(api->analytics), out);
-}
-
 static void record(struct qoc_api *api, struct qoc_http_req *req, const struct qoc_http_resp *resp,
                    struct note *n, enum qoc_err err)
 {
@@ -76,7 +65,7 @@ static void record(struct qoc_api *api, struct qoc_http_req *req, const struct q
 	n->ev.status = (uint16_t)status;
 	n->ev.endpoint = (uint8_t)n->ep;
 	n->ev.at = qoc_clock_now(api->clock);
-	client_addr(api, req, n->ev.addr);
+	qoc_api_client_addr(api, req, n->ev.addr);
 	bool json = is_json(resp) && status >= 400;
 	qoc_an_outcome(status, n->error, json ? resp->body.data : NULL, json ? resp->body.len : 0,
 	               qoc_http_resp_get_header(resp, "WWW-Authenticate"), n->ev.error);

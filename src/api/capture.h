@@ -11,6 +11,7 @@
 #ifndef QOC_API_CAPTURE_H
 #define QOC_API_CAPTURE_H
 
+#include "analytics/event.h"
 #include "api/api.h"
 #include "http/http.h"
 
@@ -21,6 +22,7 @@ void qoc_api_note_account(struct qoc_http_req *req, const char *account_id);
 /* The OAuth error the handler rendered where the response does not show it as JSON (an
  * error page, a redirect, a form_post). */
 void qoc_api_note_error(struct qoc_http_req *req, const char *error);
+
 
 /* The captured handlers of routes.c. */
 qoc_http_handler_fn qoc_api_authorize_captured;      /* authorize */

@@ -1,9 +1,12 @@
 /* web.c - pages, cookies and pending requests shared by the browser-side handlers. */
 #include "api/web.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "api/backchannel.h"
+#include "api/capture.h"
 #include "crypto/token.h"
 #include "http/cookie.h"
 #include "login/csrf.h"
@@ -223,15 +226,36 @@ enum qoc_err qoc_web_pending_load(struct qoc_http_req *req, const struct qoc_api
 	return QOC_OK;
 }
 
+/* The key the per-address bound counts under: the client address, an IPv6 one cut to its
+ * /64 (one subscriber gets a whole /64, so its 2^64 addresses are one). "" when unknown. */
+static void addr_key(const struct qoc_api *api, const struct qoc_http_req *req,
+                     char out[QOC_AN_ADDR_MAX + 4])
+{
+	char addr[QOC_AN_ADDR_MAX];
+	unsigned char ip6[16];
+	qoc_api_client_addr(api, req, addr);
+	if (!strchr(addr, ':') || inet_pton(AF_INET6, addr, ip6) != 1) {
+		memcpy(out, addr, sizeof(addr));
+		return;
+	}
+	memset(ip6 + 8, 0, 8);
+	if (!inet_ntop(AF_INET6, ip6, out, QOC_AN_ADDR_MAX))
+		out[0] = '\0';
+	else
+		memcpy(out + strlen(out), "/64", 4); /* out has 4 bytes beyond QOC_AN_ADDR_MAX */
+}
+
 enum qoc_err qoc_web_pending_create(struct qoc_http_req *req, const struct qoc_api *api,
                                     const struct qoc_web_browser *b,
                                     const struct qoc_authz_request *r, const char *account_id,
                                     int64_t auth_time, const char **handle)
 {
 	char hash[QOC_TOKEN_HASH_LEN + 1];
+	char addr[QOC_AN_ADDR_MAX + 4];
 	const char *params = NULL;
 	int64_t now = qoc_clock_now(api->clock);
 	enum qoc_err err;
+	addr_key(api, req, addr);
 	if ((err = new_cookie_value(req->arena, handle)) ||
 	    (err = qoc_token_hash(*handle, strlen(*handle), hash)) ||
 	    (err = qoc_pending_encode(r, req->arena, &params)))
@@ -241,7 +265,11 @@ enum qoc_err qoc_web_pending_create(struct qoc_http_req *req, const struct qoc_a
 	                               .client_id = r->client_id,
 	                               .params = params,
 	                               .created_at = now,
-	                               .expires_at = now + QOC_WEB_AUTHREQ_LIFETIME};
+	                               .expires_at = now + QOC_WEB_AUTHREQ_LIFETIME,
+	                               /* Bounded (issue 13): /authorize needs no credentials. */
+	                               .addr = addr[0] ? addr : NULL,
+	                               .keep_per_browser = api->cfg->pending_per_browser,
+	                               .keep_per_addr = api->cfg->pending_per_address};
 	if ((err = qoc_store_authreq_create(api->store, &row)) || !account_id)
 		return err;
 	return qoc_store_authreq_set_account(api->store, hash, b->hash, account_id, auth_time, now);

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "mail/sender.h"
 #include "oidc/keyring.h"
+#include "store/purge.h"
 
 /* glibc gives each thread that allocates an arena of its own, up to 8 per core; with the
  * connection, wait and offload threads (~40) each arena keeps its own high-water mark of
@@ -147,6 +148,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	struct qoc_http_server *srv = NULL;
 	struct qoc_mailer *mailer = NULL;
 	struct qoc_analytics *analytics = NULL;
+	struct qoc_purger *purger = NULL;
 	char msg[512] = "";
 	if ((err = qoc_analytics_configure(&ctx->cfg, ctx->store, &qoc_clock_system, &analytics,
 	                                   msg, sizeof(msg)))) {
@@ -180,6 +182,16 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	api.analytics = analytics;
+	/* The purge of expired state (store/purge.h) runs while the server does and is
+	 * joined after it, before the store closes. */
+	struct qoc_purge_options po = {
+	    .store = ctx->store, .clock = &qoc_clock_system, .interval_s = ctx->cfg.purge_interval};
+	if ((err = qoc_purger_start(&po, &purger))) {
+		fprintf(stderr, "qoc: cannot start the purge: %s\n", qoc_strerror(err));
+		rc = QOC_EXIT_FAIL;
+		goto out;
+	}
+	api.purger = purger;
 	if ((rc = start_server(ctx, router, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
@@ -193,6 +205,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	qoc_log_info("stopped", "%s", "");
 	rc = QOC_EXIT_OK;
 out:
+	qoc_purger_stop(purger);
 	qoc_analytics_free(analytics); /* drains the queue */
 	qoc_mailer_stop(mailer);
 	qoc_router_free(router);

@@ -103,6 +103,12 @@ static const struct cdef defs[] = {
 	  "analytics events waiting for the writer; beyond it events are dropped and counted" },
 	{ "analytics_flush_ms", C_UINT, OFF(analytics_flush_ms), "1000", 10, 60000, NULL,
 	  "longest time, in milliseconds, a captured event waits before it is written" },
+	{ "purge_interval", C_UINT, OFF(purge_interval), "60", 1, 86400, NULL,
+	  "seconds between two rounds of the purge of expired codes, tokens, requests and sessions" },
+	{ "pending_per_browser", C_UINT, OFF(pending_per_browser), "16", 1, 1000, NULL,
+	  "pending authorization requests kept per browser (the oldest beyond is dropped)" },
+	{ "pending_per_address", C_UINT, OFF(pending_per_address), "256", 1, 1000000, NULL,
+	  "pending authorization requests kept per client address (the oldest beyond is dropped)" },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

@@ -55,6 +55,9 @@ struct qoc_config {
 	unsigned analytics_retention_days; /* analytics_retention_days: raw events kept */
 	unsigned analytics_queue_size;     /* analytics_queue_size: events waiting for the writer */
 	unsigned analytics_flush_ms;       /* analytics_flush_ms: longest wait before a write */
+	unsigned purge_interval;           /* purge_interval: seconds between purge rounds */
+	unsigned pending_per_browser;      /* pending_per_browser: pending authorizations kept */
+	unsigned pending_per_address;      /* pending_per_address: the same per client address */
 };
 
 /* Fills cfg with defaults, then reads `file` (NULL: none) and `envp` (NULL: environ).

@@ -672,6 +672,32 @@ struct qoc_store_ops {
 	enum qoc_err (*throttle_purge)(struct qoc_store *st, int64_t now, size_t limit,
 	                               size_t *deleted);
 	/* --- end of throttles --- */
+	/* --- state purge (version 9, store/purge.h runs them; store/store_purge.h) ----------
+	 * Each deletes up to `limit` (1..INT32_MAX, else QOC_EINVAL) rows of one kind that are
+	 * dead at now, in one short write transaction of its own (so the SQLite write lock is
+	 * held for one batch only); *deleted (may be NULL) counts them; call again while it
+	 * equals limit. What "dead" means:
+	 *   authreq_purge     pending authorization requests with expires_at <= now (nothing
+	 *                     refers to one once it expired);
+	 *   sessions_purge    SSO sessions expired more than a day before now;
+	 *   codes_purge       codes expired more than a day before now (the day: a replayed
+	 *                     code is still seen as a reuse and revokes its family);
+	 *   tokens_purge      access and refresh tokens expired more than a day before now;
+	 *   families_purge    revoked families marked more than a day before now.
+	 * PostgreSQL: each transaction first takes pg_try_advisory_xact_lock on one key shared
+	 * by every purge op, so of several nodes one deletes at a time; when another node
+	 * holds it nothing is deleted and the answer is QOC_ECONFLICT (skip this round). */
+	enum qoc_err (*authreq_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                              size_t *deleted);
+	enum qoc_err (*sessions_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                               size_t *deleted);
+	enum qoc_err (*codes_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                            size_t *deleted);
+	enum qoc_err (*tokens_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                             size_t *deleted);
+	enum qoc_err (*families_purge)(struct qoc_store *st, int64_t now, size_t limit,
+	                               size_t *deleted);
+	/* --- end of state purge --- */
 };
 
 /* Every backend's handle starts with this. */

@@ -23,6 +23,9 @@ struct qoc_sso_session {
 	int64_t expires_at;
 };
 
+/* Longest auth_request addr (an IPv6 address in text form fits). */
+#define QOC_STORE_ADDR_MAX 64
+
 /* The state between /authorize and the sign-in and consent forms. */
 struct qoc_auth_request {
 	const char *handle_hash;  /* hash of the unguessable handle in the forms */
@@ -35,6 +38,14 @@ struct qoc_auth_request {
 	int64_t auth_time;      /* 0 until then */
 	int64_t created_at;
 	int64_t expires_at;
+	/* authreq_create only (version 9): the client address (analytics' form, 1..64
+	 * characters; NULL: none), and the bounds kept after the insert, in the same
+	 * transaction: beyond keep_per_browser requests of this browser_hash, and beyond
+	 * keep_per_addr of this addr, the oldest (created_at, then insertion order) are
+	 * deleted. 0: no bound. Reads return addr (NULL for none) and the bounds as 0. */
+	const char *addr;
+	unsigned keep_per_browser;
+	unsigned keep_per_addr;
 };
 
 struct qoc_auth_code {

@@ -23,6 +23,7 @@
 #include "store/postgres/pg_internal.h"
 #include "store/store.h"
 #include "store/store_oauth.h"
+#include "store/store_purge.h"
 #include "support/pgtest.h"
 #include "support/store_contract.h"
 
@@ -255,6 +256,28 @@ static void a_commit_that_rolled_back_is_an_error(void **state)
 	                 0);
 }
 
+/* Several nodes purge one database: one at a time (issue 13). While another session (a
+ * node in the middle of a batch) holds the purge's advisory lock, a purge op deletes
+ * nothing and answers QOC_ECONFLICT at once; once that node committed, it runs. */
+static void a_purge_skips_while_another_node_purges(void **state)
+{
+	struct fx *f = *state;
+	fx_open_migrated(f, 2);
+	struct qoc_pg_conn *c;
+	assert_int_equal(qoc_pg_acquire(qoc_pg_from(f->st), &c), QOC_OK);
+	assert_int_equal(qoc_pg_command(c, "BEGIN"), QOC_OK);
+	assert_int_equal(qoc_pg_command(c, "SELECT pg_advisory_xact_lock(31929145247494759)"),
+	                 QOC_OK);
+	size_t n = 99;
+	assert_int_equal(qoc_store_authreq_purge(f->st, 1000, 10, &n), QOC_ECONFLICT);
+	assert_int_equal(n, 0);
+	assert_int_equal(qoc_store_tokens_purge(f->st, 1000, 10, &n), QOC_ECONFLICT);
+	assert_int_equal(qoc_pg_commit(c), QOC_OK);
+	qoc_pg_release(c);
+	assert_int_equal(qoc_store_authreq_purge(f->st, 1000, 10, &n), QOC_OK);
+	assert_int_equal(n, 0);
+}
+
 static void seed_account(struct qoc_store *st, const char *id, const char *email)
 {
 	struct qoc_account acct = {.id = id, .email = email, .created_at = 1};
@@ -360,6 +383,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_is_an_error, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(a_pool_with_no_free_connection_is_ebusy, fx_setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(a_purge_skips_while_another_node_purges, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(every_connection_reconnects_after_a_server_restart,
 	                                    fx_setup_private, fx_teardown),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -117,6 +118,41 @@ static void fx_open_migrated(struct fx *f)
 	struct qoc_store_options o = opts_for(&f->t);
 	fx_open(f, &o);
 	assert_int_equal(qoc_store_migrate(f->st, NULL), QOC_OK);
+}
+
+/* The mode bits of t's database file plus suffix; -1 when it does not exist. */
+static int file_mode(const struct tmpdb *t, const char *suffix)
+{
+	char p[400];
+	snprintf(p, sizeof(p), "%s%s", t->path, suffix);
+	struct stat sb;
+	return stat(p, &sb) == 0 ? (int)(sb.st_mode & 0777) : -1;
+}
+
+/* attack: another local user reads the hashes and sealed secrets, or writes the WAL.
+ * Whatever the umask, qoc.db and the -wal and -shm SQLite gives its mode, and -appgen,
+ * are 0600; files left looser are narrowed at the next open (issue 13 section 4). */
+static void database_files_are_private_whatever_the_umask(void **state)
+{
+	struct fx *f = *state;
+	static const char *const sides[] = {"", "-wal", "-shm", "-appgen"};
+	mode_t old = umask(0);
+	fx_open_migrated(f);
+	umask(old);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(file_mode(&f->t, sides[i]), 0600);
+	qoc_store_close(f->st);
+	f->st = NULL;
+	for (size_t i = 0; i < 4; i++) {
+		char p[400];
+		snprintf(p, sizeof(p), "%s%s", f->t.path, sides[i]);
+		if (file_mode(&f->t, sides[i]) >= 0)
+			assert_int_equal(chmod(p, 0666), 0);
+	}
+	struct qoc_store_options o = opts_for(&f->t);
+	fx_open(f, &o);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(file_mode(&f->t, sides[i]), 0600);
 }
 
 /* How many migrations this binary carries. */
@@ -861,6 +897,8 @@ int main(void)
 	                                    fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(the_schema_guards_applications, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(urls_pick_the_backend, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(database_files_are_private_whatever_the_umask, fx_setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(email_norm_folds_ascii_only, fx_setup, fx_teardown),
 	};
 	failed += cmocka_run_group_tests_name("store_sqlite", tests, NULL, NULL);

@@ -362,5 +362,13 @@ enum qoc_err qoc_pg_throttle_fail(struct qoc_store *st, const char *key,
 enum qoc_err qoc_pg_throttle_cancel(struct qoc_store *st, const char *key, int64_t now);
 enum qoc_err qoc_pg_throttle_forget(struct qoc_store *st, const char *key);
 enum qoc_err qoc_pg_throttle_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+/* pg_purge.c (state purge) */
+enum qoc_err qoc_pg_authreq_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+enum qoc_err qoc_pg_sessions_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                   size_t *deleted);
+enum qoc_err qoc_pg_codes_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+enum qoc_err qoc_pg_tokens_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+enum qoc_err qoc_pg_families_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                   size_t *deleted);
 
 #endif

@@ -10,7 +10,7 @@
 #define SESSION_COLUMNS "id_hash, sid, account_id, auth_time, created_at, expires_at"
 #define AUTHREQ_COLUMNS                                                                            \
 	"handle_hash, browser_hash, client_id, params, account_id, auth_time, created_at,"         \
-	" expires_at"
+	" expires_at, addr"
 
 static struct qoc_pg_sql sql_session_insert = {.text = "INSERT INTO sso_sessions (" SESSION_COLUMNS
                                                        ") VALUES ($1, $2, $3, $4, $5, $6)"};
@@ -26,7 +26,20 @@ static struct qoc_pg_sql sql_session_delete_sid = {.text =
 
 static struct qoc_pg_sql sql_authreq_insert = {
     .text = "INSERT INTO auth_requests (handle_hash, browser_hash, client_id, params,"
-            " created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"};
+            " created_at, expires_at, addr) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+/* The bounds (0005): everything of this browser (address) but the newest $2. Creates from
+ * one address (else one browser) take turns on an advisory lock on it, so under READ
+ * COMMITTED each one's DELETE sees the rows the others committed and the bound holds at
+ * every commit, on every node; other addresses never wait. */
+static struct qoc_pg_sql sql_authreq_lock = {
+    .text = "SELECT pg_advisory_xact_lock(hashtextextended($1, 4271))"};
+static struct qoc_pg_sql sql_authreq_evict_browser = {
+    .text = "DELETE FROM auth_requests WHERE handle_hash IN (SELECT handle_hash FROM"
+            " auth_requests WHERE browser_hash = $1"
+            " ORDER BY created_at DESC, handle_hash DESC OFFSET $2)"};
+static struct qoc_pg_sql sql_authreq_evict_addr = {
+    .text = "DELETE FROM auth_requests WHERE handle_hash IN (SELECT handle_hash FROM"
+            " auth_requests WHERE addr = $1 ORDER BY created_at DESC, handle_hash DESC OFFSET $2)"};
 static struct qoc_pg_sql sql_authreq_get = {
     .text = "SELECT " AUTHREQ_COLUMNS " FROM auth_requests"
             " WHERE handle_hash = $1 AND browser_hash = $2 AND expires_at > $3"};
@@ -126,18 +139,43 @@ static enum qoc_err read_authreq(struct qoc_arena *a, const PGresult *r, int row
 	out->auth_time = qoc_pg_col_int(r, row, 5);
 	out->created_at = qoc_pg_col_int(r, row, 6);
 	out->expires_at = qoc_pg_col_int(r, row, 7);
-	return QOC_OK;
+	return qoc_pg_col_text(a, r, row, 8, &out->addr);
+}
+
+static enum qoc_err authreq_insert(struct qoc_pg_conn *c, void *arg)
+{
+	const struct qoc_auth_request *r = arg;
+	const char *addr = r->addr && r->addr[0] ? r->addr : NULL;
+	PGresult *res = NULL;
+	enum qoc_err err = qoc_pg_exec(c, &sql_authreq_lock, "authreq_create", &res, "t",
+	                               addr && r->keep_per_addr ? addr : r->browser_hash);
+	if (err)
+		return err;
+	PQclear(res);
+	err = qoc_pg_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttiit", r->handle_hash,
+	                 r->browser_hash, r->client_id, r->params, r->created_at, r->expires_at,
+	                 addr);
+	if (!err && r->keep_per_browser)
+		err = qoc_pg_run(c, &sql_authreq_evict_browser, "authreq_create", NULL, "ti",
+		                 r->browser_hash, (int64_t)r->keep_per_browser);
+	if (!err && addr && r->keep_per_addr)
+		err = qoc_pg_run(c, &sql_authreq_evict_addr, "authreq_create", NULL, "ti", addr,
+		                 (int64_t)r->keep_per_addr);
+	return err;
 }
 
 enum qoc_err qoc_pg_authreq_create(struct qoc_store *base, const struct qoc_auth_request *r)
 {
 	if (!r || !qoc_store_is_hash(r->handle_hash) || !qoc_store_is_hash(r->browser_hash) ||
 	    !qoc_store_nonempty(r->client_id) || !qoc_store_is_json_object(r->params) ||
-	    r->account_id)
+	    r->account_id || (r->addr && strlen(r->addr) > QOC_STORE_ADDR_MAX))
 		return QOC_EINVAL;
-	return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_insert, "authreq_create", "ttttii",
-	                        r->handle_hash, r->browser_hash, r->client_id, r->params,
-	                        r->created_at, r->expires_at);
+	if (!r->keep_per_browser && !(r->addr && r->addr[0] && r->keep_per_addr))
+		return qoc_pg_write_one(qoc_pg_from(base), &sql_authreq_insert, "authreq_create",
+		                        "ttttiit", r->handle_hash, r->browser_hash, r->client_id,
+		                        r->params, r->created_at, r->expires_at,
+		                        r->addr && r->addr[0] ? r->addr : NULL);
+	return qoc_pg_tx(qoc_pg_from(base), authreq_insert, (void *)r);
 }
 
 enum qoc_err qoc_pg_authreq_get(struct qoc_store *base, struct qoc_arena *a,

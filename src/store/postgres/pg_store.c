@@ -280,6 +280,12 @@ const struct qoc_store_ops qoc_pg_ops = {
     .throttle_cancel = qoc_pg_throttle_cancel,
     .throttle_forget = qoc_pg_throttle_forget,
     .throttle_purge = qoc_pg_throttle_purge,
+    /* state purge */
+    .authreq_purge = qoc_pg_authreq_purge,
+    .sessions_purge = qoc_pg_sessions_purge,
+    .codes_purge = qoc_pg_codes_purge,
+    .tokens_purge = qoc_pg_tokens_purge,
+    .families_purge = qoc_pg_families_purge,
 };
 
 enum qoc_err qoc_pg_open(const struct qoc_store_options *opts, const char *conninfo,

@@ -430,5 +430,22 @@ enum qoc_err qoc_sqlite_throttle_fail(struct qoc_store *st, const char *key,
 enum qoc_err qoc_sqlite_throttle_cancel(struct qoc_store *st, const char *key, int64_t now);
 enum qoc_err qoc_sqlite_throttle_forget(struct qoc_store *st, const char *key);
 enum qoc_err qoc_sqlite_throttle_purge(struct qoc_store *st, int64_t now, size_t limit, size_t *deleted);
+/* sqlite_purge.c (state purge) */
+enum qoc_err qoc_sqlite_authreq_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                      size_t *deleted);
+enum qoc_err qoc_sqlite_sessions_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                       size_t *deleted);
+enum qoc_err qoc_sqlite_codes_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                    size_t *deleted);
+enum qoc_err qoc_sqlite_tokens_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                     size_t *deleted);
+enum qoc_err qoc_sqlite_families_purge(struct qoc_store *st, int64_t now, size_t limit,
+                                       size_t *deleted);
+
+/* sqlite_files.c: the database's files are the owner's only (0600) whatever the umask.
+ * Creates path 0600 when missing, and narrows path and its -wal, -shm and -appgen files
+ * to 0600 when they exist with more. Logged failures: QOC_EDB when the database cannot be
+ * opened or created, QOC_EIO when a file cannot be narrowed. */
+enum qoc_err qoc_sqlite_files_private(const char *path);
 
 #endif

@@ -10,7 +10,7 @@
 #define SESSION_COLUMNS "id_hash, sid, account_id, auth_time, created_at, expires_at"
 #define AUTHREQ_COLUMNS                                                                            \
 	"handle_hash, browser_hash, client_id, params, account_id, auth_time, created_at,"         \
-	" expires_at"
+	" expires_at, addr"
 
 static struct qoc_sqlite_sql sql_session_insert = {
     .text = "INSERT INTO sso_sessions (" SESSION_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
@@ -26,7 +26,15 @@ static struct qoc_sqlite_sql sql_session_delete_sid = {
 
 static struct qoc_sqlite_sql sql_authreq_insert = {
     .text = "INSERT INTO auth_requests (handle_hash, browser_hash, client_id, params,"
-            " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
+            " created_at, expires_at, addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+/* The bounds (0010): everything of this browser (address) but the newest ?2, walked
+ * newest first through auth_requests_browser (auth_requests_addr). */
+static struct qoc_sqlite_sql sql_authreq_evict_browser = {
+    .text = "DELETE FROM auth_requests WHERE rowid IN (SELECT rowid FROM auth_requests"
+            " WHERE browser_hash = ?1 ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)"};
+static struct qoc_sqlite_sql sql_authreq_evict_addr = {
+    .text = "DELETE FROM auth_requests WHERE rowid IN (SELECT rowid FROM auth_requests"
+            " WHERE addr = ?1 ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2)"};
 static struct qoc_sqlite_sql sql_authreq_get = {
     .text = "SELECT " AUTHREQ_COLUMNS " FROM auth_requests"
             " WHERE handle_hash = ?1 AND browser_hash = ?2 AND expires_at > ?3"};
@@ -129,22 +137,30 @@ static enum qoc_err read_authreq(struct qoc_arena *a, sqlite3_stmt *s, void *arg
 	out->auth_time = sqlite3_column_int64(s, 5); /* NULL reads as 0 */
 	out->created_at = sqlite3_column_int64(s, 6);
 	out->expires_at = sqlite3_column_int64(s, 7);
-	return QOC_OK;
+	return qoc_sqlite_col_text(a, s, 8, &out->addr);
 }
 
 static enum qoc_err authreq_insert(struct qoc_sqlite_conn *c, void *arg)
 {
 	const struct qoc_auth_request *r = arg;
-	return qoc_sqlite_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttii",
-	                      r->handle_hash, r->browser_hash, r->client_id, r->params,
-	                      r->created_at, r->expires_at);
+	const char *addr = r->addr && r->addr[0] ? r->addr : NULL;
+	enum qoc_err err = qoc_sqlite_run(c, &sql_authreq_insert, "authreq_create", NULL, "ttttiit",
+	                                  r->handle_hash, r->browser_hash, r->client_id, r->params,
+	                                  r->created_at, r->expires_at, addr);
+	if (!err && r->keep_per_browser)
+		err = qoc_sqlite_run(c, &sql_authreq_evict_browser, "authreq_create", NULL, "ti",
+		                     r->browser_hash, (int64_t)r->keep_per_browser);
+	if (!err && addr && r->keep_per_addr)
+		err = qoc_sqlite_run(c, &sql_authreq_evict_addr, "authreq_create", NULL, "ti", addr,
+		                     (int64_t)r->keep_per_addr);
+	return err;
 }
 
 enum qoc_err qoc_sqlite_authreq_create(struct qoc_store *base, const struct qoc_auth_request *r)
 {
 	if (!r || !qoc_store_is_hash(r->handle_hash) || !qoc_store_is_hash(r->browser_hash) ||
 	    !qoc_store_nonempty(r->client_id) || !qoc_store_is_json_object(r->params) ||
-	    r->account_id)
+	    r->account_id || (r->addr && strlen(r->addr) > QOC_STORE_ADDR_MAX))
 		return QOC_EINVAL;
 	return qoc_sqlite_batch_write(qoc_sqlite_from(base), authreq_insert, (void *)r);
 }

@@ -284,6 +284,12 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .throttle_cancel = qoc_sqlite_throttle_cancel,
     .throttle_forget = qoc_sqlite_throttle_forget,
     .throttle_purge = qoc_sqlite_throttle_purge,
+    /* state purge */
+    .authreq_purge = qoc_sqlite_authreq_purge,
+    .sessions_purge = qoc_sqlite_sessions_purge,
+    .codes_purge = qoc_sqlite_codes_purge,
+    .tokens_purge = qoc_sqlite_tokens_purge,
+    .families_purge = qoc_sqlite_families_purge,
 };
 
 /* Allocates the handle with its pool array; the mutex and condvar (on the monotonic clock,
@@ -363,9 +369,12 @@ enum qoc_err qoc_sqlite_open(const struct qoc_store_options *opts, const char *p
 		              opts->busy_timeout_ms);
 		return QOC_EINVAL;
 	}
-	struct qoc_sqlite_store *st;
-	enum qoc_err err = store_new(opts, path, &st);
+	/* SQLite gives -wal and -shm the database file's mode: make it 0600 first. */
+	enum qoc_err err = qoc_sqlite_files_private(path);
 	if (err)
+		return err;
+	struct qoc_sqlite_store *st;
+	if ((err = store_new(opts, path, &st)))
 		return err;
 	qoc_sqlite_appgen_open(st); /* before the first connection: its hooks move the counter */
 	/* Opened one after another here, so the first switches the file to WAL alone. */

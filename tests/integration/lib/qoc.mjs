@@ -87,6 +87,15 @@ export function storeQuery(dataDir, sql) {
   return r.stdout.trim();
 }
 
+// Runs a writing statement on the store of dataDir (white-box tests that plant rows, e.g.
+// expired state for the purge), whichever the backend; waits for SQLite's lock.
+export function storeExec(dataDir, sql) {
+  if (STORE === 'postgres') return psql(pgCluster ?? readPgState(), pgDatabaseFor(dataDir).name, sql);
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', path.join(dataDir, 'qoc.db'), sql], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3 ${sql}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // The environment a qoc child sees: ours without any QOC_* (qoc rejects unknown ones),
 // plus what the test sets (and, on PostgreSQL, the database of its data directory).
 export function qocEnv(extra = {}) {
@@ -216,12 +225,15 @@ export function createAccount(dataDir, { email, name = 'Test User', password = '
 // A fetch whose connections come from localAddress (e.g. '127.0.0.2': all of 127.0.0.0/8
 // is loopback), for tests that vary the client address. Enough of fetch for Browser:
 // method, headers, a string body, and a Response back (redirects never followed).
-export function fetchFrom(localAddress) {
-  return (url, { method = 'GET', headers = {}, body } = {}) => new Promise((resolve, reject) => {
+// Each request has its own connection, unless { keepAlive: true }: then up to 32 kept
+// connections are reused, and f.close() ends them.
+export function fetchFrom(localAddress, { keepAlive = false } = {}) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, localAddress, maxSockets: 32 }) : undefined;
+  const f = (url, { method = 'GET', headers = {}, body } = {}) => new Promise((resolve, reject) => {
     const u = new URL(url);
     const h = { ...headers };
     if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
-    const req = http.request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers: h, localAddress }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers: h, localAddress, agent }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -237,4 +249,6 @@ export function fetchFrom(localAddress) {
     if (body !== undefined) req.write(body);
     req.end();
   });
+  f.close = () => agent?.destroy();
+  return f;
 }

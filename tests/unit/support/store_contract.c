@@ -548,5 +548,7 @@ int store_contract_run(const struct store_contract_backend *b)
 	failed += store_contract_analytics_run(name);
 	snprintf(name, sizeof(name), "store_contract_throttle(%s)", b->name);
 	failed += store_contract_throttle_run(name);
+	snprintf(name, sizeof(name), "store_contract_purge(%s)", b->name);
+	failed += store_contract_purge_run(name);
 	return failed;
 }

@@ -30,6 +30,7 @@ int store_contract_pats_run(const char *group_name);
 int store_contract_outbox_run(const char *group_name);
 int store_contract_analytics_run(const char *group_name);
 int store_contract_throttle_run(const char *group_name);
+int store_contract_purge_run(const char *group_name);
 
 /* store_contract_oauth.c: what the OAuth tests share. */
 #define CONTRACT_APP_A "qoc_client_aaaaaaaaaaaaaaaaaaaaaaaa"
