@@ -107,6 +107,21 @@ static enum qoc_err read_creds(struct qoc_http_req *req, struct qoc_api_client *
 	                                &out->form, in_query, &out->creds, oe);
 }
 
+/* The client-authentication throttle's keys: the address, and (presented id, address). */
+struct auth_keys {
+	char *pair, *addr;
+};
+
+static enum qoc_err auth_keys(struct qoc_api *api, struct qoc_http_req *req, const char *client_id,
+                              struct auth_keys *k)
+{
+	char addr[QOC_AN_ADDR_MAX];
+	qoc_api_client_addr(api, req, addr);
+	k->addr = qoc_arena_printf(req->arena, "ip:%s", addr);
+	k->pair = qoc_arena_printf(req->arena, "client:%s|ip:%s", client_id, addr);
+	return k->addr && k->pair ? QOC_OK : QOC_ENOMEM;
+}
+
 enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
                                  struct qoc_http_resp *resp, struct qoc_api_client *out)
 {
@@ -123,17 +138,16 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 	 * one address sending wrong secrets for a client locks only itself, so the client
 	 * keeps working from everywhere else. A lock says nothing about existence. Failures
 	 * only write (the checks are memory lookups, on PostgreSQL too). */
-	char addr[QOC_AN_ADDR_MAX];
-	qoc_api_client_addr(api, req, addr);
-	char *addr_key = qoc_arena_printf(req->arena, "ip:%s", addr);
-	char *key = qoc_arena_printf(req->arena, "client:%s|ip:%s", out->creds.client_id, addr);
-	if (!key || !addr_key)
-		return QOC_ENOMEM;
-	int64_t retry2 = 0;
-	bool free_pair = qoc_throttle_check(api->client_auth, key, now, &retry);
-	bool free_addr = qoc_throttle_check(api->client_address, addr_key, now, &retry2);
-	if (!free_pair || !free_addr)
-		return throttled(resp, retry > retry2 ? retry : retry2);
+	struct auth_keys k = {0};
+	if (!qoc_throttle_idle(api->client_auth) || !qoc_throttle_idle(api->client_address)) {
+		if ((err = auth_keys(api, req, out->creds.client_id, &k)))
+			return err;
+		int64_t retry2 = 0;
+		bool free_pair = qoc_throttle_check(api->client_auth, k.pair, now, &retry);
+		bool free_addr = qoc_throttle_check(api->client_address, k.addr, now, &retry2);
+		if (!free_pair || !free_addr)
+			return throttled(resp, retry > retry2 ? retry : retry2);
+	} /* else nothing is counted anywhere: no key to build or look up (the common case) */
 	err = qoc_store_client_get(api->store, req->arena, out->creds.client_id, &out->app);
 	if (err && err != QOC_ENOTFOUND) {
 		err = qoc_api_internal(resp, "client_auth.app_get", err);
@@ -143,8 +157,10 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 	err = qoc_client_authenticate(&out->creds, out->app_found ? &out->app : NULL,
 	                              api->apps.hash_key, &oe);
 	if (err) {
-		(void)qoc_throttle_fail(api->client_auth, key, now);
-		(void)qoc_throttle_fail(api->client_address, addr_key, now);
+		if (k.pair || !auth_keys(api, req, out->creds.client_id, &k)) {
+			(void)qoc_throttle_fail(api->client_auth, k.pair, now);
+			(void)qoc_throttle_fail(api->client_address, k.addr, now);
+		}
 		return refuse(resp, out, &oe);
 	}
 	return QOC_OK;

@@ -8,6 +8,7 @@
 #include "login/throttle.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct qoc_throttle {
 	uint32_t free_list;  /* entries released by qoc_throttle_success */
 	uint32_t head, tail; /* LRU: head most recent */
 	size_t count;
+	_Atomic size_t live; /* count, readable without mu (qoc_throttle_idle) */
 	/* Shared (qoc_throttle_share): the budgets live in the store; the table above only
 	 * mirrors the locks the store reported, for qoc_throttle_check. */
 	struct qoc_store *store;
@@ -168,6 +170,7 @@ static void detach(struct qoc_throttle *t, uint32_t i)
 	*link = t->e[i].chain;
 	lru_unlink(t, i);
 	t->count--;
+	atomic_store_explicit(&t->live, t->count, memory_order_relaxed);
 }
 
 static void forget(struct qoc_throttle *t, uint32_t i)
@@ -213,6 +216,7 @@ static uint32_t insert(struct qoc_throttle *t, const uint8_t key[KEY_LEN], int64
 	e->prev = e->next = NIL;
 	lru_push_front(t, i);
 	t->count++;
+	atomic_store_explicit(&t->live, t->count, memory_order_relaxed);
 	return i;
 }
 
@@ -465,6 +469,11 @@ void qoc_throttle_success(struct qoc_throttle *t, const char *key)
 	if (i != NIL)
 		forget(t, i);
 	pthread_mutex_unlock(&t->mu);
+}
+
+bool qoc_throttle_idle(struct qoc_throttle *t)
+{
+	return atomic_load_explicit(&t->live, memory_order_relaxed) == 0;
 }
 
 size_t qoc_throttle_count(struct qoc_throttle *t)

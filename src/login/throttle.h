@@ -121,6 +121,11 @@ enum qoc_err qoc_throttle_share(struct qoc_throttle *t, struct qoc_store *store,
 /* Forgets key (after a successful sign-in, on the (account, address) key). */
 void qoc_throttle_success(struct qoc_throttle *t, const char *key);
 
+/* True when the table holds no entry at all, so no key can be locked: a relaxed read, no
+ * hashing and no lock. Callers on a hot path check it before building keys; an entry
+ * being added meanwhile is the check-then-fail race qoc_throttle_check has anyway. */
+bool qoc_throttle_idle(struct qoc_throttle *t);
+
 /* Entries in use, for tests and metrics. */
 size_t qoc_throttle_count(struct qoc_throttle *t);
 

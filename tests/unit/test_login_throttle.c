@@ -128,6 +128,22 @@ static void success_resets(void **state)
 	qoc_throttle_free(t);
 }
 
+/* The hot path's shortcut (client authentication skips building keys while no table holds
+ * an entry): idle exactly while nothing is counted, so a lock is never skipped. */
+static void idle_while_nothing_is_counted(void **state)
+{
+	(void)state;
+	struct qoc_throttle *t = account_table();
+	assert_true(qoc_throttle_idle(t));
+	assert_int_equal(qoc_throttle_fail(t, "ip:127.0.0.2", T0), QOC_OK);
+	assert_false(qoc_throttle_idle(t));
+	fail_n(t, "ip:127.0.0.2", 4, T0);
+	assert_false(qoc_throttle_check(t, "ip:127.0.0.2", T0, NULL)); /* locked, not idle */
+	qoc_throttle_success(t, "ip:127.0.0.2");
+	assert_true(qoc_throttle_idle(t));
+	qoc_throttle_free(t);
+}
+
 /* SECURITY.md Passwords: throttled per address, independently of accounts (20 failures). */
 static void per_address_is_independent(void **state)
 {
@@ -370,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(retry_after_grows_and_is_capped),
 	    cmocka_unit_test(window_slides_with_failures),
 	    cmocka_unit_test(success_resets),
+	    cmocka_unit_test(idle_while_nothing_is_counted),
 	    cmocka_unit_test(per_address_is_independent),
 	    cmocka_unit_test(capacity_bound_holds),
 	    cmocka_unit_test(eviction_spares_locked_keys),
