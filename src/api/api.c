@@ -68,6 +68,13 @@ static enum qoc_err make_throttles(struct qoc_api *api)
 	if (!api->login_account || !api->login_address || !api->login_pair || !api->client_auth ||
 	    !api->client_address || !api->signup_address || !api->signup_all)
 		return QOC_ENOMEM;
+	qoc_throttle_set_kind(api->login_account, QOC_METRICS_THROTTLE_LOGIN_ACCOUNT);
+	qoc_throttle_set_kind(api->login_address, QOC_METRICS_THROTTLE_LOGIN_ADDRESS);
+	qoc_throttle_set_kind(api->login_pair, QOC_METRICS_THROTTLE_LOGIN_PAIR);
+	qoc_throttle_set_kind(api->client_auth, QOC_METRICS_THROTTLE_CLIENT_PAIR);
+	qoc_throttle_set_kind(api->client_address, QOC_METRICS_THROTTLE_CLIENT_ADDRESS);
+	qoc_throttle_set_kind(api->signup_address, QOC_METRICS_THROTTLE_SIGNUP_ADDRESS);
+	qoc_throttle_set_kind(api->signup_all, QOC_METRICS_THROTTLE_SIGNUP_ALL);
 	const char *proxies = api->cfg->trusted_proxies ? api->cfg->trusted_proxies : "";
 	if (qoc_cidr_list_parse(proxies, &api->trusted_proxies) != QOC_OK)
 		return QOC_EINVAL; /* the config check refused it already */

@@ -82,5 +82,7 @@ void qoc_api_release(struct qoc_api *api);
 
 /* Adds every route to r. */
 enum qoc_err qoc_api_register(struct qoc_router *r, struct qoc_api *api);
+/* The metrics listener's routes (api/metrics.c): GET /metrics, nothing else. */
+enum qoc_err qoc_api_register_metrics(struct qoc_router *r, struct qoc_api *api);
 
 #endif

@@ -10,6 +10,7 @@
 #include "api/backchannel.h"
 #include "api/capture.h"
 #include "api/web.h"
+#include "core/metrics.h"
 #include "crypto/token.h"
 #include "oauth/authz_flow.h"
 #include "oauth/issue.h"
@@ -163,6 +164,8 @@ static enum qoc_err complete_implicit(struct qoc_http_req *req, struct qoc_http_
 		return fail_internal(req, resp, api, r, err);
 	if (want_idt && (err = qoc_issue_id_token(&ctx, &ir, req->arena, &out)))
 		return fail_internal(req, resp, api, r, err);
+	if (want_at)
+		qoc_metrics_token_issued(QOC_METRICS_GRANT_IMPLICIT, qoc_issue_jwt_format(app));
 	(void)qoc_last_used_note(api->last_used, app->client_id, qoc_clock_now(api->clock));
 	struct qoc_authz_response o = {.state = r->state,
 	                               .iss = api->cfg->issuer,

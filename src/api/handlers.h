@@ -9,6 +9,8 @@
 /* health.c */
 qoc_http_handler_fn qoc_api_healthz;
 qoc_http_handler_fn qoc_api_readyz;
+/* metrics.c (the metrics listener only) */
+qoc_http_handler_fn qoc_api_metrics;
 /* jwks.c, discovery.c */
 qoc_http_handler_fn qoc_api_jwks;
 qoc_http_handler_fn qoc_api_discovery;

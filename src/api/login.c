@@ -23,6 +23,7 @@
 #include "api/handlers.h"
 #include "api/pw_throttle.h"
 #include "api/web.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 #include "crypto/password.h"
 #include "login/csrf.h"
@@ -134,6 +135,7 @@ static enum qoc_err signin_finish(struct qoc_http_req *req, struct qoc_http_resp
 {
 	bool right = j->ok && j->account_id;
 	qoc_pw_guard_end(&j->guard, right);
+	qoc_metrics_signin(right ? QOC_METRICS_SIGNIN_SUCCESS : QOC_METRICS_SIGNIN_WRONG_PASSWORD);
 	if (!right)
 		return signin_page(req, resp, api, &j->b, &j->p, j->email, true, 0);
 	return qoc_web_signed_in(req, resp, api, &j->b, &j->p, j->account_id);
@@ -153,12 +155,18 @@ enum qoc_err qoc_api_login_submit(struct qoc_http_req *req, struct qoc_http_resp
 		return err;
 	int64_t wait = 0;
 	if ((err = read_credentials(req, &form, j)) ||
-	    (err = qoc_pw_guard_begin(api, req, j->email, &j->guard, &wait)))
+	    (err = qoc_pw_guard_begin(api, req, j->email, &j->guard, &wait))) {
+		qoc_metrics_signin(QOC_METRICS_SIGNIN_ERROR);
 		return qoc_web_internal_error(req, resp, err);
-	if (wait > 0)
+	}
+	if (wait > 0) {
+		qoc_metrics_signin(QOC_METRICS_SIGNIN_THROTTLED);
 		return signin_page(req, resp, api, &j->b, &j->p, j->email, false, wait);
+	}
 	/* On an error the reservations are given back when the request's arena goes. */
-	if ((err = find_account(req, api, j)) || (err = qoc_http_offload(req, verify_work, j)))
+	if ((err = find_account(req, api, j)) || (err = qoc_http_offload(req, verify_work, j))) {
+		qoc_metrics_signin(QOC_METRICS_SIGNIN_ERROR);
 		return qoc_web_internal_error(req, resp, err);
+	}
 	return QOC_EPENDING;
 }

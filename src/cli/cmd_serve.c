@@ -91,6 +91,38 @@ static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
 	return QOC_EXIT_OK;
 }
 
+/* The metrics listener (metrics_listen; docs/decisions/metrics.md): a server of its own
+ * with one route, GET /metrics, two threads and none of the qoc_http_* counting, so
+ * scrapes neither show in the traffic they measure nor compete with it for threads. */
+static int start_metrics(struct qoc_cli_ctx *ctx, struct qoc_api *api, struct qoc_router **router,
+                         struct qoc_http_server **srv)
+{
+	const struct qoc_config *c = &ctx->cfg;
+	struct qoc_http_options opts = {
+	    .address = c->metrics_host,
+	    .port = (uint16_t)c->metrics_port,
+	    .threads = 2,
+	    .offload_threads = 1,
+	    .wait_threads = 1,
+	    .max_connections = 64,
+	    .access_log = false,
+	    .no_metrics = true,
+	};
+	if (!(*router = qoc_router_new()) || qoc_api_register_metrics(*router, api)) {
+		fprintf(stderr, "qoc: out of memory\n");
+		return QOC_EXIT_FAIL;
+	}
+	errno = 0;
+	enum qoc_err err = qoc_http_server_start(&opts, *router, srv);
+	if (err) {
+		fprintf(stderr, "qoc: metrics_listen: cannot serve on %s: %s\n", c->metrics_listen,
+		        errno ? strerror(errno) : qoc_strerror(err));
+		return QOC_EXIT_USAGE;
+	}
+	qoc_log_info("serving metrics", "metrics_listen=%s path=/metrics", c->metrics_listen);
+	return QOC_EXIT_OK;
+}
+
 static void print_welcome(const struct qoc_config *c)
 {
 	printf("QOC is serving on http://%s%s%s:%u (issuer %s)\n"
@@ -146,6 +178,8 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	struct qoc_api api;
 	struct qoc_router *router = NULL;
 	struct qoc_http_server *srv = NULL;
+	struct qoc_router *metrics_router = NULL;
+	struct qoc_http_server *metrics_srv = NULL;
 	struct qoc_mailer *mailer = NULL;
 	struct qoc_analytics *analytics = NULL;
 	struct qoc_purger *purger = NULL;
@@ -192,6 +226,9 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	api.purger = purger;
+	if (ctx->cfg.metrics_listen &&
+	    (rc = start_metrics(ctx, &api, &metrics_router, &metrics_srv)))
+		goto out;
 	if ((rc = start_server(ctx, router, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
@@ -205,6 +242,8 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	qoc_log_info("stopped", "%s", "");
 	rc = QOC_EXIT_OK;
 out:
+	qoc_http_server_stop(metrics_srv, 1000);
+	qoc_router_free(metrics_router);
 	qoc_purger_stop(purger);
 	qoc_analytics_free(analytics); /* drains the queue */
 	qoc_mailer_stop(mailer);

@@ -109,6 +109,8 @@ static const struct cdef defs[] = {
 	  "pending authorization requests kept per browser (the oldest beyond is dropped)" },
 	{ "pending_per_address", C_UINT, OFF(pending_per_address), "256", 1, 1000000, NULL,
 	  "pending authorization requests kept per client address (the oldest beyond is dropped)" },
+	{ "metrics_listen", C_STRING, OFF(metrics_listen), "", 0, 0, NULL,
+	  "host:port of a second listener serving only GET /metrics (Prometheus); empty: none. Keep it on loopback" },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -311,10 +313,9 @@ static enum qoc_err read_env(struct qoc_config *cfg, char *const *envp, char *er
 	return QOC_OK;
 }
 
-/* Splits "host:port" / "[v6]:port" into listen_host and listen_port. */
-static const char *parse_listen(struct qoc_config *cfg)
+/* Splits "host:port" / "[v6]:port" of a listen key into *host_out and *port_out. */
+static const char *parse_listen(const char *s, char **host_out, unsigned *port_out)
 {
-	const char *s = cfg->listen;
 	const char *host = s, *colon;
 	size_t hlen;
 	if (*s == '[') {
@@ -333,11 +334,11 @@ static const char *parse_listen(struct qoc_config *cfg)
 	uint64_t port;
 	if (hlen == 0 || !parse_u64(colon + 1, &port) || port < 1 || port > 65535)
 		return "needs a host and a port from 1 to 65535";
-	free(cfg->listen_host);
-	cfg->listen_host = strndup(host, hlen);
-	if (!cfg->listen_host)
+	free(*host_out);
+	*host_out = strndup(host, hlen);
+	if (!*host_out)
 		return "out of memory";
-	cfg->listen_port = (unsigned)port;
+	*port_out = (unsigned)port;
 	return NULL;
 }
 
@@ -438,12 +439,27 @@ static bool database_ok(const char *s)
 	return *s == '=';
 }
 
+/* Empty: no metrics listener. Else host:port like listen, on another port than it. */
+static const char *check_metrics_listen(struct qoc_config *cfg)
+{
+	if (!cfg->metrics_listen)
+		return NULL;
+	const char *why = parse_listen(cfg->metrics_listen, &cfg->metrics_host, &cfg->metrics_port);
+	if (!why && cfg->metrics_port == cfg->listen_port)
+		why = "must use another port than listen";
+	return why;
+}
+
 /* Defaults that depend on other keys, then checks across keys. */
 static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 {
 	const char *why;
-	if ((why = parse_listen(cfg))) {
+	if ((why = parse_listen(cfg->listen, &cfg->listen_host, &cfg->listen_port))) {
 		errf(err, size, "config: listen: \"%s\" %s", cfg->listen, why);
+		return QOC_EINVAL;
+	}
+	if ((why = check_metrics_listen(cfg))) {
+		errf(err, size, "config: metrics_listen: \"%s\" %s", cfg->metrics_listen, why);
 		return QOC_EINVAL;
 	}
 	if (!cfg->database) {
@@ -539,6 +555,10 @@ enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *con
 		free(cfg->database);
 		cfg->database = NULL;
 	}
+	if (cfg->metrics_listen && !cfg->metrics_listen[0]) {
+		free(cfg->metrics_listen);
+		cfg->metrics_listen = NULL;
+	}
 	return finish(cfg, err, size);
 }
 
@@ -553,4 +573,6 @@ void qoc_config_release(struct qoc_config *cfg)
 	}
 	free(cfg->listen_host);
 	cfg->listen_host = NULL;
+	free(cfg->metrics_host);
+	cfg->metrics_host = NULL;
 }

@@ -58,6 +58,9 @@ struct qoc_config {
 	unsigned purge_interval;           /* purge_interval: seconds between purge rounds */
 	unsigned pending_per_browser;      /* pending_per_browser: pending authorizations kept */
 	unsigned pending_per_address;      /* pending_per_address: the same per client address */
+	char *metrics_listen;  /* metrics_listen: host:port of the metrics listener; NULL: none */
+	char *metrics_host;    /* derived: its host */
+	unsigned metrics_port; /* derived: its port */
 };
 
 /* Fills cfg with defaults, then reads `file` (NULL: none) and `envp` (NULL: environ).

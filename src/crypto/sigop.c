@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "core/metrics.h"
+
 /* Why sharing the templates is safe. A template is set up completely in qoc_sigop_new,
  * before the key is published, and never used for an operation itself: every call
  * duplicates it and works on the duplicate only.
@@ -115,6 +117,24 @@ static EVP_MD_CTX *ed_copy(const EVP_MD_CTX *tmpl)
 	return m;
 }
 
+/* The alg label of qoc_signatures_total (core/metrics.h). */
+static enum qoc_metrics_alg metric_alg(enum qoc_jws_alg alg)
+{
+	switch (alg) {
+	case QOC_JWS_RS256:
+		return QOC_METRICS_ALG_RS256;
+	case QOC_JWS_PS256:
+		return QOC_METRICS_ALG_PS256;
+	case QOC_JWS_ES256:
+		return QOC_METRICS_ALG_ES256;
+	case QOC_JWS_EDDSA:
+		return QOC_METRICS_ALG_EDDSA;
+	case QOC_JWS_ALG_UNSET:
+		break;
+	}
+	return QOC_METRICS_ALG_COUNT; /* not counted */
+}
+
 enum qoc_err qoc_sigop_sign(const struct qoc_sigop *op, const void *data, size_t len, uint8_t *sig,
                             size_t *siglen)
 {
@@ -126,6 +146,7 @@ enum qoc_err qoc_sigop_sign(const struct qoc_sigop *op, const void *data, size_t
 
 	if (!op->sign && !op->ed_sign)
 		return QOC_EINVAL;
+	qoc_metrics_signature(metric_alg(op->alg), QOC_METRICS_SIGN);
 	if (op->alg == QOC_JWS_EDDSA) {
 		m = ed_copy(op->ed_sign);
 		if (m)
@@ -156,6 +177,7 @@ enum qoc_err qoc_sigop_verify(const struct qoc_sigop *op, const void *data, size
 	EVP_MD_CTX *m = NULL;
 	enum qoc_err err = QOC_ENOMEM;
 
+	qoc_metrics_signature(metric_alg(op->alg), QOC_METRICS_VERIFY);
 	if (op->alg == QOC_JWS_EDDSA) {
 		m = ed_copy(op->ed_check);
 		if (m)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
+
 enum seg_kind { SEG_LITERAL = 0, SEG_PARAM = 1, SEG_CATCH_ALL = 2 };
 
 struct seg {
@@ -32,6 +34,7 @@ struct route {
 	struct seg *segs; /* heap; the catch-all, if any, is not among them */
 	size_t nseg;
 	bool catch_all;
+	unsigned metric_id; /* its route label (core/metrics.h) */
 	struct handler handlers[QOC_HTTP_METHOD_COUNT];
 };
 
@@ -268,6 +271,7 @@ enum qoc_err qoc_router_add_flags(struct qoc_router *router, const char *method,
 		goto out; /* r itself is not needed: freed below */
 	}
 	r->handlers[m] = (struct handler){handler, ctx, flags};
+	r->metric_id = qoc_metrics_route_intern(r->pattern);
 	*slot = r;
 	r = NULL;
 out:
@@ -381,6 +385,7 @@ static void consider(struct walk *w, const struct route *r, const char *rest)
 	w->out->ctx = h->ctx;
 	w->out->flags = h->flags;
 	w->out->pattern = r->pattern;
+	w->out->route_id = r->metric_id;
 }
 
 static bool walk_done(const struct walk *w)

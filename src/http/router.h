@@ -68,6 +68,7 @@ struct qoc_route_match {
 	void *ctx;                     /* FOUND */
 	unsigned flags;                /* FOUND: QOC_ROUTE_* */
 	const char *pattern;           /* FOUND: router memory, lives as long as the router */
+	unsigned route_id;             /* FOUND: the pattern's metrics route label (0: none) */
 	struct qoc_http_param *params; /* FOUND: arena memory; NULL when param_count is 0 */
 	size_t param_count;
 	char allow[64]; /* METHOD_NOT_ALLOWED: "GET, HEAD, POST"; else "" */

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "core/random.h"
 #include "http/conn_guard.h"
 #include "http/listen.h"
@@ -829,6 +830,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		qoc_conn_guard_head_next(srv->guard, cr->rec); /* the next request's head */
 	if (srv->opts.access_log)
 		log_access(cr, toe);
+	if (!srv->opts.no_metrics)
+		qoc_metrics_http_request(cr->match.route_id, cr->status,
+		                         qoc_monotonic_ns() - cr->start_ns);
 	qoc_http_resp_release(&cr->resp);
 	qoc_buf_release_secret(&cr->body);
 	qoc_arena_release(&cr->arena);
@@ -875,9 +879,13 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		*socket_context = fd ? qoc_conn_guard_open(srv->guard, fd->connect_fd,
 		                                           ad ? ad->client_addr : NULL)
 		                     : NULL;
+		if (!srv->opts.no_metrics)
+			qoc_metrics_connection(1);
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		qoc_conn_guard_close(srv->guard, *socket_context);
 		*socket_context = NULL;
+		if (!srv->opts.no_metrics)
+			qoc_metrics_connection(-1);
 	}
 }
 

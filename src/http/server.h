@@ -63,6 +63,8 @@ struct qoc_http_options {
 	unsigned max_connections_per_proxy;
 	unsigned request_head_timeout_s;
 	const char *trusted_proxies;
+	/* Not counted in the qoc_http_* metrics (core/metrics.h): the metrics listener. */
+	bool no_metrics;
 };
 
 struct qoc_http_server;

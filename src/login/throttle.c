@@ -53,6 +53,7 @@ struct qoc_throttle {
 	 * mirrors the locks the store reported, for qoc_throttle_check. */
 	struct qoc_store *store;
 	char name[32];
+	enum qoc_metrics_throttle kind; /* its qoc_throttle_refusals_total label */
 };
 
 static bool params_valid(const struct qoc_throttle_params *p)
@@ -257,6 +258,8 @@ bool qoc_throttle_check(struct qoc_throttle *t, const char *key, int64_t now, in
 out:
 	if (retry_after)
 		*retry_after = wait;
+	if (wait)
+		qoc_metrics_throttle_refused(t->kind);
 	return wait == 0;
 }
 
@@ -417,7 +420,14 @@ out:
 		*retry_after = wait;
 	if (failures)
 		*failures = counted;
+	if (!granted)
+		qoc_metrics_throttle_refused(t->kind);
 	return granted;
+}
+
+void qoc_throttle_set_kind(struct qoc_throttle *t, enum qoc_metrics_throttle kind)
+{
+	t->kind = kind;
 }
 
 void qoc_throttle_cancel(struct qoc_throttle *t, const char *key, int64_t now)

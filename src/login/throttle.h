@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/metrics.h"
 
 struct qoc_throttle_params {
 	unsigned max_failures; /* failures counted before the first lock; >= 1 */
@@ -87,6 +88,11 @@ struct qoc_throttle;
 struct qoc_throttle *qoc_throttle_new(size_t cap, const struct qoc_throttle_params *params);
 /* NULL is a no-op. */
 void qoc_throttle_free(struct qoc_throttle *t);
+
+/* Names the table in qoc_throttle_refusals_total (core/metrics.h): every refusal of
+ * qoc_throttle_check and qoc_throttle_reserve counts there. Set before use; a table
+ * without a kind counts nowhere. */
+void qoc_throttle_set_kind(struct qoc_throttle *t, enum qoc_metrics_throttle kind);
 
 /* May `key` try now? true when it is not locked; false with *retry_after (may be NULL)
  * set to the whole seconds, >= 1, until it may. Fails closed: false with *retry_after 1

@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "mail/curl_lib.h"
 #include "mail/mail.h"
 #include "store/store_outbox.h"
@@ -216,6 +217,7 @@ static void record(struct qoc_mailer *m, const struct qoc_outbox_row *r, enum qo
 	int64_t now = qoc_clock_now(m->clock);
 	char q[320];
 	if (!err) {
+		qoc_metrics_mail(QOC_METRICS_MAIL_SENT);
 		if (m->smtp_url)
 			qoc_log_info("mail sent", "id=%lld via=smtp", (long long)r->id);
 		err = qoc_store_outbox_mark_sent(m->st, r->id, now);
@@ -227,6 +229,7 @@ static void record(struct qoc_mailer *m, const struct qoc_outbox_row *r, enum qo
 	int64_t attempts = r->attempts + 1;
 	bool give_up = err == QOC_EINVAL || attempts >= QOC_MAILER_MAX_ATTEMPTS;
 	int64_t next = give_up ? 0 : now + qoc_mailer_backoff(attempts);
+	qoc_metrics_mail(give_up ? QOC_METRICS_MAIL_GIVEN_UP : QOC_METRICS_MAIL_FAILED);
 	qoc_log(give_up ? QOC_LOG_ERROR : QOC_LOG_WARN, give_up ? "mail given up" : "mail failed",
 	        "id=%lld attempts=%lld retry_at=%lld error=%s", (long long)r->id,
 	        (long long)attempts, (long long)next, qoc_log_quote(q, sizeof(q), why));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "console/app_rules.h"
+#include "core/metrics.h"
 #include "crypto/token.h"
 #include "oauth/scope.h"
 #include "oidc/userinfo.h"
@@ -234,13 +235,25 @@ enum qoc_err qoc_grant_run(const struct qoc_issue_ctx *ctx, const struct qoc_app
                            const struct qoc_token_request *req, struct qoc_arena *a,
                            struct qoc_issued *out, struct qoc_oauth_error *err)
 {
+	enum qoc_err e;
+	enum qoc_metrics_grant label;
 	switch (req->grant) {
 	case QOC_GRANT_AUTHORIZATION_CODE:
-		return qoc_grant_code_exchange(ctx, app, req, a, out, err);
+		e = qoc_grant_code_exchange(ctx, app, req, a, out, err);
+		label = QOC_METRICS_GRANT_AUTHORIZATION_CODE;
+		break;
 	case QOC_GRANT_REFRESH_TOKEN:
-		return qoc_grant_refresh(ctx, app, req, a, out, err);
+		e = qoc_grant_refresh(ctx, app, req, a, out, err);
+		label = QOC_METRICS_GRANT_REFRESH_TOKEN;
+		break;
 	case QOC_GRANT_CLIENT_CREDENTIALS:
-		return qoc_grant_client_credentials(ctx, app, req, a, out, err);
+		e = qoc_grant_client_credentials(ctx, app, req, a, out, err);
+		label = QOC_METRICS_GRANT_CLIENT_CREDENTIALS;
+		break;
+	default:
+		return qoc_oauth_fail(err, QOC_OAUTH_UNSUPPORTED_GRANT_TYPE, "unknown grant_type");
 	}
-	return qoc_oauth_fail(err, QOC_OAUTH_UNSUPPORTED_GRANT_TYPE, "unknown grant_type");
+	if (!e && out->access_token)
+		qoc_metrics_token_issued(label, qoc_issue_jwt_format(app));
+	return e;
 }

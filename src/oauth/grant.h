@@ -43,7 +43,8 @@
 #include "oauth/token_req.h"
 #include "store/store.h"
 
-/* app: the authenticated, active client; req: qoc_token_request_parse's result for it. */
+/* app: the authenticated, active client; req: qoc_token_request_parse's result for it.
+ * An access token issued counts in qoc_tokens_issued_total (core/metrics.h). */
 enum qoc_err qoc_grant_run(const struct qoc_issue_ctx *ctx, const struct qoc_app *app,
                            const struct qoc_token_request *req, struct qoc_arena *a,
                            struct qoc_issued *out, struct qoc_oauth_error *err);

@@ -126,6 +126,11 @@ static bool is_jwt_format(const struct qoc_app *app)
 	return app->token_format && strcmp(app->token_format, "jwt") == 0;
 }
 
+bool qoc_issue_jwt_format(const struct qoc_app *app)
+{
+	return is_jwt_format(app);
+}
+
 static enum qoc_err make_access_token(const struct qoc_issue_ctx *ctx,
                                       const struct qoc_issue_request *req, int64_t now,
                                       struct qoc_arena *a, struct qoc_issued *out)

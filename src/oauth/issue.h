@@ -79,6 +79,9 @@ struct qoc_issued {
  * no active key of the algorithm); QOC_ENOMEM. *out is zeroed on error. */
 enum qoc_err qoc_issue_prepare(const struct qoc_issue_ctx *ctx, const struct qoc_issue_request *req,
                                struct qoc_arena *a, struct qoc_issued *out);
+/* Whether app's access tokens are JWTs (token_format "jwt"), not opaque. */
+bool qoc_issue_jwt_format(const struct qoc_app *app);
+
 /* Signs the ID token into out->id_token (arena): sub = req->account->id, nonce, auth_time,
  * sid from req, at_hash of out->access_token when there is one; without one the scope's
  * claims go into the ID token (OIDC Core §5.4). Call after qoc_issue_prepare (and, when the

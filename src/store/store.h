@@ -34,9 +34,10 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/metrics.h"
 
 /* Bumped whenever a member is added to or changed in struct qoc_store_ops. */
-#define QOC_STORE_OPS_VERSION 9
+#define QOC_STORE_OPS_VERSION 10
 
 #define QOC_STORE_DEFAULT_POOL_SIZE 4
 #define QOC_STORE_MAX_POOL_SIZE 64
@@ -698,6 +699,10 @@ struct qoc_store_ops {
 	enum qoc_err (*families_purge)(struct qoc_store *st, int64_t now, size_t limit,
 	                               size_t *deleted);
 	/* --- end of state purge --- */
+	/* --- metrics (version 10, api/metrics.c) ---
+	 * outbox_pending: *pending = outbox rows neither sent nor given up (due now or to be
+	 * retried later), read at scrape time for qoc_mail_outbox_pending. */
+	enum qoc_err (*outbox_pending)(struct qoc_store *st, int64_t *pending);
 };
 
 /* Every backend's handle starts with this. */
@@ -751,197 +756,219 @@ char *qoc_store_email_norm(struct qoc_arena *a, const char *email);
  * (ASCII letters lower-cased, other bytes kept). NULL when out of memory. */
 char *qoc_store_name_norm(struct qoc_arena *a, const char *name);
 
+/* Every qoc_store_* call below goes through here: its time and its failures are counted
+ * per operation (core/metrics.h; two relaxed atomic adds and a clock read). */
+#define QOC_STORE_TIMED(op, call)                                                                  \
+	({                                                                                         \
+		uint64_t qoc_store_t0_ = qoc_monotonic_ns();                                       \
+		qoc_metrics_store_op(QOC_METRICS_STORE_##op, qoc_store_t0_, (call));               \
+	})
+
 static inline enum qoc_err qoc_store_migrate(struct qoc_store *st, unsigned *applied)
 {
-	return st->ops->migrate(st, applied);
+	return QOC_STORE_TIMED(migrate, st->ops->migrate(st, applied));
 }
 static inline enum qoc_err qoc_store_ping(struct qoc_store *st)
 {
-	return st->ops->ping(st);
+	return QOC_STORE_TIMED(ping, st->ops->ping(st));
 }
 static inline enum qoc_err qoc_store_key_rotate(struct qoc_store *st,
                                                 const struct qoc_key_record *key, int64_t now,
                                                 int64_t old_publish_until)
 {
-	return st->ops->key_rotate(st, key, now, old_publish_until);
+	return QOC_STORE_TIMED(key_rotate, st->ops->key_rotate(st, key, now, old_publish_until));
 }
 static inline enum qoc_err qoc_store_key_active(struct qoc_store *st, struct qoc_arena *a,
                                                 const char *alg, struct qoc_key_record *out)
 {
-	return st->ops->key_active(st, a, alg, out);
+	return QOC_STORE_TIMED(key_active, st->ops->key_active(st, a, alg, out));
 }
 static inline enum qoc_err qoc_store_key_list_published(struct qoc_store *st, struct qoc_arena *a,
                                                         int64_t now, struct qoc_key_record **out,
                                                         size_t *count)
 {
-	return st->ops->key_list_published(st, a, now, out, count);
+	return QOC_STORE_TIMED(key_list_published,
+	                       st->ops->key_list_published(st, a, now, out, count));
 }
 static inline enum qoc_err qoc_store_account_create(struct qoc_store *st,
                                                     const struct qoc_account *acct)
 {
-	return st->ops->account_create(st, acct);
+	return QOC_STORE_TIMED(account_create, st->ops->account_create(st, acct));
 }
 static inline enum qoc_err qoc_store_account_by_email(struct qoc_store *st, struct qoc_arena *a,
                                                       const char *email, struct qoc_account *out)
 {
-	return st->ops->account_by_email(st, a, email, out);
+	return QOC_STORE_TIMED(account_by_email, st->ops->account_by_email(st, a, email, out));
 }
 
 static inline enum qoc_err qoc_store_account_by_id(struct qoc_store *st, struct qoc_arena *a,
                                                    const char *id, struct qoc_account *out)
 {
-	return st->ops->account_by_id(st, a, id, out);
+	return QOC_STORE_TIMED(account_by_id, st->ops->account_by_id(st, a, id, out));
 }
 static inline enum qoc_err qoc_store_team_create(struct qoc_store *st, const struct qoc_team *team,
                                                  const char *creator_id,
                                                  const struct qoc_audit_event *audit)
 {
-	return st->ops->team_create(st, team, creator_id, audit);
+	return QOC_STORE_TIMED(team_create, st->ops->team_create(st, team, creator_id, audit));
 }
 static inline enum qoc_err qoc_store_teams_of_account(struct qoc_store *st, struct qoc_arena *a,
                                                       const char *account_id,
                                                       struct qoc_team **out, size_t *count)
 {
-	return st->ops->teams_of_account(st, a, account_id, out, count);
+	return QOC_STORE_TIMED(teams_of_account,
+	                       st->ops->teams_of_account(st, a, account_id, out, count));
 }
 static inline enum qoc_err qoc_store_team_members(struct qoc_store *st, struct qoc_arena *a,
                                                   const char *team_id,
                                                   struct qoc_membership **out, size_t *count)
 {
-	return st->ops->team_members(st, a, team_id, out, count);
+	return QOC_STORE_TIMED(team_members, st->ops->team_members(st, a, team_id, out, count));
 }
 static inline enum qoc_err qoc_store_member_add(struct qoc_store *st, const char *team_id,
                                                 const char *account_id, enum qoc_role role,
                                                 const struct qoc_audit_event *audit)
 {
-	return st->ops->member_add(st, team_id, account_id, role, audit);
+	return QOC_STORE_TIMED(member_add,
+	                       st->ops->member_add(st, team_id, account_id, role, audit));
 }
 static inline enum qoc_err qoc_store_member_set_role(struct qoc_store *st, const char *team_id,
                                                      const char *account_id, enum qoc_role role,
                                                      const struct qoc_audit_event *audit)
 {
-	return st->ops->member_set_role(st, team_id, account_id, role, audit);
+	return QOC_STORE_TIMED(member_set_role,
+	                       st->ops->member_set_role(st, team_id, account_id, role, audit));
 }
 static inline enum qoc_err qoc_store_member_remove(struct qoc_store *st, const char *team_id,
                                                    const char *account_id,
                                                    const struct qoc_audit_event *audit)
 {
-	return st->ops->member_remove(st, team_id, account_id, audit);
+	return QOC_STORE_TIMED(member_remove,
+	                       st->ops->member_remove(st, team_id, account_id, audit));
 }
 static inline enum qoc_err qoc_store_membership_role(struct qoc_store *st, const char *team_id,
                                                      const char *account_id, enum qoc_role *out)
 {
-	return st->ops->membership_role(st, team_id, account_id, out);
+	return QOC_STORE_TIMED(membership_role,
+	                       st->ops->membership_role(st, team_id, account_id, out));
 }
 static inline enum qoc_err qoc_store_app_create(struct qoc_store *st, const struct qoc_app *app,
                                                 const struct qoc_audit_event *audit)
 {
-	return st->ops->app_create(st, app, audit);
+	return QOC_STORE_TIMED(app_create, st->ops->app_create(st, app, audit));
 }
 static inline enum qoc_err qoc_store_app_get(struct qoc_store *st, struct qoc_arena *a,
                                              const char *client_id, struct qoc_app *out)
 {
-	return st->ops->app_get(st, a, client_id, out);
+	return QOC_STORE_TIMED(app_get, st->ops->app_get(st, a, client_id, out));
 }
 static inline enum qoc_err qoc_store_client_get(struct qoc_store *st, struct qoc_arena *a,
                                                 const char *client_id, struct qoc_app *out)
 {
-	return st->ops->client_get ? st->ops->client_get(st, a, client_id, out)
-	                           : st->ops->app_get(st, a, client_id, out);
+	return QOC_STORE_TIMED(client_get, st->ops->client_get
+	                                       ? st->ops->client_get(st, a, client_id, out)
+	                                       : st->ops->app_get(st, a, client_id, out));
 }
 static inline enum qoc_err qoc_store_app_list(struct qoc_store *st, struct qoc_arena *a,
                                               const struct qoc_app_query *q,
                                               struct qoc_app_page *out)
 {
-	return st->ops->app_list(st, a, q, out);
+	return QOC_STORE_TIMED(app_list, st->ops->app_list(st, a, q, out));
 }
 static inline enum qoc_err qoc_store_app_update(struct qoc_store *st, const struct qoc_app *app,
                                                 const struct qoc_audit_event *audit)
 {
-	return st->ops->app_update(st, app, audit);
+	return QOC_STORE_TIMED(app_update, st->ops->app_update(st, app, audit));
 }
 static inline enum qoc_err qoc_store_app_set_status(struct qoc_store *st, const char *client_id,
                                                     const char *status,
                                                     const struct qoc_audit_event *audit)
 {
-	return st->ops->app_set_status(st, client_id, status, audit);
+	return QOC_STORE_TIMED(app_set_status,
+	                       st->ops->app_set_status(st, client_id, status, audit));
 }
 static inline enum qoc_err
 qoc_store_app_secret_replace(struct qoc_store *st, const char *client_id, const unsigned char *hash,
                              size_t hash_len, const unsigned char *sealed, size_t sealed_len,
                              const struct qoc_audit_event *audit)
 {
-	return st->ops->app_secret_replace(st, client_id, hash, hash_len, sealed, sealed_len, audit);
+	return QOC_STORE_TIMED(
+	    app_secret_replace,
+	    st->ops->app_secret_replace(st, client_id, hash, hash_len, sealed, sealed_len, audit));
 }
 static inline enum qoc_err qoc_store_app_set_icon(struct qoc_store *st, const char *client_id,
                                                   const unsigned char *icon, size_t icon_len,
                                                   const char *icon_type,
                                                   const struct qoc_audit_event *audit)
 {
-	return st->ops->app_set_icon(st, client_id, icon, icon_len, icon_type, audit);
+	return QOC_STORE_TIMED(
+	    app_set_icon, st->ops->app_set_icon(st, client_id, icon, icon_len, icon_type, audit));
 }
 static inline enum qoc_err qoc_store_app_clear_icon(struct qoc_store *st, const char *client_id,
                                                     const struct qoc_audit_event *audit)
 {
-	return st->ops->app_clear_icon(st, client_id, audit);
+	return QOC_STORE_TIMED(app_clear_icon, st->ops->app_clear_icon(st, client_id, audit));
 }
 static inline enum qoc_err qoc_store_app_get_icon(struct qoc_store *st, struct qoc_arena *a,
                                                   const char *client_id, const unsigned char **icon,
                                                   size_t *icon_len, const char **icon_type)
 {
-	return st->ops->app_get_icon(st, a, client_id, icon, icon_len, icon_type);
+	return QOC_STORE_TIMED(app_get_icon,
+	                       st->ops->app_get_icon(st, a, client_id, icon, icon_len, icon_type));
 }
 static inline enum qoc_err qoc_store_app_transfer(struct qoc_store *st, const char *client_id,
                                                   const char *new_owner_id,
                                                   const struct qoc_audit_event *audit)
 {
-	return st->ops->app_transfer(st, client_id, new_owner_id, audit);
+	return QOC_STORE_TIMED(app_transfer,
+	                       st->ops->app_transfer(st, client_id, new_owner_id, audit));
 }
 static inline enum qoc_err qoc_store_app_delete(struct qoc_store *st, const char *client_id,
                                                 const struct qoc_audit_event *audit)
 {
-	return st->ops->app_delete(st, client_id, audit);
+	return QOC_STORE_TIMED(app_delete, st->ops->app_delete(st, client_id, audit));
 }
 static inline enum qoc_err qoc_store_app_touch_last_used(struct qoc_store *st,
                                                          const char *client_id, int64_t at)
 {
-	return st->ops->app_touch_last_used(st, client_id, at);
+	return QOC_STORE_TIMED(app_touch_last_used,
+	                       st->ops->app_touch_last_used(st, client_id, at));
 }
 static inline enum qoc_err qoc_store_audit_append(struct qoc_store *st,
                                                   const struct qoc_audit_entry *entry, int64_t *id)
 {
-	return st->ops->audit_append(st, entry, id);
+	return QOC_STORE_TIMED(audit_append, st->ops->audit_append(st, entry, id));
 }
 static inline enum qoc_err qoc_store_audit_list(struct qoc_store *st, struct qoc_arena *a,
                                                 const struct qoc_audit_query *q,
                                                 struct qoc_audit_page *out)
 {
-	return st->ops->audit_list(st, a, q, out);
+	return QOC_STORE_TIMED(audit_list, st->ops->audit_list(st, a, q, out));
 }
 static inline enum qoc_err qoc_store_pat_create(struct qoc_store *st, const struct qoc_pat *pat)
 {
-	return st->ops->pat_create(st, pat);
+	return QOC_STORE_TIMED(pat_create, st->ops->pat_create(st, pat));
 }
 static inline enum qoc_err qoc_store_pat_find(struct qoc_store *st, struct qoc_arena *a,
                                               const char *token_hash, int64_t now,
                                               struct qoc_pat *out)
 {
-	return st->ops->pat_find(st, a, token_hash, now, out);
+	return QOC_STORE_TIMED(pat_find, st->ops->pat_find(st, a, token_hash, now, out));
 }
 static inline enum qoc_err qoc_store_pat_list(struct qoc_store *st, struct qoc_arena *a,
                                               const char *account_id, struct qoc_pat **out,
                                               size_t *count)
 {
-	return st->ops->pat_list(st, a, account_id, out, count);
+	return QOC_STORE_TIMED(pat_list, st->ops->pat_list(st, a, account_id, out, count));
 }
 static inline enum qoc_err qoc_store_pat_revoke(struct qoc_store *st, const char *account_id,
                                                 const char *id, int64_t now)
 {
-	return st->ops->pat_revoke(st, account_id, id, now);
+	return QOC_STORE_TIMED(pat_revoke, st->ops->pat_revoke(st, account_id, id, now));
 }
 static inline enum qoc_err qoc_store_pat_touch(struct qoc_store *st, const char *id, int64_t at)
 {
-	return st->ops->pat_touch(st, id, at);
+	return QOC_STORE_TIMED(pat_touch, st->ops->pat_touch(st, id, at));
 }
 
 #endif

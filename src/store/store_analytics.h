@@ -77,30 +77,35 @@ struct qoc_an_range {
 static inline enum qoc_err qoc_store_analytics_append(struct qoc_store *st,
                                                       const struct qoc_an_batch *b, size_t *skipped)
 {
-	return st->ops->analytics_append(st, b, skipped);
+	return QOC_STORE_TIMED(analytics_append, st->ops->analytics_append(st, b, skipped));
 }
 static inline enum qoc_err qoc_store_analytics_query(struct qoc_store *st, struct qoc_arena *a,
                                                      const char *client_id, int64_t from_hour,
                                                      int64_t to_hour, struct qoc_an_range *out)
 {
-	return st->ops->analytics_query(st, a, client_id, from_hour, to_hour, out);
+	return QOC_STORE_TIMED(analytics_query,
+	                       st->ops->analytics_query(st, a, client_id, from_hour, to_hour, out));
 }
 static inline enum qoc_err qoc_store_analytics_lifetime(struct qoc_store *st, const char *client_id,
                                                         int64_t *requests)
 {
-	return st->ops->analytics_lifetime(st, client_id, requests);
+	return QOC_STORE_TIMED(analytics_lifetime,
+	                       st->ops->analytics_lifetime(st, client_id, requests));
 }
 static inline enum qoc_err qoc_store_analytics_active_users(struct qoc_store *st,
                                                             const char *client_id, int64_t now,
                                                             int64_t *users)
 {
-	return st->ops->analytics_active_users(st, client_id, now, users);
+	return QOC_STORE_TIMED(analytics_active_users,
+	                       st->ops->analytics_active_users(st, client_id, now, users));
 }
 static inline enum qoc_err qoc_store_analytics_purge(struct qoc_store *st, int64_t events_before,
                                                      int64_t rollups_before, size_t limit,
                                                      size_t *deleted)
 {
-	return st->ops->analytics_purge(st, events_before, rollups_before, limit, deleted);
+	return QOC_STORE_TIMED(
+	    analytics_purge,
+	    st->ops->analytics_purge(st, events_before, rollups_before, limit, deleted));
 }
 
 #endif

@@ -86,37 +86,38 @@ struct qoc_token {
 static inline enum qoc_err qoc_store_session_create(struct qoc_store *st,
                                                     const struct qoc_sso_session *s)
 {
-	return st->ops->session_create(st, s);
+	return QOC_STORE_TIMED(session_create, st->ops->session_create(st, s));
 }
 static inline enum qoc_err qoc_store_session_get(struct qoc_store *st, struct qoc_arena *a,
                                                  const char *id_hash, int64_t now,
                                                  struct qoc_sso_session *out)
 {
-	return st->ops->session_get(st, a, id_hash, now, out);
+	return QOC_STORE_TIMED(session_get, st->ops->session_get(st, a, id_hash, now, out));
 }
 static inline enum qoc_err qoc_store_session_touch(struct qoc_store *st, const char *id_hash,
                                                    int64_t now, int64_t expires_at)
 {
-	return st->ops->session_touch(st, id_hash, now, expires_at);
+	return QOC_STORE_TIMED(session_touch, st->ops->session_touch(st, id_hash, now, expires_at));
 }
 static inline enum qoc_err qoc_store_session_delete(struct qoc_store *st, const char *id_hash)
 {
-	return st->ops->session_delete(st, id_hash);
+	return QOC_STORE_TIMED(session_delete, st->ops->session_delete(st, id_hash));
 }
 static inline enum qoc_err qoc_store_session_delete_by_sid(struct qoc_store *st, const char *sid)
 {
-	return st->ops->session_delete_by_sid(st, sid);
+	return QOC_STORE_TIMED(session_delete_by_sid, st->ops->session_delete_by_sid(st, sid));
 }
 static inline enum qoc_err qoc_store_authreq_create(struct qoc_store *st,
                                                     const struct qoc_auth_request *r)
 {
-	return st->ops->authreq_create(st, r);
+	return QOC_STORE_TIMED(authreq_create, st->ops->authreq_create(st, r));
 }
 static inline enum qoc_err qoc_store_authreq_get(struct qoc_store *st, struct qoc_arena *a,
                                                  const char *handle_hash, const char *browser_hash,
                                                  int64_t now, struct qoc_auth_request *out)
 {
-	return st->ops->authreq_get(st, a, handle_hash, browser_hash, now, out);
+	return QOC_STORE_TIMED(authreq_get,
+	                       st->ops->authreq_get(st, a, handle_hash, browser_hash, now, out));
 }
 static inline enum qoc_err qoc_store_authreq_set_account(struct qoc_store *st,
                                                          const char *handle_hash,
@@ -124,73 +125,81 @@ static inline enum qoc_err qoc_store_authreq_set_account(struct qoc_store *st,
                                                          const char *account_id, int64_t auth_time,
                                                          int64_t now)
 {
-	return st->ops->authreq_set_account(st, handle_hash, browser_hash, account_id, auth_time,
-	                                    now);
+	return QOC_STORE_TIMED(authreq_set_account,
+	                       st->ops->authreq_set_account(st, handle_hash, browser_hash,
+	                                                    account_id, auth_time, now));
 }
 static inline enum qoc_err qoc_store_authreq_take(struct qoc_store *st, struct qoc_arena *a,
                                                   const char *handle_hash, const char *browser_hash,
                                                   int64_t now, struct qoc_auth_request *out)
 {
-	return st->ops->authreq_take(st, a, handle_hash, browser_hash, now, out);
+	return QOC_STORE_TIMED(authreq_take,
+	                       st->ops->authreq_take(st, a, handle_hash, browser_hash, now, out));
 }
 static inline enum qoc_err qoc_store_authreq_delete(struct qoc_store *st, const char *handle_hash)
 {
-	return st->ops->authreq_delete(st, handle_hash);
+	return QOC_STORE_TIMED(authreq_delete, st->ops->authreq_delete(st, handle_hash));
 }
 static inline enum qoc_err qoc_store_code_create(struct qoc_store *st,
                                                  const struct qoc_auth_code *code)
 {
-	return st->ops->code_create(st, code);
+	return QOC_STORE_TIMED(code_create, st->ops->code_create(st, code));
 }
 static inline enum qoc_err qoc_store_code_consume(struct qoc_store *st, struct qoc_arena *a,
                                                   const char *code_hash, const char *client_id,
                                                   int64_t now, struct qoc_auth_code *out)
 {
-	return st->ops->code_consume(st, a, code_hash, client_id, now, out);
+	return QOC_STORE_TIMED(code_consume,
+	                       st->ops->code_consume(st, a, code_hash, client_id, now, out));
 }
 static inline enum qoc_err qoc_store_tokens_issue(struct qoc_store *st,
                                                   const struct qoc_token *tokens, size_t n)
 {
-	return st->ops->tokens_issue(st, tokens, n);
+	return QOC_STORE_TIMED(tokens_issue, st->ops->tokens_issue(st, tokens, n));
 }
 static inline enum qoc_err qoc_store_token_get(struct qoc_store *st, struct qoc_arena *a,
                                                const char *token_hash, struct qoc_token *out)
 {
-	return st->ops->token_get(st, a, token_hash, out);
+	return QOC_STORE_TIMED(token_get, st->ops->token_get(st, a, token_hash, out));
 }
 static inline enum qoc_err qoc_store_refresh_rotate(struct qoc_store *st, struct qoc_arena *a,
                                                     const char *old_hash, const char *client_id,
                                                     int64_t now, const struct qoc_token *new_tokens,
                                                     size_t n, struct qoc_token *old_out)
 {
-	return st->ops->refresh_rotate(st, a, old_hash, client_id, now, new_tokens, n, old_out);
+	return QOC_STORE_TIMED(
+	    refresh_rotate,
+	    st->ops->refresh_rotate(st, a, old_hash, client_id, now, new_tokens, n, old_out));
 }
 static inline enum qoc_err qoc_store_token_revoke(struct qoc_store *st, const char *token_hash,
                                                   const char *client_id, int64_t now)
 {
-	return st->ops->token_revoke(st, token_hash, client_id, now);
+	return QOC_STORE_TIMED(token_revoke, st->ops->token_revoke(st, token_hash, client_id, now));
 }
 static inline enum qoc_err qoc_store_family_revoke(struct qoc_store *st, const char *family_id,
                                                    int64_t now)
 {
-	return st->ops->family_revoke(st, family_id, now);
+	return QOC_STORE_TIMED(family_revoke, st->ops->family_revoke(st, family_id, now));
 }
 static inline enum qoc_err qoc_store_tokens_purge_expired(struct qoc_store *st, int64_t now,
                                                           size_t limit, size_t *deleted)
 {
-	return st->ops->tokens_purge_expired(st, now, limit, deleted);
+	return QOC_STORE_TIMED(tokens_purge_expired,
+	                       st->ops->tokens_purge_expired(st, now, limit, deleted));
 }
 static inline enum qoc_err qoc_store_consent_get(struct qoc_store *st, struct qoc_arena *a,
                                                  const char *account_id, const char *client_id,
                                                  const char **scope)
 {
-	return st->ops->consent_get(st, a, account_id, client_id, scope);
+	return QOC_STORE_TIMED(consent_get,
+	                       st->ops->consent_get(st, a, account_id, client_id, scope));
 }
 static inline enum qoc_err qoc_store_consent_put(struct qoc_store *st, const char *account_id,
                                                  const char *client_id, const char *scope,
                                                  int64_t now)
 {
-	return st->ops->consent_put(st, account_id, client_id, scope, now);
+	return QOC_STORE_TIMED(consent_put,
+	                       st->ops->consent_put(st, account_id, client_id, scope, now));
 }
 
 #endif

@@ -26,23 +26,24 @@ struct qoc_outbox_row {
 static inline enum qoc_err qoc_store_outbox_put(struct qoc_store *st,
                                                 const struct qoc_outbox_row *row, int64_t *id)
 {
-	return st->ops->outbox_put(st, row, id);
+	return QOC_STORE_TIMED(outbox_put, st->ops->outbox_put(st, row, id));
 }
 static inline enum qoc_err qoc_store_outbox_due(struct qoc_store *st, int64_t now, size_t limit,
                                                 struct qoc_arena *a, struct qoc_outbox_row **rows,
                                                 size_t *n)
 {
-	return st->ops->outbox_due(st, now, limit, a, rows, n);
+	return QOC_STORE_TIMED(outbox_due, st->ops->outbox_due(st, now, limit, a, rows, n));
 }
 static inline enum qoc_err qoc_store_outbox_mark_sent(struct qoc_store *st, int64_t id, int64_t now)
 {
-	return st->ops->outbox_mark_sent(st, id, now);
+	return QOC_STORE_TIMED(outbox_mark_sent, st->ops->outbox_mark_sent(st, id, now));
 }
 static inline enum qoc_err qoc_store_outbox_mark_failed(struct qoc_store *st, int64_t id,
                                                         int64_t now, int64_t next_attempt_at,
                                                         const char *error_text)
 {
-	return st->ops->outbox_mark_failed(st, id, now, next_attempt_at, error_text);
+	return QOC_STORE_TIMED(outbox_mark_failed, st->ops->outbox_mark_failed(
+	                                               st, id, now, next_attempt_at, error_text));
 }
 
 static inline enum qoc_err qoc_store_outbox_claim(struct qoc_store *st, int64_t now,
@@ -50,7 +51,12 @@ static inline enum qoc_err qoc_store_outbox_claim(struct qoc_store *st, int64_t 
                                                   struct qoc_arena *a, struct qoc_outbox_row **rows,
                                                   size_t *n)
 {
-	return st->ops->outbox_claim(st, now, lease_until, limit, a, rows, n);
+	return QOC_STORE_TIMED(outbox_claim,
+	                       st->ops->outbox_claim(st, now, lease_until, limit, a, rows, n));
+}
+static inline enum qoc_err qoc_store_outbox_pending(struct qoc_store *st, int64_t *pending)
+{
+	return QOC_STORE_TIMED(outbox_pending, st->ops->outbox_pending(st, pending));
 }
 
 #endif

@@ -13,27 +13,27 @@
 static inline enum qoc_err qoc_store_authreq_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                    size_t *deleted)
 {
-	return st->ops->authreq_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(authreq_purge, st->ops->authreq_purge(st, now, limit, deleted));
 }
 static inline enum qoc_err qoc_store_sessions_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                     size_t *deleted)
 {
-	return st->ops->sessions_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(sessions_purge, st->ops->sessions_purge(st, now, limit, deleted));
 }
 static inline enum qoc_err qoc_store_codes_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                  size_t *deleted)
 {
-	return st->ops->codes_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(codes_purge, st->ops->codes_purge(st, now, limit, deleted));
 }
 static inline enum qoc_err qoc_store_tokens_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                   size_t *deleted)
 {
-	return st->ops->tokens_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(tokens_purge, st->ops->tokens_purge(st, now, limit, deleted));
 }
 static inline enum qoc_err qoc_store_families_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                     size_t *deleted)
 {
-	return st->ops->families_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(families_purge, st->ops->families_purge(st, now, limit, deleted));
 }
 
 #endif

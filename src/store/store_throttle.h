@@ -19,28 +19,30 @@ static inline enum qoc_err qoc_store_throttle_reserve(struct qoc_store *st, cons
                                                       int64_t now, bool *granted, int64_t *failures,
                                                       int64_t *locked_until)
 {
-	return st->ops->throttle_reserve(st, key, p, now, granted, failures, locked_until);
+	return QOC_STORE_TIMED(throttle_reserve, st->ops->throttle_reserve(st, key, p, now, granted,
+	                                                                   failures, locked_until));
 }
 static inline enum qoc_err qoc_store_throttle_fail(struct qoc_store *st, const char *key,
                                                    const struct qoc_store_throttle_params *p,
                                                    int64_t now, bool reserved,
                                                    int64_t *locked_until)
 {
-	return st->ops->throttle_fail(st, key, p, now, reserved, locked_until);
+	return QOC_STORE_TIMED(throttle_fail,
+	                       st->ops->throttle_fail(st, key, p, now, reserved, locked_until));
 }
 static inline enum qoc_err qoc_store_throttle_cancel(struct qoc_store *st, const char *key,
                                                      int64_t now)
 {
-	return st->ops->throttle_cancel(st, key, now);
+	return QOC_STORE_TIMED(throttle_cancel, st->ops->throttle_cancel(st, key, now));
 }
 static inline enum qoc_err qoc_store_throttle_forget(struct qoc_store *st, const char *key)
 {
-	return st->ops->throttle_forget(st, key);
+	return QOC_STORE_TIMED(throttle_forget, st->ops->throttle_forget(st, key));
 }
 static inline enum qoc_err qoc_store_throttle_purge(struct qoc_store *st, int64_t now, size_t limit,
                                                     size_t *deleted)
 {
-	return st->ops->throttle_purge(st, now, limit, deleted);
+	return QOC_STORE_TIMED(throttle_purge, st->ops->throttle_purge(st, now, limit, deleted));
 }
 
 #endif

@@ -182,6 +182,31 @@ static void missing_file_is_an_error(void **state)
 	qoc_config_release(&c);
 }
 
+/* issue 20: metrics_listen is off by default; when set, host:port like listen, another port. */
+static void metrics_listen_key(void **state)
+{
+	(void)state;
+	struct qoc_config c;
+	char err[256];
+	assert_int_equal(qoc_config_load(&c, NULL, no_env, err, sizeof(err)), QOC_OK);
+	assert_null(c.metrics_listen);
+	assert_null(c.metrics_host);
+	qoc_config_release(&c);
+	char *env[] = { "QOC_METRICS_LISTEN=[::1]:9464", NULL };
+	assert_int_equal(qoc_config_load(&c, NULL, env, err, sizeof(err)), QOC_OK);
+	assert_string_equal(c.metrics_host, "::1");
+	assert_int_equal(c.metrics_port, 9464);
+	qoc_config_release(&c);
+	char *empty[] = { "QOC_METRICS_LISTEN=", NULL };
+	assert_int_equal(qoc_config_load(&c, NULL, empty, err, sizeof(err)), QOC_OK);
+	assert_null(c.metrics_listen);
+	qoc_config_release(&c);
+	expect_error(NULL, (char *[]){ "QOC_METRICS_LISTEN=9464", NULL }, "config: metrics_listen:");
+	expect_error(NULL, (char *[]){ "QOC_METRICS_LISTEN=127.0.0.1:0", NULL }, "metrics_listen");
+	expect_error("listen = 127.0.0.1:9464\nmetrics_listen = 127.0.0.1:9464\n", NULL,
+	             "metrics_listen: \"127.0.0.1:9464\" must use another port than listen");
+}
+
 /* qoc.conf.example and docs/configuration.md document every key of the table. */
 static void every_key_is_documented(void **state)
 {
@@ -218,6 +243,7 @@ int main(void)
 		cmocka_unit_test(https_issuer_and_ipv6_listen),
 		cmocka_unit_test(postgres_database_urls_are_accepted),
 		cmocka_unit_test(missing_file_is_an_error),
+		cmocka_unit_test(metrics_listen_key),
 		cmocka_unit_test(every_key_is_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

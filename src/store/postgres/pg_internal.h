@@ -339,6 +339,7 @@ enum qoc_err qoc_pg_outbox_mark_failed(struct qoc_store *st, int64_t id, int64_t
 enum qoc_err qoc_pg_outbox_claim(struct qoc_store *st, int64_t now, int64_t lease_until,
                                  size_t limit, struct qoc_arena *a, struct qoc_outbox_row **rows,
                                  size_t *n);
+enum qoc_err qoc_pg_outbox_pending(struct qoc_store *st, int64_t *pending);
 
 enum qoc_err qoc_pg_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,
                                      size_t *skipped);

@@ -31,6 +31,9 @@ static struct qoc_pg_sql sql_failed = {
     .text = "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
             " next_attempt_at = nullif($2, 0) WHERE id = $1 AND sent_at IS NULL"};
 
+static struct qoc_pg_sql sql_pending = {
+    .text = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND next_attempt_at IS NOT NULL"};
+
 struct put_ctx {
 	const struct qoc_outbox_row *row;
 	int64_t id;
@@ -166,4 +169,23 @@ enum qoc_err qoc_pg_outbox_claim(struct qoc_store *base, int64_t now, int64_t le
 		*n = ctx.n;
 	}
 	return err;
+}
+
+static enum qoc_err pending_work(struct qoc_pg_conn *c, void *arg)
+{
+	PGresult *res;
+	enum qoc_err err = qoc_pg_exec(c, &sql_pending, "outbox_pending", &res, "");
+	if (err)
+		return err;
+	*(int64_t *)arg = qoc_pg_col_int(res, 0, 0);
+	PQclear(res);
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_outbox_pending(struct qoc_store *base, int64_t *pending)
+{
+	if (!pending)
+		return QOC_EINVAL;
+	*pending = 0;
+	return qoc_pg_with_conn(qoc_pg_from(base), true, pending_work, pending);
 }

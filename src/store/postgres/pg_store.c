@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 /* Seconds libpq waits for a connection to be set up (it has no finer unit). */
 #define CONNECT_TIMEOUT_S "3"
@@ -117,12 +118,14 @@ enum qoc_err qoc_pg_acquire(struct qoc_pg_store *st, struct qoc_pg_conn **out)
 {
 	*out = NULL;
 	struct timespec deadline;
+	uint64_t t0 = qoc_monotonic_ns();
 	qoc_monotonic_deadline(&deadline, st->busy_timeout_ms);
 	pthread_mutex_lock(&st->mu);
 	while (!st->free_list) {
 		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);
 		if (rc == ETIMEDOUT && !st->free_list) {
 			pthread_mutex_unlock(&st->mu);
+			qoc_metrics_pool_wait(t0, true);
 			qoc_log_warn("store: no free database connection",
 			             "pool_size=%u waited_ms=%u", st->pool_size,
 			             st->busy_timeout_ms);
@@ -132,6 +135,7 @@ enum qoc_err qoc_pg_acquire(struct qoc_pg_store *st, struct qoc_pg_conn **out)
 	struct qoc_pg_conn *c = st->free_list;
 	st->free_list = c->next_free;
 	pthread_mutex_unlock(&st->mu);
+	qoc_metrics_pool_wait(t0, false);
 
 	if (c->db && !idle_conn_ok(c))
 		qoc_pg_drop(c);
@@ -269,6 +273,7 @@ const struct qoc_store_ops qoc_pg_ops = {
     .outbox_mark_sent = qoc_pg_outbox_mark_sent,
     .outbox_mark_failed = qoc_pg_outbox_mark_failed,
     .outbox_claim = qoc_pg_outbox_claim,
+    .outbox_pending = qoc_pg_outbox_pending,
     .analytics_append = qoc_pg_analytics_append,
     .analytics_query = qoc_pg_analytics_query,
     .analytics_lifetime = qoc_pg_analytics_lifetime,

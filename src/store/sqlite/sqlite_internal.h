@@ -406,6 +406,7 @@ enum qoc_err qoc_sqlite_outbox_mark_failed(struct qoc_store *st, int64_t id, int
 enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *st, int64_t now, int64_t lease_until,
                                      size_t limit, struct qoc_arena *a,
                                      struct qoc_outbox_row **rows, size_t *n);
+enum qoc_err qoc_sqlite_outbox_pending(struct qoc_store *st, int64_t *pending);
 
 /* sqlite_analytics.c (usage analytics) */
 enum qoc_err qoc_sqlite_analytics_append(struct qoc_store *st, const struct qoc_an_batch *b,

@@ -25,6 +25,9 @@ static struct qoc_sqlite_sql sql_failed = {
             " next_attempt_at = CASE WHEN ?2 = 0 THEN NULL ELSE ?2 END"
             " WHERE id = ?1 AND sent_at IS NULL"};
 
+static struct qoc_sqlite_sql sql_pending = {
+    .text = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND next_attempt_at IS NOT NULL"};
+
 struct put_ctx {
 	const struct qoc_outbox_row *row;
 	int64_t id;
@@ -173,4 +176,25 @@ enum qoc_err qoc_sqlite_outbox_claim(struct qoc_store *base, int64_t now, int64_
 		*n = ctx.due.n;
 	}
 	return err;
+}
+
+static enum qoc_err pending_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_bound(c, &sql_pending, "outbox_pending", &s, "");
+	if (err)
+		return err;
+	err = qoc_sqlite_step_row(c, s, "outbox_pending");
+	if (!err)
+		*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_outbox_pending(struct qoc_store *base, int64_t *pending)
+{
+	if (!pending)
+		return QOC_EINVAL;
+	*pending = 0;
+	return qoc_sqlite_with_conn(qoc_sqlite_from(base), pending_work, pending);
 }

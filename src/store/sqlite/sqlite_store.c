@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 static void conn_close(struct qoc_sqlite_conn *c)
 {
@@ -102,12 +103,14 @@ enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_c
 {
 	*out = NULL;
 	struct timespec deadline;
+	uint64_t t0 = qoc_monotonic_ns();
 	qoc_monotonic_deadline(&deadline, st->busy_timeout_ms);
 	pthread_mutex_lock(&st->mu);
 	while (!st->free_list) {
 		int rc = pthread_cond_timedwait(&st->cv, &st->mu, &deadline);
 		if (rc == ETIMEDOUT && !st->free_list) {
 			pthread_mutex_unlock(&st->mu);
+			qoc_metrics_pool_wait(t0, true);
 			qoc_log_warn("store: no free database connection",
 			             "pool_size=%u waited_ms=%u", st->pool_size,
 			             st->busy_timeout_ms);
@@ -117,6 +120,7 @@ enum qoc_err qoc_sqlite_acquire(struct qoc_sqlite_store *st, struct qoc_sqlite_c
 	struct qoc_sqlite_conn *c = st->free_list;
 	st->free_list = c->next_free;
 	pthread_mutex_unlock(&st->mu);
+	qoc_metrics_pool_wait(t0, false);
 
 	if (!c->db) {
 		enum qoc_err err = conn_open(st, c);
@@ -272,6 +276,7 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .outbox_mark_sent = qoc_sqlite_outbox_mark_sent,
     .outbox_mark_failed = qoc_sqlite_outbox_mark_failed,
     .outbox_claim = qoc_sqlite_outbox_claim,
+    .outbox_pending = qoc_sqlite_outbox_pending,
     /* usage analytics */
     .analytics_append = qoc_sqlite_analytics_append,
     .analytics_query = qoc_sqlite_analytics_query,
