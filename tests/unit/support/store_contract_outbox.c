@@ -204,6 +204,26 @@ static void concurrent_claims_hand_each_row_to_one_sender(void **state)
 		assert_int_equal(seen[id], 1);
 }
 
+/* outbox_pending (version 10, for qoc_mail_outbox_pending): rows neither sent nor given
+ * up, whether due now or later, leased or not. */
+static void pending_counts_rows_neither_sent_nor_given_up(void **state)
+{
+	struct contract_fixture *f = *state;
+	int64_t pending = -1;
+	assert_int_equal(qoc_store_outbox_pending(f->st, &pending), QOC_OK);
+	assert_int_equal(pending, 0);
+	int64_t sent = put(f->st, "a@example.com", 1000);
+	int64_t later = put(f->st, "b@example.com", 1000);
+	int64_t gone = put(f->st, "c@example.com", 1000);
+	put(f->st, "d@example.com", 1000);
+	assert_int_equal(qoc_store_outbox_mark_sent(f->st, sent, 1001), QOC_OK);
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, later, 1001, 9000, "retry"), QOC_OK);
+	assert_int_equal(qoc_store_outbox_mark_failed(f->st, gone, 1001, 0, "gave up"), QOC_OK);
+	assert_int_equal(qoc_store_outbox_pending(f->st, &pending), QOC_OK);
+	assert_int_equal(pending, 2); /* later and d */
+	assert_int_equal(qoc_store_outbox_pending(f->st, NULL), QOC_EINVAL);
+}
+
 static void outbox_refuses_bad_arguments(void **state)
 {
 	struct contract_fixture *f = *state;
@@ -237,6 +257,8 @@ int store_contract_outbox_run(const char *group_name)
 	    cmocka_unit_test_setup_teardown(claimed_rows_are_leased_to_one_sender,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_claims_hand_each_row_to_one_sender,
+	                                    contract_setup_migrated, contract_teardown),
+	    cmocka_unit_test_setup_teardown(pending_counts_rows_neither_sent_nor_given_up,
 	                                    contract_setup_migrated, contract_teardown),
 	    cmocka_unit_test_setup_teardown(outbox_refuses_bad_arguments, contract_setup_migrated,
 	                                    contract_teardown),
