@@ -109,6 +109,10 @@ static const struct cdef defs[] = {
 	  "pending authorization requests kept per browser (the oldest beyond is dropped)" },
 	{ "pending_per_address", C_UINT, OFF(pending_per_address), "256", 1, 1000000, NULL,
 	  "pending authorization requests kept per client address (the oldest beyond is dropped)" },
+	{ "tls_cert", C_STRING, OFF(tls_cert), NULL, 0, 0, NULL,
+	  "PEM certificate chain (server first): listen serves HTTPS; reloaded on SIGHUP" },
+	{ "tls_key", C_STRING, OFF(tls_key), NULL, 0, 0, NULL,
+	  "PEM private key of tls_cert (set both or neither); reloaded on SIGHUP" },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -456,9 +460,16 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 		}
 		cfg->database = b.data;
 	}
+	/* HTTPS here: the files are read (and checked) by qoc serve, not by every command. */
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		errf(err, size, "config: %s: must be set together with %s (both or neither)",
+		     cfg->tls_cert ? "tls_key" : "tls_cert", cfg->tls_cert ? "tls_cert" : "tls_key");
+		return QOC_EINVAL;
+	}
 	if (!cfg->issuer) {
 		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "http://localhost:%u", cfg->listen_port);
+		snprintf(tmp, sizeof(tmp), "%s://localhost:%u", cfg->tls_cert ? "https" : "http",
+		         cfg->listen_port);
 		cfg->issuer = strdup(tmp);
 		if (!cfg->issuer)
 			return QOC_ENOMEM;
@@ -504,6 +515,14 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 	return QOC_OK;
 }
 
+static void unset_if_empty(char **slot)
+{
+	if (*slot && !(*slot)[0]) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
 enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *const *envp,
 			     char *err, size_t size)
 {
@@ -539,6 +558,8 @@ enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *con
 		free(cfg->database);
 		cfg->database = NULL;
 	}
+	unset_if_empty(&cfg->tls_cert);
+	unset_if_empty(&cfg->tls_key);
 	return finish(cfg, err, size);
 }
 

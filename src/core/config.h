@@ -58,6 +58,8 @@ struct qoc_config {
 	unsigned purge_interval;           /* purge_interval: seconds between purge rounds */
 	unsigned pending_per_browser;      /* pending_per_browser: pending authorizations kept */
 	unsigned pending_per_address;      /* pending_per_address: the same per client address */
+	char *tls_cert;            /* tls_cert: PEM certificate chain; NULL: plain HTTP */
+	char *tls_key;             /* tls_key: PEM private key of tls_cert; NULL with it */
 };
 
 /* Fills cfg with defaults, then reads `file` (NULL: none) and `envp` (NULL: environ).
