@@ -6,7 +6,9 @@ what=${1:-run}
 
 build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libssl-dev
             libsodium-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev libmaxminddb-dev
-            libcairo2-dev libpsl-dev)
+            libcairo2-dev libpsl-dev libgnutls28-dev)
+# libgnutls28-dev: HTTPS (tls_cert/tls_key) is libmicrohttpd's TLS, which is GnuTLS;
+# src/http/tls.c hands it the certificate at each handshake, so it links GnuTLS itself.
 # nodejs + npm: the console web app (web/) is built with npm ci + esbuild by CMake.
 # tor-geoipdb: the country ranges analytics read by default (/usr/share/tor/geoip).
 # libcurl4, libcairo2: dlopen'ed at first use (SMTP mail, PDF export), so no link pulls them.

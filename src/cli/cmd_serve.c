@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "mail/sender.h"
 #include "oidc/keyring.h"
 #include "store/purge.h"
@@ -56,8 +57,39 @@ static int wait_for_stop_signal(const sigset_t *set)
 	return sig;
 }
 
+/* tls_cert / tls_key: the files are read and checked before anything serves. */
+static int load_tls(const struct qoc_config *c, struct qoc_tls **tls)
+{
+	*tls = NULL;
+	if (!c->tls_cert)
+		return QOC_EXIT_OK;
+	if (!qoc_tls_supported()) {
+		fprintf(stderr, "qoc: tls_cert: this libmicrohttpd was built without TLS (GnuTLS) "
+		                "support; serve plain HTTP behind a TLS proxy instead\n");
+		return QOC_EXIT_USAGE;
+	}
+	char msg[1024];
+	enum qoc_err err = qoc_tls_new(c->tls_cert, c->tls_key, tls, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "qoc: config: %s\n", msg);
+		return err == QOC_ENOMEM ? QOC_EXIT_FAIL : QOC_EXIT_USAGE;
+	}
+	return QOC_EXIT_OK;
+}
+
+/* SIGHUP (systemctl reload): the certificate files are read again; on any error the
+ * current certificate stays (qoc_tls_reload logs why, naming the key). */
+static void reload(struct qoc_tls *tls)
+{
+	char msg[1024];
+	if (!tls)
+		qoc_log_info("SIGHUP: nothing to reload (no tls_cert)", "%s", "");
+	else
+		(void)qoc_tls_reload(tls, msg, sizeof(msg));
+}
+
 static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
-			struct qoc_http_server **srv)
+			struct qoc_tls *tls, struct qoc_http_server **srv)
 {
 	const struct qoc_config *c = &ctx->cfg;
 	struct qoc_http_options opts = {
@@ -76,6 +108,7 @@ static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
 		.max_connections_per_proxy = c->max_connections_per_proxy,
 		.request_head_timeout_s = c->request_head_timeout,
 		.trusted_proxies = c->trusted_proxies,
+		.tls = tls,
 	};
 	errno = 0;
 	enum qoc_err err = qoc_http_server_start(&opts, router, srv);
@@ -125,13 +158,13 @@ static int start_metrics(struct qoc_cli_ctx *ctx, struct qoc_api *api, struct qo
 
 static void print_welcome(const struct qoc_config *c)
 {
-	printf("QOC is serving on http://%s%s%s:%u (issuer %s)\n"
+	printf("QOC is serving on %s://%s%s%s:%u (issuer %s)\n"
 	       "  Console: %s/console/ (sign in with an account made by qoc user add)\n"
 	       "  Signing keys: %s/.well-known/jwks.json\n"
 	       "Create the first administrator in another terminal:\n"
 	       "  build/qoc user add --admin --email you@example.com --name \"Your Name\" "
 	       "--password-stdin\n",
-	       strchr(c->listen_host, ':') ? "[" : "", c->listen_host,
+	       c->tls_cert ? "https" : "http", strchr(c->listen_host, ':') ? "[" : "", c->listen_host,
 	       strchr(c->listen_host, ':') ? "]" : "", c->listen_port, c->issuer, c->issuer,
 	       c->issuer);
 	fflush(stdout);
@@ -150,6 +183,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);
 	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGHUP); /* reload (the TLS certificate), never a stop */
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -183,6 +217,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	struct qoc_mailer *mailer = NULL;
 	struct qoc_analytics *analytics = NULL;
 	struct qoc_purger *purger = NULL;
+	struct qoc_tls *tls = NULL;
 	char msg[512] = "";
 	if ((err = qoc_analytics_configure(&ctx->cfg, ctx->store, &qoc_clock_system, &analytics,
 	                                   msg, sizeof(msg)))) {
@@ -229,13 +264,15 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	if (ctx->cfg.metrics_listen &&
 	    (rc = start_metrics(ctx, &api, &metrics_router, &metrics_srv)))
 		goto out;
-	if ((rc = start_server(ctx, router, &srv)))
+	if ((rc = load_tls(&ctx->cfg, &tls)) || (rc = start_server(ctx, router, tls, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
 		     ctx->cfg.issuer, ctx->store->ops->name, ctx->cfg.threads);
 	print_welcome(&ctx->cfg);
 
-	int sig = wait_for_stop_signal(&stop_set);
+	int sig;
+	while ((sig = wait_for_stop_signal(&stop_set)) == SIGHUP)
+		reload(tls);
 	qoc_log_info("stopping", "signal=%s grace_s=%u", sig == SIGINT ? "SIGINT" : "SIGTERM",
 		     ctx->cfg.shutdown_timeout);
 	qoc_http_server_stop(srv, ctx->cfg.shutdown_timeout * 1000u);
@@ -244,6 +281,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 out:
 	qoc_http_server_stop(metrics_srv, 1000);
 	qoc_router_free(metrics_router);
+	qoc_tls_free(tls); /* the server that used it has stopped */
 	qoc_purger_stop(purger);
 	qoc_analytics_free(analytics); /* drains the queue */
 	qoc_mailer_stop(mailer);

@@ -111,6 +111,10 @@ static const struct cdef defs[] = {
 	  "pending authorization requests kept per client address (the oldest beyond is dropped)" },
 	{ "metrics_listen", C_STRING, OFF(metrics_listen), "", 0, 0, NULL,
 	  "host:port of a second listener serving only GET /metrics (Prometheus); empty: none. Keep it on loopback" },
+	{ "tls_cert", C_STRING, OFF(tls_cert), NULL, 0, 0, NULL,
+	  "PEM certificate chain (server first): listen serves HTTPS; reloaded on SIGHUP" },
+	{ "tls_key", C_STRING, OFF(tls_key), NULL, 0, 0, NULL,
+	  "PEM private key of tls_cert (set both or neither); reloaded on SIGHUP" },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -472,9 +476,16 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 		}
 		cfg->database = b.data;
 	}
+	/* HTTPS here: the files are read (and checked) by qoc serve, not by every command. */
+	if (!cfg->tls_cert != !cfg->tls_key) {
+		errf(err, size, "config: %s: must be set together with %s (both or neither)",
+		     cfg->tls_cert ? "tls_key" : "tls_cert", cfg->tls_cert ? "tls_cert" : "tls_key");
+		return QOC_EINVAL;
+	}
 	if (!cfg->issuer) {
 		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "http://localhost:%u", cfg->listen_port);
+		snprintf(tmp, sizeof(tmp), "%s://localhost:%u", cfg->tls_cert ? "https" : "http",
+		         cfg->listen_port);
 		cfg->issuer = strdup(tmp);
 		if (!cfg->issuer)
 			return QOC_ENOMEM;
@@ -520,6 +531,14 @@ static enum qoc_err finish(struct qoc_config *cfg, char *err, size_t size)
 	return QOC_OK;
 }
 
+static void unset_if_empty(char **slot)
+{
+	if (*slot && !(*slot)[0]) {
+		free(*slot);
+		*slot = NULL;
+	}
+}
+
 enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *const *envp,
 			     char *err, size_t size)
 {
@@ -559,6 +578,8 @@ enum qoc_err qoc_config_load(struct qoc_config *cfg, const char *file, char *con
 		free(cfg->metrics_listen);
 		cfg->metrics_listen = NULL;
 	}
+	unset_if_empty(&cfg->tls_cert);
+	unset_if_empty(&cfg->tls_key);
 	return finish(cfg, err, size);
 }
 

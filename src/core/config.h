@@ -61,6 +61,8 @@ struct qoc_config {
 	char *metrics_listen;  /* metrics_listen: host:port of the metrics listener; NULL: none */
 	char *metrics_host;    /* derived: its host */
 	unsigned metrics_port; /* derived: its port */
+	char *tls_cert;            /* tls_cert: PEM certificate chain; NULL: plain HTTP */
+	char *tls_key;             /* tls_key: PEM private key of tls_cert; NULL with it */
 };
 
 /* Fills cfg with defaults, then reads `file` (NULL: none) and `envp` (NULL: environ).

@@ -881,11 +881,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		                     : NULL;
 		if (!srv->opts.no_metrics)
 			qoc_metrics_connection(1);
+		if (srv->opts.tls && qoc_tls_conn_open(srv->opts.tls, conn) != QOC_OK)
+			qoc_log_warn("tls connection refused", "error=\"%s\"", "out of memory");
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		qoc_conn_guard_close(srv->guard, *socket_context);
 		*socket_context = NULL;
 		if (!srv->opts.no_metrics)
 			qoc_metrics_connection(-1);
+		if (srv->opts.tls)
+			qoc_tls_conn_close(conn); /* GnuTLS's session is gone by now */
 	}
 }
 
@@ -903,6 +907,12 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 		mem = 32 * KIB;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	/* HTTPS: the certificate callback and priority string of http/tls.c. */
+	struct MHD_OptionItem tls_opts[3] = {{MHD_OPTION_END, 0, NULL}};
+	if (o->tls) {
+		flags |= MHD_USE_TLS;
+		qoc_tls_daemon_options(tls_opts);
+	}
 	/* libmicrohttpd 0.9.75 closes the socket it was given on some failure paths and not
 	 * on others. It gets a duplicate: we never close that one after a failure (its number
 	 * may be reused already); at worst a failed start leaks one descriptor. */
@@ -924,6 +934,7 @@ static enum qoc_err start_daemon(struct qoc_http_server *srv, int *sys_errno)
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		MHD_OPTION_ARRAY, tls_opts,
 		/* Last: with one thread, end the list here (a pool of 1 draws a warning). */
 		o->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
 		(unsigned int)o->threads,
@@ -949,6 +960,10 @@ enum qoc_err qoc_http_server_start(const struct qoc_http_options *opts, struct q
 	*out = NULL;
 	if (!opts || !router || opts->port == 0) {
 		errno = EINVAL;
+		return QOC_EINVAL;
+	}
+	if (opts->tls && !qoc_tls_supported()) {
+		errno = ENOTSUP;
 		return QOC_EINVAL;
 	}
 	struct qoc_http_server *srv = calloc(1, sizeof(*srv));

@@ -32,6 +32,7 @@
 
 #include "core/err.h"
 #include "http/router.h"
+#include "http/tls.h"
 
 /* Zero (or NULL) in any field picks the default in brackets. */
 struct qoc_http_options {
@@ -65,13 +66,17 @@ struct qoc_http_options {
 	const char *trusted_proxies;
 	/* Not counted in the qoc_http_* metrics (core/metrics.h): the metrics listener. */
 	bool no_metrics;
+	/* HTTPS (http/tls.h): NULL serves plain HTTP; else TLS with tls's credentials
+	 * (borrowed: it must outlive the server; reload it at any time). */
+	struct qoc_tls *tls;
 };
 
 struct qoc_http_server;
 
 /* Binds opts->address:port and starts serving router (borrowed: it must outlive the
  * server and not change meanwhile). On QOC_OK *out is the running server.
- * Errors: QOC_EINVAL (bad options: port 0, unparsable address); QOC_EIO when the socket
+ * Errors: QOC_EINVAL (bad options: port 0, unparsable address; opts->tls with a
+ * libmicrohttpd built without TLS, errno ENOTSUP); QOC_EIO when the socket
  * cannot be bound or the server cannot start, with errno set to the cause, e.g.
  * EADDRINUSE when the port is taken (also logged with the address); QOC_ENOMEM.
  * *out is NULL on error. */

@@ -151,6 +151,33 @@ static void https_issuer_and_ipv6_listen(void **state)
 	qoc_config_release(&c);
 }
 
+/* Issue 20 HTTPS: tls_cert and tls_key come together; with them the default issuer is
+ * https. The files themselves are read by qoc serve (tests/integration/tls.test.mjs). */
+static void tls_keys_both_or_neither(void **state)
+{
+	(void)state;
+	expect_error(NULL, (char *[]){ "QOC_TLS_CERT=/etc/qoc/cert.pem", NULL },
+		     "tls_key: must be set together with tls_cert");
+	expect_error("tls_key = /etc/qoc/key.pem\n", NULL,
+		     "tls_cert: must be set together with tls_key");
+	char *env[] = { "QOC_TLS_CERT=/c.pem", "QOC_TLS_KEY=/k.pem", "QOC_LISTEN=127.0.0.1:8443",
+			NULL };
+	struct qoc_config c;
+	char err[256];
+	assert_int_equal(qoc_config_load(&c, NULL, env, err, sizeof(err)), QOC_OK);
+	assert_string_equal(c.tls_cert, "/c.pem");
+	assert_string_equal(c.tls_key, "/k.pem");
+	assert_string_equal(c.issuer, "https://localhost:8443");
+	qoc_config_release(&c);
+	/* Empty means unset, for both. */
+	char *empty[] = { "QOC_TLS_CERT=", "QOC_TLS_KEY=", NULL };
+	assert_int_equal(qoc_config_load(&c, NULL, empty, err, sizeof(err)), QOC_OK);
+	assert_null(c.tls_cert);
+	assert_null(c.tls_key);
+	assert_string_equal(c.issuer, "http://localhost:8080");
+	qoc_config_release(&c);
+}
+
 /* Issue 7: the PostgreSQL forms of database are accepted as given (the store parses them). */
 static void postgres_database_urls_are_accepted(void **state)
 {
@@ -245,6 +272,7 @@ int main(void)
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(metrics_listen_key),
 		cmocka_unit_test(every_key_is_documented),
+		cmocka_unit_test(tls_keys_both_or_neither),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
