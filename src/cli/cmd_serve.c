@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/logbuf.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "mail/sender.h"
@@ -46,14 +47,20 @@ static void raise_fd_limit(void)
 		qoc_log_warn("cannot raise the open-file limit", "error=\"%s\"", strerror(errno));
 }
 
-/* SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
- * and taken synchronously here, so no handler runs at an arbitrary point. */
+/* SIGTERM, SIGINT and SIGHUP are blocked in every thread (the server's threads inherit the
+ * mask) and taken synchronously here, so no handler runs at an arbitrary point. SIGHUP
+ * (systemctl reload, contrib/qoc.service) reloads nothing yet: it is logged and ignored,
+ * so a reload never stops the server. */
 static int wait_for_stop_signal(const sigset_t *set)
 {
-	int sig = 0;
-	while (sigwait(set, &sig) != 0)
-		;
-	return sig;
+	for (;;) {
+		int sig = 0;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			return sig;
+		qoc_log_info("reload requested", "signal=SIGHUP reloaded=none");
+	}
 }
 
 static int start_server(struct qoc_cli_ctx *ctx, struct qoc_router *router,
@@ -118,6 +125,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	sigemptyset(&stop_set);
 	sigaddset(&stop_set, SIGTERM);
 	sigaddset(&stop_set, SIGINT);
+	sigaddset(&stop_set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -192,6 +200,10 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	api.purger = purger;
+	/* From here on info lines (the access log) are written in batches (core/logbuf.h);
+	 * the flusher inherits the blocked signals. Stopped, and everything written, below. */
+	if (qoc_log_buffer_start(0) != QOC_OK)
+		qoc_log_warn("log lines are written one by one", "reason=no_flusher");
 	if ((rc = start_server(ctx, router, &srv)))
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
@@ -211,5 +223,6 @@ out:
 	qoc_router_free(router);
 	qoc_api_release(&api);
 	qoc_an_export_shutdown(); /* no request runs any more */
+	qoc_log_buffer_stop();    /* every buffered line written */
 	return rc;
 }
