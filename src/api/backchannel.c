@@ -145,8 +145,15 @@ enum qoc_err qoc_api_client_auth(struct qoc_api *api, struct qoc_http_req *req,
 		int64_t retry2 = 0;
 		bool free_pair = qoc_throttle_check(api->client_auth, k.pair, now, &retry);
 		bool free_addr = qoc_throttle_check(api->client_address, k.addr, now, &retry2);
-		if (!free_pair || !free_addr)
+		if (!free_pair || !free_addr) {
+			char qid[160];
+			qoc_log_event("client_auth_throttled",
+			              "client authentication refused: too many failures",
+			              "client_id=%s addr=%s budget=%s",
+			              qoc_log_quote(qid, sizeof(qid), out->creds.client_id),
+			              k.addr + 3, free_addr ? "client_and_address" : "address");
 			return throttled(resp, retry > retry2 ? retry : retry2);
+		}
 	} /* else nothing is counted anywhere: no key to build or look up (the common case) */
 	err = qoc_store_client_get(api->store, req->arena, out->creds.client_id, &out->app);
 	if (err && err != QOC_ENOTFOUND) {

@@ -6,6 +6,7 @@
 #include "api/app_json.h"
 #include "api/console.h"
 #include "api/console_handlers.h"
+#include "core/log.h"
 #include "http/json.h"
 #include "oauth/authz_flow.h"
 
@@ -180,6 +181,20 @@ static enum qoc_err create_team(struct qoc_http_resp *resp, struct qoc_api *api,
 	return QOC_OK;
 }
 
+/* Security events (core/log.h) for a committed suspension or its lifting. */
+static void log_suspension(const struct qoc_app *app, bool was_suspended,
+                           const struct qoc_console_caller *who)
+{
+	bool suspended = !strcmp(app->status, "suspended");
+	if (suspended && !was_suspended)
+		qoc_log_event("app_suspended", "application suspended", "client_id=%s by=%s",
+		              app->client_id, who->acct.id);
+	else if (!suspended && was_suspended)
+		qoc_log_event("app_unsuspended", "application suspension lifted",
+		              "client_id=%s by=%s status=%s", app->client_id, who->acct.id,
+		              app->status);
+}
+
 enum qoc_err qoc_api_console_apps_create(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                          void *ctx)
 {
@@ -210,6 +225,7 @@ enum qoc_err qoc_api_console_apps_create(struct qoc_http_req *req, struct qoc_ht
 		err = qoc_console_store_error(resp, err);
 	else {
 		char loc[128];
+		log_suspension(&out->app, false, &who);
 		snprintf(loc, sizeof(loc), "/api/v1/applications/%s", out->app.client_id);
 		err = qoc_http_resp_header(resp, "Location", loc);
 		if (!err)
@@ -293,6 +309,7 @@ enum qoc_err qoc_api_console_app_patch(struct qoc_http_req *req, struct qoc_http
 		err = qoc_console_field_errors(resp, errs);
 	if (err || (err = patch_allowed(resp, &who, &app, &in, role, body)))
 		goto out;
+	bool was_suspended = !strcmp(app.status, "suspended");
 	qoc_app_input_apply(&in, &app);
 	if (!qoc_app_rules_check(&app, errs)) {
 		err = qoc_console_field_errors(resp, errs);
@@ -307,8 +324,12 @@ enum qoc_err qoc_api_console_app_patch(struct qoc_http_req *req, struct qoc_http
 	const char *action =
 	    in.status && json_object_size(body) == 1 ? QOC_APPS_AUDIT_STATUS : "app.update";
 	struct qoc_audit_event ev = qoc_console_event(req, api, &who, action, detail);
-	if ((err = qoc_store_app_update(api->store, &app, &ev)) ||
-	    (err = qoc_store_app_get(api->store, req->arena, app.client_id, &app))) {
+	if ((err = qoc_store_app_update(api->store, &app, &ev))) {
+		err = qoc_console_store_error(resp, err);
+		goto out;
+	}
+	log_suspension(&app, was_suspended, &who);
+	if ((err = qoc_store_app_get(api->store, req->arena, app.client_id, &app))) {
 		err = qoc_console_store_error(resp, err);
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/backchannel.h"
+#include "core/log.h"
 #include "login/throttle.h"
 
 /* The email as typed, trimmed and lower-cased (arena). */
@@ -36,6 +37,15 @@ static void release(void *arg)
 		qoc_throttle_cancel(g->api->login_account, g->acct, now);
 }
 
+/* Security events (log.h) name the budget and the client address, never the email as
+ * typed: a password typed into the email field must not reach the log. */
+static enum qoc_err refused(const struct qoc_pw_guard *g, const char *budget, int64_t wait)
+{
+	qoc_log_event("signin_throttled", "password check refused: too many failures",
+	              "budget=%s addr=%s retry_after=%lld", budget, g->addr + 3, (long long)wait);
+	return QOC_OK;
+}
+
 enum qoc_err qoc_pw_guard_begin(struct qoc_api *api, struct qoc_http_req *req, const char *email,
                                 struct qoc_pw_guard *g, int64_t *retry_after)
 {
@@ -56,12 +66,12 @@ enum qoc_err qoc_pw_guard_begin(struct qoc_api *api, struct qoc_http_req *req, c
 		return QOC_ENOMEM;
 	if (!qoc_throttle_reserve(api->login_pair, g->pair, now, &wait, &failures)) {
 		*retry_after = wait;
-		return QOC_OK;
+		return refused(g, "account_and_address", wait);
 	}
 	if (!qoc_throttle_reserve(api->login_address, g->addr, now, &wait, NULL)) {
 		qoc_throttle_cancel(api->login_pair, g->pair, now);
 		*retry_after = wait;
-		return QOC_OK;
+		return refused(g, "address", wait);
 	}
 	/* The account-wide budget binds only addresses that already failed for it. */
 	if (failures > 0) {
@@ -69,7 +79,7 @@ enum qoc_err qoc_pw_guard_begin(struct qoc_api *api, struct qoc_http_req *req, c
 			qoc_throttle_cancel(api->login_pair, g->pair, now);
 			qoc_throttle_cancel(api->login_address, g->addr, now);
 			*retry_after = wait;
-			return QOC_OK;
+			return refused(g, "account", wait);
 		}
 		g->acct_reserved = true;
 	}
@@ -79,6 +89,26 @@ enum qoc_err qoc_pw_guard_begin(struct qoc_api *api, struct qoc_http_req *req, c
 		return QOC_ENOMEM;
 	}
 	return QOC_OK;
+}
+
+/* After a failure: one event when it locked a budget (the attempts it refuses until the
+ * lock ends are signin_throttled events). Only failed attempts pay for these look-ups. */
+static void log_locks(const struct qoc_pw_guard *g, int64_t now)
+{
+	struct qoc_api *api = g->api;
+	int64_t wait = 0, w;
+	bool pair = !qoc_throttle_check(api->login_pair, g->pair, now, &w);
+	wait = pair ? w : wait;
+	bool addr = !qoc_throttle_check(api->login_address, g->addr, now, &w);
+	wait = addr && w > wait ? w : wait;
+	bool acct = !qoc_throttle_check(api->login_account, g->acct, now, &w);
+	wait = acct && w > wait ? w : wait;
+	if (!pair && !addr && !acct)
+		return;
+	qoc_log_event("signin_locked", "sign-in locked after failed passwords",
+	              "account=%s account_and_address=%s address=%s addr=%s lock_s=%lld",
+	              acct ? "locked" : "open", pair ? "locked" : "open", addr ? "locked" : "open",
+	              g->addr + 3, (long long)wait);
 }
 
 void qoc_pw_guard_end(struct qoc_pw_guard *g, bool right)
@@ -101,4 +131,5 @@ void qoc_pw_guard_end(struct qoc_pw_guard *g, bool right)
 		(void)qoc_throttle_fail_reserved(api->login_account, g->acct, now);
 	else
 		(void)qoc_throttle_fail(api->login_account, g->acct, now);
+	log_locks(g, now);
 }

@@ -20,6 +20,7 @@
 #include "api/handlers.h"
 #include "api/web.h"
 #include "console/accounts.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "login/csrf.h"
 #include "login/throttle.h"
@@ -116,11 +117,17 @@ static void count_signup(struct qoc_api *api, struct qoc_http_req *req, int64_t 
 	qoc_api_client_addr(api, req, addr);
 	char *key = qoc_arena_printf(req->arena, "ip:%s", addr);
 	*retry = 1; /* fail closed */
-	if (!key || !qoc_throttle_reserve(api->signup_address, key, now, retry, NULL))
+	if (!key || !qoc_throttle_reserve(api->signup_address, key, now, retry, NULL)) {
+		qoc_log_event("signup_throttled", "sign-up refused: too many",
+		              "budget=address addr=%s", addr);
 		return;
+	}
 	(void)qoc_throttle_fail_reserved(api->signup_address, key, now);
-	if (!qoc_throttle_reserve(api->signup_all, "all", now, retry, NULL))
+	if (!qoc_throttle_reserve(api->signup_all, "all", now, retry, NULL)) {
+		qoc_log_event("signup_throttled", "sign-up refused: too many", "budget=all addr=%s",
+		              addr);
 		return;
+	}
 	(void)qoc_throttle_fail_reserved(api->signup_all, "all", now);
 	*retry = 0;
 }

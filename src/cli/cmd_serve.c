@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/logbuf.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -47,14 +48,17 @@ static void raise_fd_limit(void)
 		qoc_log_warn("cannot raise the open-file limit", "error=\"%s\"", strerror(errno));
 }
 
-/* SIGTERM and SIGINT are blocked in every thread (the server's threads inherit the mask)
- * and taken synchronously here, so no handler runs at an arbitrary point. */
+/* SIGTERM, SIGINT and SIGHUP are blocked in every thread (the server's threads inherit the
+ * mask) and taken synchronously here, so no handler runs at an arbitrary point. SIGHUP
+ * (systemctl reload, contrib/qoc.service) is returned too: the caller reloads the TLS
+ * certificate and waits again, so a reload never stops the server. */
 static int wait_for_stop_signal(const sigset_t *set)
 {
-	int sig = 0;
-	while (sigwait(set, &sig) != 0)
-		;
-	return sig;
+	for (;;) {
+		int sig = 0;
+		if (sigwait(set, &sig) == 0)
+			return sig;
+	}
 }
 
 /* tls_cert / tls_key: the files are read and checked before anything serves. */
@@ -261,6 +265,10 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	api.purger = purger;
+	/* From here on info lines (the access log) are written in batches (core/logbuf.h);
+	 * the flusher inherits the blocked signals. Stopped, and everything written, below. */
+	if (qoc_log_buffer_start(0) != QOC_OK)
+		qoc_log_warn("log lines are written one by one", "reason=no_flusher");
 	if (ctx->cfg.metrics_listen &&
 	    (rc = start_metrics(ctx, &api, &metrics_router, &metrics_srv)))
 		goto out;
@@ -288,5 +296,6 @@ out:
 	qoc_router_free(router);
 	qoc_api_release(&api);
 	qoc_an_export_shutdown(); /* no request runs any more */
+	qoc_log_buffer_stop();    /* every buffered line written */
 	return rc;
 }

@@ -28,6 +28,9 @@ int qoc_cli_ctx_config(struct qoc_cli_ctx *ctx)
 	enum qoc_log_level level = QOC_LOG_INFO;
 	qoc_log_level_parse(ctx->cfg.log_level, &level);
 	qoc_log_set_level(level);
+	enum qoc_log_format format = QOC_LOG_LOGFMT;
+	qoc_log_format_parse(ctx->cfg.log_format, &format);
+	qoc_log_set_format(format);
 	return QOC_EXIT_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "crypto/hash.h"
 #include "crypto/seal.h"
@@ -372,6 +373,9 @@ enum qoc_err qoc_apps_set_status(const struct qoc_apps_ctx *ctx, const struct qo
 	struct qoc_audit_event ev = audit_event(ctx, actor, QOC_APPS_AUDIT_STATUS, detail);
 	enum qoc_err err = qoc_store_app_set_status(ctx->store, client_id, status, &ev);
 	free(detail);
+	if (!err && !strcmp(status, "suspended")) /* a security event (core/log.h) */
+		qoc_log_event("app_suspended", "application suspended", "client_id=%s by=%s",
+		              client_id, actor && actor->account_id ? actor->account_id : "-");
 	return err;
 }
 

@@ -29,6 +29,7 @@ struct qoc_config {
 	char *mail_from;           /* mail_from: sender address; NULL: qoc@<issuer host> */
 	char *geoip;               /* geoip: MMDB path or Debian tor-geoipdb file */
 	char *log_level;           /* log_level: debug|info|warn|error */
+	char *log_format;          /* log_format: logfmt|json */
 	bool access_log;           /* access_log */
 	unsigned threads;          /* threads: HTTP worker threads */
 	char *sqlite_synchronous;  /* sqlite_synchronous: full|normal */

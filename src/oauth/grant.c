@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "console/app_rules.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "crypto/token.h"
 #include "oauth/scope.h"
@@ -70,9 +71,13 @@ static enum qoc_err consume_code(const struct qoc_issue_ctx *ctx, const char *co
 	/* Only the client the code was issued to can redeem (or burn) it: another client's
 	 * attempt is invalid_grant and leaves the code valid (issue 13). */
 	e = qoc_store_code_consume(ctx->store, a, hash, client_id, now, out);
-	if (e == QOC_ECONFLICT) /* SECURITY.md: the store revoked the code's family */
+	if (e == QOC_ECONFLICT) { /* SECURITY.md: the store revoked the code's family */
+		char qid[160];
+		qoc_log_event("code_reuse", "authorization code reused; its tokens are revoked",
+		              "client_id=%s", qoc_log_quote(qid, sizeof(qid), client_id));
 		return invalid_grant(err, "the code was already used; tokens issued from it are "
 		                          "revoked");
+	}
 	if (e == QOC_ENOTFOUND)
 		return invalid_grant(err, "the code is not valid or has expired");
 	return e ? internal(err, e) : QOC_OK;
@@ -147,9 +152,13 @@ static enum qoc_err rotate(const struct qoc_issue_ctx *ctx, const char *hash,
 {
 	enum qoc_err e = qoc_store_refresh_rotate(ctx->store, a, hash, app->client_id, now,
 	                                          out->records, out->record_count, NULL);
-	if (e == QOC_ECONFLICT) /* SECURITY.md: the store revoked the whole family */
+	if (e == QOC_ECONFLICT) { /* SECURITY.md: the store revoked the whole family */
+		char qid[160];
+		qoc_log_event("refresh_reuse", "refresh token reused; its grant is revoked",
+		              "client_id=%s", qoc_log_quote(qid, sizeof(qid), app->client_id));
 		return invalid_grant(err, "the refresh token was already used; the grant is "
 		                          "revoked");
+	}
 	if (e == QOC_ENOTFOUND)
 		return invalid_grant(err, "the refresh token is not valid or has expired");
 	return e ? internal(err, e) : QOC_OK;

@@ -4,7 +4,7 @@
 // browser for the QOC Login pages lives in browser.mjs (re-exported here).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -114,7 +114,8 @@ export function runQoc(args, { env = {}, input } = {}) {
 
 // Starts `qoc serve`; resolves once /healthz answers. Returns { url, port, dataDir, proc,
 // stderr(), stop(signal) -> exit code }. `port` (default: a free one) lets a test know the
-// URL beforehand, e.g. to set QOC_ISSUER to it. loopbackIssuer: the issuer is the URL the
+// URL beforehand, e.g. to set QOC_ISSUER to it. output() is stdout and stderr as they
+// came, stderr() the log alone. loopbackIssuer: the issuer is the URL the
 // tests reach (http://127.0.0.1:<port>) instead of the default http://localhost:<port>, so
 // an OpenID client's discovery check (issuer == URL it fetched) holds.
 export async function startServer({ env = {}, dataDir, args = [], port: wantPort, loopbackIssuer = false } = {}) {
@@ -126,8 +127,9 @@ export async function startServer({ env = {}, dataDir, args = [], port: wantPort
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; err += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;
@@ -146,6 +148,7 @@ export async function startServer({ env = {}, dataDir, args = [], port: wantPort
   return {
     url, port, dataDir: dir, proc,
     output: () => out,
+    stderr: () => err, // the log alone
     exited,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
@@ -206,8 +209,15 @@ export function fixture(args, env = {}) {
 }
 
 // Makes an account with `qoc user add --password-stdin` in the store of dataDir (or of
-// the env given); returns { id, email }. Throws with qoc's message when it fails.
+// the env given; made first with `qoc migrate` when the directory has none); returns
+// { id, email }. Throws with qoc's message when it fails.
 export function createAccount(dataDir, { email, name = 'Test User', password = 'correct horse battery', admin = false } = {}, env = {}) {
+  // `qoc user add` never creates a store (issue 20): a fresh data directory gets one from
+  // `qoc migrate`, as `qoc serve` would make it.
+  if (!existsSync(path.join(dataDir, 'master.key'))) {
+    const m = runQoc(['migrate'], { env: { ...env, QOC_DATA_DIR: dataDir } });
+    if (m.status !== 0) throw new Error(`qoc migrate ${dataDir} exited ${m.status}: ${m.stderr.trim()}`);
+  }
   const args = ['user', 'add', '--email', email, '--name', name, '--password-stdin'];
   if (admin) args.push('--admin');
   const r = runQoc(args, { env: { ...env, QOC_DATA_DIR: dataDir }, input: `${password}\n` });
