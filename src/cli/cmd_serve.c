@@ -86,9 +86,8 @@ static int load_tls(const struct qoc_config *c, struct qoc_tls **tls)
 static void reload(struct qoc_tls *tls)
 {
 	char msg[1024];
-	if (!tls)
-		qoc_log_info("SIGHUP: nothing to reload (no tls_cert)", "%s", "");
-	else
+	qoc_log_info("reload requested", "signal=SIGHUP reloaded=%s", tls ? "tls" : "none");
+	if (tls)
 		(void)qoc_tls_reload(tls, msg, sizeof(msg));
 }
 
