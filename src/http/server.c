@@ -35,6 +35,7 @@
 #include "http/conn_guard.h"
 #include "http/listen.h"
 #include "http/offload.h"
+#include "http/tls.h"
 #include "http/token.h"
 
 #define KIB ((size_t)1024)

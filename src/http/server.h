@@ -32,7 +32,8 @@
 
 #include "core/err.h"
 #include "http/router.h"
-#include "http/tls.h"
+
+struct qoc_tls; /* http/tls.h */
 
 /* Zero (or NULL) in any field picks the default in brackets. */
 struct qoc_http_options {

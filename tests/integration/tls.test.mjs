@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import * as client from 'openid-client';
 
@@ -267,6 +268,27 @@ describe('HTTPS (tls_cert, tls_key)', { skip: STORE !== 'sqlite' && 'store-indep
       assert.equal(f.socket, a.socket);
     } finally {
       agent.destroy();
+    }
+  });
+
+  test('a handshake that never completes is cut at request_head_timeout (docs/decisions/http-connections.md)', async () => {
+    const slow = await startTls({ dataDir: path.join(work, 'data-slow'), certFile: one.cert, keyFile: one.key, ca: caPem,
+      env: { QOC_REQUEST_HEAD_TIMEOUT: '1' } });
+    try {
+      const t0 = Date.now();
+      const closedAfter = await new Promise((resolve, reject) => {
+        const sock = net.connect(slow.port, '127.0.0.1');
+        const timer = setTimeout(() => { sock.destroy(); reject(new Error('not closed within 8 s')); }, 8000);
+        // The start of a TLS record (handshake, 512 bytes announced), then nothing.
+        sock.on('connect', () => sock.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])));
+        sock.on('error', () => {});
+        sock.on('close', () => { clearTimeout(timer); resolve(Date.now() - t0); });
+      });
+      assert.ok(closedAfter >= 700 && closedAfter < 4000, `closed after ${closedAfter} ms`);
+    } finally {
+      const { code } = await slow.stop();
+      assert.doesNotMatch(slow.output(), /AddressSanitizer|LeakSanitizer|runtime error/);
+      assert.equal(code, 0);
     }
   });
 

@@ -121,6 +121,23 @@ static void loads_and_fingerprints(void **state)
 	assert_string_equal(fp, f->one_fp);
 	qoc_tls_free(tls);
 	qoc_tls_free(NULL);
+	/* RSA and Ed25519 keys load too (PKCS#8 PEM, as openssl writes them). */
+	const char *algs[] = {"-newkey rsa:2048", "-newkey ed25519"};
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		char cert[160], key[160], cmd[700], want[65];
+		snprintf(cert, sizeof(cert), "%s/alg%zu.pem", f->dir, i);
+		snprintf(key, sizeof(key), "%s/alg%zu.key", f->dir, i);
+		snprintf(cmd, sizeof(cmd),
+		         "openssl req -x509 %s -nodes -keyout '%s' -out '%s' -days 2 -subj /CN=alg "
+		         "2>/dev/null",
+		         algs[i], key, cert);
+		run(cmd);
+		assert_int_equal(qoc_tls_new(cert, key, &tls, msg, sizeof(msg)), QOC_OK);
+		qoc_tls_fingerprint(tls, fp);
+		openssl_fingerprint(cert, want);
+		assert_string_equal(fp, want);
+		qoc_tls_free(tls);
+	}
 }
 
 static void expect_new_error(const char *cert, const char *key, enum qoc_err want,
