@@ -78,9 +78,9 @@ static void histogram_buckets_are_cumulative(void **state)
 	(void)state;
 	qoc_metrics_reset();
 	unsigned r = qoc_metrics_route_intern("/h");
-	qoc_metrics_http_request(r, 200, 10000);         /* exactly on a bound: le is <= */
-	qoc_metrics_http_request(r, 200, 30000);         /* (25 us, 50 us] */
-	qoc_metrics_http_request(r, 200, 20000000000u);  /* 20 s: only +Inf */
+	qoc_metrics_http_request(r, 200, 10000);        /* exactly on a bound: le is <= */
+	qoc_metrics_http_request(r, 200, 30000);        /* (25 us, 50 us] */
+	qoc_metrics_http_request(r, 200, 20000000000u); /* 20 s: only +Inf */
 	struct qoc_buf b;
 	char *t = render(&b);
 	has_line(t, "# TYPE qoc_http_request_duration_seconds histogram");
