@@ -36,6 +36,7 @@ test-deps:
 bench: build
 	@./scripts/deps.sh bench
 	@./bench/run.sh $(BUILD)
+	@./bench/log.sh $(BUILD)
 	@./bench/micro.sh
 	@BENCH_SKIP_QUERY=1 ./bench/analytics.sh
 	@./bench/compare.sh $(BUILD)

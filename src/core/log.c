@@ -306,30 +306,36 @@ static size_t render_json(char *out, size_t size, enum qoc_log_level level, cons
 	return w.n;
 }
 
+/* Appends s[0..n) to out at *len, cut to lim. */
+static void append(char *out, size_t *len, size_t lim, const char *s, size_t n)
+{
+	if (n > lim - *len)
+		n = lim - *len;
+	memcpy(out + *len, s, n);
+	*len += n;
+}
+
 static size_t render_logfmt(char *out, size_t size, enum qoc_log_level level, const char *ts,
                             const char *msg, const char *fields, const char *req)
 {
 	char qmsg[256];
 	size_t lim = size - 2; /* the newline and the NUL */
-	int n = snprintf(out, size, "ts=%s level=%s msg=%s", ts, level_names[level],
-	                 qoc_log_quote(qmsg, sizeof(qmsg), msg));
-	size_t len = n < 0 ? 0 : (size_t)n > lim ? lim : (size_t)n;
+	size_t len = 0;
+	/* memcpy, not snprintf: this runs once per request (the access log). */
+	append(out, &len, lim, "ts=", 3);
+	append(out, &len, lim, ts, strlen(ts));
+	append(out, &len, lim, " level=", 7);
+	append(out, &len, lim, level_names[level], strlen(level_names[level]));
+	append(out, &len, lim, " msg=", 5);
+	qoc_log_quote(qmsg, sizeof(qmsg), msg);
+	append(out, &len, lim, qmsg, strlen(qmsg));
 	if (fields && fields[0] && len + 1 < lim) {
 		out[len++] = ' ';
-		size_t fl = strlen(fields);
-		if (fl > lim - len)
-			fl = lim - len;
-		memcpy(out + len, fields, fl);
-		len += fl;
+		append(out, &len, lim, fields, strlen(fields));
 	}
 	if (req && req[0] && len + 5 < lim) {
-		memcpy(out + len, " req=", 5);
-		len += 5;
-		size_t rl = strnlen(req, 63);
-		if (rl > lim - len)
-			rl = lim - len;
-		memcpy(out + len, req, rl);
-		len += rl;
+		append(out, &len, lim, " req=", 5);
+		append(out, &len, lim, req, strnlen(req, 63));
 	}
 	/* Drop control characters a caller may have let through: one event, one line. */
 	for (size_t i = 0; i < len; i++)
