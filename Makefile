@@ -37,6 +37,7 @@ bench: build
 	@./scripts/deps.sh bench
 	@./bench/run.sh $(BUILD)
 	@./bench/tls.sh $(BUILD)
+	@./bench/log.sh $(BUILD)
 	@./bench/micro.sh
 	@BENCH_SKIP_QUERY=1 ./bench/analytics.sh
 	@./bench/compare.sh $(BUILD)

@@ -19,8 +19,10 @@ run_pkgs=(sqlite3 curl nodejs npm tor-geoipdb libcurl4 libcairo2 publicsuffix li
 # poppler-utils: pdftotext/pdfinfo read the analytics PDF export back in the tests.
 # postgresql: the throwaway cluster the PostgreSQL tests start (tests/pg/cluster.sh).
 # python3-prometheus-client: Prometheus's own parser reads /metrics back in the tests.
+# systemd: systemd-analyze checks contrib/qoc.service (tests/contrib/verify_unit.sh); python3:
+# the pty that types a password into qoc user add (first_run.test.mjs).
 test_pkgs=(libcmocka-dev nodejs npm python3-aiosmtpd chromium poppler-utils postgresql
-           python3-prometheus-client)
+           python3-prometheus-client systemd python3)
 bench_pkgs=(wrk)
 fuzz_pkgs=(clang libclang-rt-14-dev libfuzzer-14-dev)
 

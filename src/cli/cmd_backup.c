@@ -65,7 +65,7 @@ int qoc_cmd_backup(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		        file);
 		return QOC_EXIT_USAGE;
 	}
-	if ((rc = qoc_cli_ctx_open_existing(ctx)))
+	if ((rc = qoc_cli_ctx_open_existing(ctx, 0)))
 		return rc;
 	enum qoc_err err = qoc_store_backup(ctx->store, file);
 	if (err == QOC_ECONFLICT) {

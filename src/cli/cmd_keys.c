@@ -12,7 +12,7 @@ int qoc_cmd_keys_rotate(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "qoc: keys rotate takes no arguments but --all\n");
 		return QOC_EXIT_USAGE;
 	}
-	int rc = qoc_cli_ctx_open(ctx, NULL);
+	int rc = qoc_cli_ctx_open_existing(ctx, QOC_CLI_OPEN_KEY | QOC_CLI_OPEN_MIGRATE);
 	if (rc)
 		return rc;
 	struct qoc_keyring_params p = {

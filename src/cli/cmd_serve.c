@@ -159,17 +159,26 @@ static int start_metrics(struct qoc_cli_ctx *ctx, struct qoc_api *api, struct qo
 	return QOC_EXIT_OK;
 }
 
-static void print_welcome(const struct qoc_config *c)
+/* The hint to create the first administrator shows only while there is none. */
+static void print_welcome(struct qoc_cli_ctx *ctx)
 {
+	const struct qoc_config *c = &ctx->cfg;
+	bool have_admin = false;
+	enum qoc_err err = qoc_store_account_admin_exists(ctx->store, &have_admin);
 	printf("QOC is serving on %s://%s%s%s:%u (issuer %s)\n"
 	       "  Console: %s/console/ (sign in with an account made by qoc user add)\n"
-	       "  Signing keys: %s/.well-known/jwks.json\n"
-	       "Create the first administrator in another terminal:\n"
-	       "  build/qoc user add --admin --email you@example.com --name \"Your Name\" "
-	       "--password-stdin\n",
+	       "  Signing keys: %s/.well-known/jwks.json\n",
 	       c->tls_cert ? "https" : "http", strchr(c->listen_host, ':') ? "[" : "", c->listen_host,
 	       strchr(c->listen_host, ':') ? "]" : "", c->listen_port, c->issuer, c->issuer,
 	       c->issuer);
+	if (!err && !have_admin) {
+		bool default_dir = strcmp(c->data_dir, "./data") == 0;
+		printf("Create the first administrator in another terminal (it asks for the "
+		       "password):\n  %s%s%sbuild/qoc user add --admin --email you@example.com "
+		       "--name \"Your Name\"\n",
+		       default_dir ? "" : "QOC_DATA_DIR=", default_dir ? "" : c->data_dir,
+		       default_dir ? "" : " ");
+	}
 	fflush(stdout);
 }
 
@@ -275,7 +284,7 @@ int qoc_cmd_serve(struct qoc_cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	qoc_log_info("serving", "listen=%s issuer=%s store=%s threads=%u", ctx->cfg.listen,
 		     ctx->cfg.issuer, ctx->store->ops->name, ctx->cfg.threads);
-	print_welcome(&ctx->cfg);
+	print_welcome(ctx);
 
 	int sig;
 	while ((sig = wait_for_stop_signal(&stop_set)) == SIGHUP)

@@ -28,8 +28,10 @@ static long prompt_password(char *buf, size_t size)
 		return -1;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	/* Echo off before the prompt: what is typed as soon as it shows is never echoed. */
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0)
+		return -1;
 	fprintf(stderr, "Password: ");
-	tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
 	long n = read_line(stdin, buf, size);
 	tcsetattr(STDIN_FILENO, TCSANOW, &old);
 	fprintf(stderr, "\n");
@@ -83,7 +85,7 @@ int qoc_cmd_user_add(struct qoc_cli_ctx *ctx, int argc, char **argv)
 	}
 	in.password = pw;
 	in.password_len = (size_t)len;
-	if ((rc = qoc_cli_ctx_open(ctx, NULL)))
+	if ((rc = qoc_cli_ctx_open_existing(ctx, QOC_CLI_OPEN_KEY | QOC_CLI_OPEN_MIGRATE)))
 		goto out;
 	char id[32];
 	enum qoc_err err = qoc_account_create(ctx->store, &qoc_clock_system, &in, id, sizeof(id), &why);

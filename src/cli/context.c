@@ -124,18 +124,44 @@ static int open_store(struct qoc_cli_ctx *ctx)
 	return QOC_EXIT_OK;
 }
 
-int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx)
+/* Says that dir is not the data directory of a store, and how to name the right one. */
+static int no_store(const struct qoc_cli_ctx *ctx, const char *missing)
+{
+	char cwd[4096];
+	const char *dir = ctx->cfg.data_dir;
+	bool relative = dir[0] != '/' && getcwd(cwd, sizeof(cwd));
+	fprintf(stderr,
+	        "qoc: data_dir: no qoc store in %s%s%s%s (%s is missing); nothing was created. "
+	        "Run this in the directory qoc serve runs in, or point at its data directory "
+	        "with QOC_DATA_DIR=DIR (or data_dir = DIR in --config FILE); qoc serve or qoc "
+	        "migrate creates a new one\n",
+	        dir, relative ? " (under " : "", relative ? cwd : "", relative ? ")" : "", missing);
+	return QOC_EXIT_USAGE;
+}
+
+int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx, unsigned flags)
 {
 	const char *path = qoc_store_sqlite_path(ctx->cfg.database);
+	char key[4200];
 	struct stat st;
-	if (path && stat(path, &st) != 0) {
-		fprintf(stderr,
-		        "qoc: database: no store at %s (data_dir %s): set QOC_DATA_DIR "
-		        "or --config to the data directory that qoc serve uses\n",
-		        path, ctx->cfg.data_dir);
-		return QOC_EXIT_USAGE;
+	snprintf(key, sizeof(key), "%s/master.key", ctx->cfg.data_dir);
+	if (path && stat(path, &st) != 0)
+		return no_store(ctx, path);
+	if ((flags & QOC_CLI_OPEN_KEY) && stat(key, &st) != 0)
+		return no_store(ctx, key);
+	int rc;
+	if ((flags & QOC_CLI_OPEN_KEY) && (rc = open_master_key(ctx)))
+		return rc;
+	if ((rc = open_store(ctx)))
+		return rc;
+	if (flags & QOC_CLI_OPEN_MIGRATE) {
+		enum qoc_err err = qoc_store_migrate(ctx->store, NULL);
+		if (err) {
+			fprintf(stderr, "qoc: database: migration failed: %s\n", qoc_strerror(err));
+			return QOC_EXIT_FAIL;
+		}
 	}
-	return open_store(ctx);
+	return QOC_EXIT_OK;
 }
 
 int qoc_cli_ctx_lock(struct qoc_cli_ctx *ctx, bool exclusive)

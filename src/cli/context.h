@@ -33,11 +33,18 @@ int qoc_cli_ctx_config(struct qoc_cli_ctx *ctx);
 int qoc_cli_ctx_open(struct qoc_cli_ctx *ctx, unsigned *applied);
 /* The store options the configuration gives (every command opens the store with them). */
 struct qoc_store_options qoc_cli_ctx_store_options(const struct qoc_cli_ctx *ctx);
-/* Opens the store without creating anything (no data directory, no master key, no
- * migration): for commands that must act on an existing store as it is (qoc backup).
- * Returns an exit code, having said which data directory it looked in when the SQLite file
- * is missing. */
-int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx);
+/* What qoc_cli_ctx_open_existing does beyond opening the store. */
+enum {
+	QOC_CLI_OPEN_KEY = 1 << 0,     /* load <data dir>/master.key (refused when missing) */
+	QOC_CLI_OPEN_MIGRATE = 1 << 1, /* apply pending migrations to the existing store */
+};
+/* Opens the store without creating one: for commands that read or add to the store qoc
+ * serve uses (user add, token create, keys rotate, backup). A data directory is one when it
+ * holds master.key (and, on SQLite, the store file): otherwise nothing is created, and the
+ * message names the data directory it looked in and how to point at the right one
+ * (QOC_DATA_DIR, data_dir in --config FILE). flags: QOC_CLI_OPEN_*; 0 (qoc backup) neither
+ * reads the key nor migrates. Returns an exit code. */
+int qoc_cli_ctx_open_existing(struct qoc_cli_ctx *ctx, unsigned flags);
 /* Takes <data dir>/qoc.lock (creating the data directory when missing): shared for
  * `qoc serve` (held until release), exclusive and without waiting for `qoc restore`, which
  * must not replace a store a server is using. Returns an exit code; prints the reason. */

@@ -306,38 +306,70 @@ static size_t render_json(char *out, size_t size, enum qoc_log_level level, cons
 	return w.n;
 }
 
-static size_t render_logfmt(char *out, size_t size, enum qoc_log_level level, const char *ts,
-                            const char *msg, const char *fields, const char *req)
+/* Appends s[0..n) to out at *len, cut to lim. */
+static void append(char *out, size_t *len, size_t lim, const char *s, size_t n)
+{
+	if (n > lim - *len)
+		n = lim - *len;
+	memcpy(out + *len, s, n);
+	*len += n;
+}
+
+/* Control characters a caller may have let through become spaces: one event, one line.
+ * Branch-free, so the compiler may vectorise it (it runs over every access line). */
+static void blank_controls(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		s[i] = (char)(c < 0x20 ? ' ' : c);
+	}
+}
+
+/* "ts=... level=... msg=..." into out; returns its length (lim: the most it may use). The
+ * parts are ours (msg goes through qoc_log_quote): no control character in them. */
+static size_t logfmt_head(char *out, size_t lim, enum qoc_log_level level, const char *ts,
+                          const char *msg)
 {
 	char qmsg[256];
+	size_t len = 0;
+	/* memcpy, not snprintf: this runs once per request (the access log). */
+	append(out, &len, lim, "ts=", 3);
+	append(out, &len, lim, ts, strlen(ts));
+	append(out, &len, lim, " level=", 7);
+	append(out, &len, lim, level_names[level], strlen(level_names[level]));
+	append(out, &len, lim, " msg=", 5);
+	qoc_log_quote(qmsg, sizeof(qmsg), msg);
+	append(out, &len, lim, qmsg, strlen(qmsg));
+	return len;
+}
+
+/* " req=<id>\n" and the NUL after out[0..len); size as given to the renderer. */
+static size_t logfmt_tail(char *out, size_t len, size_t size, const char *req)
+{
 	size_t lim = size - 2; /* the newline and the NUL */
-	int n = snprintf(out, size, "ts=%s level=%s msg=%s", ts, level_names[level],
-	                 qoc_log_quote(qmsg, sizeof(qmsg), msg));
-	size_t len = n < 0 ? 0 : (size_t)n > lim ? lim : (size_t)n;
-	if (fields && fields[0] && len + 1 < lim) {
-		out[len++] = ' ';
-		size_t fl = strlen(fields);
-		if (fl > lim - len)
-			fl = lim - len;
-		memcpy(out + len, fields, fl);
-		len += fl;
-	}
 	if (req && req[0] && len + 5 < lim) {
-		memcpy(out + len, " req=", 5);
-		len += 5;
-		size_t rl = strnlen(req, 63);
-		if (rl > lim - len)
-			rl = lim - len;
-		memcpy(out + len, req, rl);
-		len += rl;
+		size_t at = len;
+		append(out, &len, lim, " req=", 5);
+		append(out, &len, lim, req, strnlen(req, 63));
+		blank_controls(out + at, len - at);
 	}
-	/* Drop control characters a caller may have let through: one event, one line. */
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)out[i] < 0x20)
-			out[i] = ' ';
 	out[len++] = '\n';
 	out[len] = '\0';
 	return len;
+}
+
+static size_t render_logfmt(char *out, size_t size, enum qoc_log_level level, const char *ts,
+                            const char *msg, const char *fields, const char *req)
+{
+	size_t lim = size - 2;
+	size_t len = logfmt_head(out, lim, level, ts, msg);
+	if (fields && fields[0] && len + 1 < lim) {
+		out[len++] = ' ';
+		size_t at = len;
+		append(out, &len, lim, fields, strlen(fields));
+		blank_controls(out + at, len - at);
+	}
+	return logfmt_tail(out, len, size, req);
 }
 
 size_t qoc_log_render(char *out, size_t size, enum qoc_log_format format, enum qoc_log_level level,
@@ -376,21 +408,45 @@ static void now_text(char out[64])
 	out[n] = '\0';
 }
 
+/* The logfmt line of qoc_log, the fields formatted straight into it (one copy less than
+ * qoc_log_render, the same text). */
+static size_t logfmt_line(char *line, size_t size, enum qoc_log_level level, const char *ts,
+                          const char *msg, const char *fields_fmt, va_list ap)
+{
+	size_t lim = size - 2;
+	size_t len = logfmt_head(line, lim, level, ts, msg);
+	if (fields_fmt && fields_fmt[0] && len + 1 < lim) {
+		size_t at = len + 1;
+		line[len] = ' ';
+		int m = vsnprintf(line + at, lim - at + 1, fields_fmt, ap);
+		size_t fl = m < 0 ? 0 : (size_t)m > lim - at ? lim - at : (size_t)m;
+		if (fl) { /* an empty field text adds nothing, not even its space */
+			blank_controls(line + at, fl);
+			len = at + fl;
+		}
+	}
+	return logfmt_tail(line, len, size, request_id);
+}
+
 void qoc_log(enum qoc_log_level level, const char *msg, const char *fields_fmt, ...)
 {
 	if ((int)level < atomic_load_explicit(&min_level, memory_order_relaxed))
 		return;
-	char ts[64], fields[2048], line[QOC_LOG_LINE_MAX];
+	char ts[64], line[QOC_LOG_LINE_MAX];
 	now_text(ts);
-	fields[0] = '\0';
-	if (fields_fmt && fields_fmt[0]) {
-		va_list ap;
-		va_start(ap, fields_fmt);
-		vsnprintf(fields, sizeof(fields), fields_fmt, ap);
-		va_end(ap);
-	}
 	enum qoc_log_format format =
 	    (enum qoc_log_format)atomic_load_explicit(&out_format, memory_order_relaxed);
-	size_t n = qoc_log_render(line, sizeof(line), format, level, ts, msg, fields, request_id);
+	size_t n;
+	va_list ap;
+	va_start(ap, fields_fmt);
+	if (format == QOC_LOG_LOGFMT) {
+		n = logfmt_line(line, sizeof(line), level, ts, msg, fields_fmt, ap);
+	} else {
+		char fields[2048] = "";
+		if (fields_fmt && fields_fmt[0])
+			vsnprintf(fields, sizeof(fields), fields_fmt, ap);
+		n = qoc_log_render(line, sizeof(line), format, level, ts, msg, fields, request_id);
+	}
+	va_end(ap);
 	qoc_logbuf_write(line, n, level <= QOC_LOG_INFO);
 }

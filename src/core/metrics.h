@@ -94,8 +94,9 @@ enum qoc_metrics_mail {
 /* clang-format off */
 #define QOC_METRICS_STORE_OPS(X)                                                                   \
 	X(migrate) X(ping) X(key_rotate) X(key_active) X(key_list_published) X(account_create)     \
-	X(account_by_email) X(account_by_id) X(team_create) X(teams_of_account) X(team_members)   \
-	X(member_add) X(member_set_role) X(member_remove) X(membership_role) X(app_create)        \
+	X(account_by_email) X(account_admin_exists) X(account_by_id) X(team_create)              \
+	X(teams_of_account) X(team_members) X(member_add) X(member_set_role) X(member_remove)     \
+	X(membership_role) X(app_create)                                                          \
 	X(app_get) X(client_get) X(app_list) X(app_update) X(app_set_status)                      \
 	X(app_secret_replace) X(app_set_icon) X(app_clear_icon) X(app_get_icon) X(app_transfer)   \
 	X(app_delete) X(app_touch_last_used) X(audit_append) X(audit_list) X(pat_create)          \

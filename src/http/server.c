@@ -808,11 +808,12 @@ static void log_access(struct conn_req *cr, enum MHD_RequestTerminationCode toe)
 	 * unknown method token is the client's text. */
 	const char *method = cr->phase == PH_NEW ? "-" : qoc_http_method_name(cr->req.method);
 	const char *term = termination_name(toe);
-	double ms = (double)(qoc_monotonic_ns() - cr->start_ns) / 1e6;
+	/* Whole microseconds, printed as milliseconds: cheaper than %f on every request. */
+	unsigned long long us = (qoc_monotonic_ns() - cr->start_ns) / 1000u;
 	qoc_log_set_request_id(cr->req.request_id);
-	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%.3f%s%s", method,
-	             qoc_log_quote(qpath, sizeof(qpath), path), cr->status, cr->bytes, ms,
-	             term ? " term=" : "", term ? term : "");
+	qoc_log_info("http", "method=%s path=%s status=%u bytes=%zu dur_ms=%llu.%03llu%s%s", method,
+	             qoc_log_quote(qpath, sizeof(qpath), path), cr->status, cr->bytes, us / 1000u,
+	             us % 1000u, term ? " term=" : "", term ? term : "");
 	qoc_log_set_request_id(NULL);
 }
 

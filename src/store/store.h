@@ -321,6 +321,8 @@ struct qoc_store_ops {
 	/* QOC_ENOTFOUND when no account has this id. */
 	enum qoc_err (*account_by_id)(struct qoc_store *st, struct qoc_arena *a, const char *id,
 	                              struct qoc_account *out);
+	/* *out: whether any account is an instance admin (the start-up banner's hint). */
+	enum qoc_err (*account_admin_exists)(struct qoc_store *st, bool *out);
 
 	/* Teams. One transaction: the team (personal = false whatever team->personal says)
 	 * and an admin membership for creator_id (at team->created_at), and the audit entry.
@@ -801,6 +803,10 @@ static inline enum qoc_err qoc_store_account_by_email(struct qoc_store *st, stru
 	return QOC_STORE_TIMED(account_by_email, st->ops->account_by_email(st, a, email, out));
 }
 
+static inline enum qoc_err qoc_store_account_admin_exists(struct qoc_store *st, bool *out)
+{
+	return QOC_STORE_TIMED(account_admin_exists, st->ops->account_admin_exists(st, out));
+}
 static inline enum qoc_err qoc_store_account_by_id(struct qoc_store *st, struct qoc_arena *a,
                                                    const char *id, struct qoc_account *out)
 {

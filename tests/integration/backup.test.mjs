@@ -159,7 +159,7 @@ describe('qoc backup and qoc restore (SQLite)', { skip: STORE !== 'sqlite' }, ()
     const empty = path.join(work, 'empty');
     r = runQoc(['backup', path.join(work, 'nothing.db')], { env: { QOC_DATA_DIR: empty } });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /no store at .*set QOC_DATA_DIR/);
+    assert.match(r.stderr, /no qoc store in .*QOC_DATA_DIR=DIR/);
     assert.ok(!existsSync(empty), 'backup creates no data directory');
   });
 });

@@ -214,6 +214,7 @@ describe('subcommands', () => {
   test('qoc user add creates an account once', () => {
     const dir = tempDir();
     const env = { QOC_DATA_DIR: dir };
+    assert.equal(runQoc(['migrate'], { env }).status, 0); // user add never makes a store
     const args = ['user', 'add', '--email', 'Ada@Example.com', '--name', 'Ada Lovelace', '--admin', '--password-stdin'];
     const r = runQoc(args, { env, input: 'correct horse battery staple\n' });
     assert.equal(r.status, 0, r.stderr);

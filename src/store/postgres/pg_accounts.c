@@ -18,6 +18,8 @@ static struct qoc_pg_sql sql_by_email = {.text = "SELECT " ACCOUNT_COLUMNS
                                                  " FROM accounts WHERE email_norm = $1"};
 static struct qoc_pg_sql sql_by_id = {.text =
                                           "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1"};
+static struct qoc_pg_sql sql_admin_exists = {.text =
+                                                 "SELECT 1 FROM accounts WHERE is_admin LIMIT 1"};
 
 struct create_ctx {
 	const struct qoc_account *acct;
@@ -91,4 +93,21 @@ enum qoc_err qoc_pg_account_by_id(struct qoc_store *base, struct qoc_arena *a, c
 		return QOC_EINVAL;
 	return qoc_pg_read_one(qoc_pg_from(base), a, read_account, out, &sql_by_id, "account_by_id",
 	                       "t", id);
+}
+
+static enum qoc_err read_nothing(struct qoc_arena *a, const PGresult *r, int row, void *arg)
+{
+	(void)a, (void)r, (void)row, (void)arg;
+	return QOC_OK;
+}
+
+enum qoc_err qoc_pg_account_admin_exists(struct qoc_store *base, bool *out)
+{
+	struct qoc_arena a;
+	qoc_arena_init(&a, 0);
+	enum qoc_err err = qoc_pg_read_one(qoc_pg_from(base), &a, read_nothing, NULL,
+	                                   &sql_admin_exists, "account_admin_exists", "");
+	qoc_arena_release(&a);
+	*out = err == QOC_OK;
+	return err == QOC_ENOTFOUND ? QOC_OK : err;
 }

@@ -214,6 +214,7 @@ enum qoc_err qoc_pg_account_by_email(struct qoc_store *st, struct qoc_arena *a, 
                                      struct qoc_account *out);
 enum qoc_err qoc_pg_account_by_id(struct qoc_store *st, struct qoc_arena *a, const char *id,
                                   struct qoc_account *out);
+enum qoc_err qoc_pg_account_admin_exists(struct qoc_store *st, bool *out);
 
 enum qoc_err qoc_pg_team_create(struct qoc_store *st, const struct qoc_team *team,
                                 const char *creator_id, const struct qoc_audit_event *audit);

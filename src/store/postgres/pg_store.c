@@ -222,6 +222,7 @@ const struct qoc_store_ops qoc_pg_ops = {
     .account_create = qoc_pg_account_create,
     .account_by_email = qoc_pg_account_by_email,
     .account_by_id = qoc_pg_account_by_id,
+    .account_admin_exists = qoc_pg_account_admin_exists,
     .team_create = qoc_pg_team_create,
     .teams_of_account = qoc_pg_teams_of_account,
     .team_members = qoc_pg_team_members,

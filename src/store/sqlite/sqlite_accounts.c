@@ -19,6 +19,8 @@ static struct qoc_sqlite_sql sql_by_email = {.text = "SELECT " ACCOUNT_COLUMNS
                                                      " FROM accounts WHERE email_norm = ?1"};
 static struct qoc_sqlite_sql sql_by_id = {.text = "SELECT " ACCOUNT_COLUMNS
                                                   " FROM accounts WHERE id = ?1"};
+static struct qoc_sqlite_sql sql_admin_exists = {
+    .text = "SELECT EXISTS (SELECT 1 FROM accounts WHERE is_admin <> 0)"};
 
 struct create_ctx {
 	const struct qoc_account *acct;
@@ -160,4 +162,26 @@ enum qoc_err qoc_sqlite_account_by_id(struct qoc_store *base, struct qoc_arena *
 		return QOC_EINVAL;
 	struct lookup_ctx ctx = {.a = a, .sql = &sql_by_id, .out = out, .key = id};
 	return qoc_sqlite_with_conn(qoc_sqlite_from(base), lookup_work, &ctx);
+}
+
+static enum qoc_err admin_exists_work(struct qoc_sqlite_conn *c, void *arg)
+{
+	bool *out = arg;
+	sqlite3_stmt *s;
+	enum qoc_err err = qoc_sqlite_stmt(c, &sql_admin_exists, &s);
+	if (err)
+		return err;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0) != 0;
+	else
+		err = qoc_sqlite_error(c, rc, "account_admin_exists");
+	qoc_sqlite_stmt_done(s);
+	return err;
+}
+
+enum qoc_err qoc_sqlite_account_admin_exists(struct qoc_store *base, bool *out)
+{
+	*out = false;
+	return qoc_sqlite_with_conn(qoc_sqlite_from(base), admin_exists_work, out);
 }

@@ -262,6 +262,7 @@ enum qoc_err qoc_sqlite_account_by_email(struct qoc_store *st, struct qoc_arena 
                                          const char *email, struct qoc_account *out);
 enum qoc_err qoc_sqlite_account_by_id(struct qoc_store *st, struct qoc_arena *a, const char *id,
                                       struct qoc_account *out);
+enum qoc_err qoc_sqlite_account_admin_exists(struct qoc_store *st, bool *out);
 
 /* sqlite_teams.c */
 enum qoc_err qoc_sqlite_team_create(struct qoc_store *st, const struct qoc_team *team,

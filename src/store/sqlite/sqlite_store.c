@@ -223,6 +223,7 @@ const struct qoc_store_ops qoc_sqlite_ops = {
     .account_create = qoc_sqlite_account_create,
     .account_by_email = qoc_sqlite_account_by_email,
     .account_by_id = qoc_sqlite_account_by_id,
+    .account_admin_exists = qoc_sqlite_account_admin_exists,
     .team_create = qoc_sqlite_team_create,
     .teams_of_account = qoc_sqlite_teams_of_account,
     .team_members = qoc_sqlite_team_members,

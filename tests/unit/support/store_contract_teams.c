@@ -25,6 +25,9 @@ static void account_create_makes_a_personal_team(void **state)
 {
 	struct contract_fixture *f = *state;
 	make_account(f->st, "acct_1", "ada@example.com", "Ada");
+	bool admin = true;
+	assert_int_equal(qoc_store_account_admin_exists(f->st, &admin), QOC_OK);
+	assert_false(admin); /* an account, but no instance admin */
 	struct qoc_account out;
 	assert_int_equal(qoc_store_account_by_id(f->st, &f->a, "acct_1", &out), QOC_OK);
 	assert_string_equal(out.email, "ada@example.com");
@@ -56,6 +59,12 @@ static void account_create_makes_a_personal_team(void **state)
 
 	assert_int_equal(qoc_store_account_by_id(f->st, &f->a, "acct_none", &out), QOC_ENOTFOUND);
 	assert_int_equal(qoc_store_account_by_id(f->st, &f->a, "", &out), QOC_EINVAL);
+
+	struct qoc_account root = {
+	    .id = "acct_3", .email = "root@example.com", .is_admin = true, .created_at = 100};
+	assert_int_equal(qoc_store_account_create(f->st, &root), QOC_OK);
+	assert_int_equal(qoc_store_account_admin_exists(f->st, &admin), QOC_OK);
+	assert_true(admin);
 }
 
 /* The account and its team are one unit: a taken team id creates neither. */
