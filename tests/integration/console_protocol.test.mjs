@@ -9,7 +9,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 
-import { startServer, tempDir, runQoc, createAccount, freePort, Browser } from './lib/qoc.mjs';
+import { startServer, tempDir, runQoc, createAccount, freePort, Browser, fetchFrom } from './lib/qoc.mjs';
 
 const CB = 'https://app.example.com/cb';
 const PASSWORD = 'correct horse battery';
@@ -70,8 +70,8 @@ describe('console API x protocol endpoints', () => {
   const mkService = (name) => mkApp(name, { type: 'service' });
 
   const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-  async function form(path, params, creds) {
-    const r = await fetch(srv.url + path, {
+  async function form(path, params, creds, via = fetch) {
+    const r = await via(srv.url + path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded',
         ...(creds ? { authorization: basic(creds.client_id, creds.client_secret) } : {}) },
@@ -374,13 +374,18 @@ describe('console API x protocol endpoints', () => {
   test('a deletion racing token requests: each answer is 200 or 401 invalid_client, never a 5xx; other clients are untouched', async (t) => {
     const other = await mkService('Bystander');
     const seen = new Map();
-    // 8 + 8 per app: fewer than the 20 failures that lock a client id (token-endpoint.md)
+    // 8 + 8 per app: fewer than the 20 failures that lock a client id (token-endpoint.md).
+    // Each round's requests for the doomed app come from an address of their own: up to 16
+    // failures a round, 80 in all, would pass the 50 failures one address may make
+    // (docs/decisions/throttles.md, client_addr) and turn late answers into 429s.
     for (let round = 0; round < 5; round++) {
       const app = await mkService(`Race ${round}`);
-      const mine = Array.from({ length: 8 }, () => clientCredentials(app));
+      const via = fetchFrom(`127.0.0.${40 + round}`);
+      const cc = () => form('/oauth2/token', { grant_type: 'client_credentials' }, app, via);
+      const mine = Array.from({ length: 8 }, cc);
       const theirs = Array.from({ length: 8 }, () => clientCredentials(other));
       const del = api('owner', 'DELETE', appPath(app), { confirm_name: `Race ${round}` });
-      const more = Array.from({ length: 8 }, () => clientCredentials(app));
+      const more = Array.from({ length: 8 }, cc);
       const results = await Promise.all([...mine, ...more]);
       assert.equal((await del).status, 204);
       for (const r of results) {
