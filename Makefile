@@ -21,6 +21,7 @@ check: test-deps
 	cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DQOC_SANITIZE=ON -DQOC_WERROR=ON >/dev/null
 	cmake --build $(CHECK_BUILD) -j $(JOBS)
 	./scripts/check-banned.sh
+	./scripts/check-layers.py --libs $(CHECK_BUILD)
 	# detect_stack_use_after_return: a pointer into a returned function's frame (the bug
 	# fixed in oauth/issue.c) is caught where it is read, not when the frame is reused.
 	cd $(CHECK_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:$$ASAN_OPTIONS \

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "api/app_json.h"
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "store/store.h"
 
 static uint64_t now_ns(void)

@@ -19,7 +19,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
-#include "http/form.h"
+#include "core/form.h"
 #include "oauth/authorize.h"
 #include "oauth/redirect_uri.h"
 #include "oauth/response.h"

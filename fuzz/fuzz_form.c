@@ -14,7 +14,7 @@
 
 #include "core/arena.h"
 #include "http/cookie.h"
-#include "http/form.h"
+#include "core/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 
 #include "api/app_json.h"
 #include "console/icon.h"
-#include "http/json.h"
+#include "core/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "console/apps.h"
 #include "core/arena.h"
 #include "store/store.h"

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 
 #include "api/api.h"
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "console/signin.h"
 #include "crypto/token.h"
 #include "login/csrf.h"

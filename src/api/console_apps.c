@@ -7,7 +7,7 @@
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "core/log.h"
-#include "http/json.h"
+#include "core/json.h"
 #include "oauth/authz_flow.h"
 
 #define HANDLER_START                                                                              \

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "api/console.h"
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "core/log.h"
 #include "oauth/authz_flow.h"
 

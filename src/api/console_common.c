@@ -12,7 +12,7 @@
 #include "mail/mail.h"
 #include "mail/sender.h"
 #include "oauth/authz_flow.h"
-#include "http/json.h"
+#include "core/json.h"
 
 enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail)
 {

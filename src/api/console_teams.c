@@ -5,7 +5,7 @@
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "console/accounts.h"
-#include "http/json.h"
+#include "core/json.h"
 
 #define HANDLER_START                                                                              \
 	struct qoc_api *api = ctx;                                                                 \

@@ -6,7 +6,7 @@
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "console/pats.h"
-#include "http/json.h"
+#include "core/json.h"
 
 static json_t *time_or_null(int64_t t)
 {

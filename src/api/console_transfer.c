@@ -12,7 +12,7 @@
 #include "api/console_handlers.h"
 #include "core/mem.h"
 #include "crypto/password.h"
-#include "http/json.h"
+#include "core/json.h"
 #include "api/pw_throttle.h"
 
 struct transfer {

@@ -4,7 +4,7 @@
  *     whose sub is the account signed in here (or no one is signed in here):
  *     the browser's SSO session and the hint's sid end, the cookie is cleared; then a 303
  *     to post_logout_redirect_uri (with state, §3) ONLY when it is byte for byte one of the
- *     hinted application's logout URIs (oidc/logout.h), else the signed-out page.
+ *     hinted application's logout URIs (oauth/logout.h), else the signed-out page.
  *   - No hint, one that does not verify, or one whose sub is another account than the
  *     one signed in here (nothing ends before the user confirms): the confirmation page (CSRF
  * purpose "logout", POSTing back here); confirmed, the session ends and the signed-out page shows.
@@ -20,7 +20,7 @@
 #include "login/csrf.h"
 #include "oauth/response.h"
 #include "oidc/id_token_hint.h"
-#include "oidc/logout.h"
+#include "oauth/logout.h"
 
 static const char *param(const struct qoc_form *form, const char *name)
 {

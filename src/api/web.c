@@ -10,7 +10,7 @@
 #include "crypto/token.h"
 #include "http/cookie.h"
 #include "login/csrf.h"
-#include "http/form.h"
+#include "core/form.h"
 #include "oauth/pending.h"
 
 /* ---- pages ---------------------------------------------------------------------------- */

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -93,7 +93,7 @@ void qoc_apps_ctx_release(struct qoc_apps_ctx *ctx);
 #define QOC_APP_SET_PKCE_REQUIRED (1u << 3)
 
 /* A new application. NULL pointers (and unset bits) take the defaults of the type
- * (console/app_rules.h qoc_app_defaults: active, authorization_code + refresh_token or
+ * (oauth/app_rules.h qoc_app_defaults: active, authorization_code + refresh_token or
  * client_credentials for service, lifetimes 3600/2592000/3600, opaque, RS256, no URIs). */
 struct qoc_app_input {
 	const char *team_id;  /* required */

@@ -27,7 +27,7 @@
 #include "core/jsonw.h"
 #include "core/str.h"
 #include "http/cookie.h"
-#include "http/form.h"
+#include "core/form.h"
 
 enum qoc_http_method {
 	QOC_HTTP_GET,

@@ -8,10 +8,10 @@
 
 #include <string.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "crypto/pkce.h"
-#include "http/form.h"
-#include "http/json.h"
+#include "core/form.h"
+#include "core/json.h"
 #include "oauth/redirect_uri.h"
 
 enum param { ABSENT, ONE, TWICE };

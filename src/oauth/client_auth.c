@@ -4,12 +4,12 @@
 
 #include <string.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "crypto/b64.h"
 #include "crypto/token.h"
-#include "http/form.h"
+#include "core/form.h"
 
 enum param { ABSENT, ONE, TWICE };
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "crypto/token.h"

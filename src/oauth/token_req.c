@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 #include "crypto/pkce.h"
-#include "http/form.h"
+#include "core/form.h"
 
 enum param { ABSENT, ONE, TWICE };
 

@@ -126,7 +126,7 @@ struct qoc_str_list {
 };
 
 /* An application (OAuth client). The text fields hold the API's JSON values as they are
- * ("web", "active", "opaque", "RS256", grant type names); console/app_rules.h validates
+ * ("web", "active", "opaque", "RS256", grant type names); oauth/app_rules.h validates
  * them, the store only refuses what would break its own invariants. */
 struct qoc_app {
 	const char *client_id; /* "qoc_client_" + [a-z0-9]{24}, made by the caller */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "http/form.h"
+#include "core/form.h"
 #include "oauth/oauth_error.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-/* Application settings rules (console/app_rules.h): defaults per type, and one table row
+/* Application settings rules (oauth/app_rules.h): defaults per type, and one table row
  * per rule, each naming the field (and list entry) it must report. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 
 #define L(...)                                                                                     \
 	((struct qoc_str_list){(const char *[]){__VA_ARGS__},                                      \

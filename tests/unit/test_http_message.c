@@ -10,7 +10,7 @@
 
 #include "core/arena.h"
 #include "http/http.h"
-#include "http/json.h"
+#include "core/json.h"
 #include "http/token.h"
 
 struct fixture {

@@ -10,7 +10,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
-#include "http/form.h"
+#include "core/form.h"
 #include "oauth/response.h"
 
 #define ISS "https://id.example.com"

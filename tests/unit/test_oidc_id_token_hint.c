@@ -1,4 +1,4 @@
-/* Unit tests for src/oidc/id_token_hint.c and src/oidc/logout.c: OpenID Connect
+/* Unit tests for src/oidc/id_token_hint.c and src/oauth/logout.c: OpenID Connect
  * RP-Initiated Logout 1.0 §2-§4 and SECURITY.md "Logout redirects only to a registered
  * post-logout URI, and only with a valid id_token_hint". */
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include "oidc/access_token_jwt.h"
 #include "oidc/id_token.h"
 #include "oidc/id_token_hint.h"
-#include "oidc/logout.h"
+#include "oauth/logout.h"
 #include "support/oidc_fixture.h"
 
 #define CLIENT "qoc_client_abcdefghijklmnopqrstuvwx"

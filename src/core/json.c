@@ -1,5 +1,5 @@
 /* json.c - strict request-body JSON parsing. See json.h. */
-#include "http/json.h"
+#include "core/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/http/form.c: form/query decoding, duplicates, limits. */
+/* Unit tests for src/core/form.c: form/query decoding, duplicates, limits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
-#include "http/form.h"
+#include "core/form.h"
 
 static int setup(void **state)
 {

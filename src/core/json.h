@@ -35,7 +35,6 @@ struct qoc_json_limits {
 enum qoc_err qoc_json_parse(const char *data, size_t len, const struct qoc_json_limits *lim,
                             json_t **out, char *msg, size_t msg_size);
 
-
 /* Typed member access on an object. The borrowed string lives as long as obj.
  * QOC_ENOTFOUND: obj is not an object, or the member is absent or null.
  * QOC_EINVAL: the member has another type. */

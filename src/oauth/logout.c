@@ -1,5 +1,5 @@
 /* logout.c - post-logout redirect rules (logout.h). */
-#include "oidc/logout.h"
+#include "oauth/logout.h"
 
 #include <string.h>
 

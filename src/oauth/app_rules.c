@@ -1,5 +1,5 @@
 /* app_rules.c - application settings: defaults per type and field-by-field validation. */
-#include "console/app_rules.h"
+#include "oauth/app_rules.h"
 
 #include <string.h>
 

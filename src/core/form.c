@@ -1,5 +1,5 @@
 /* form.c - form/query decoding. See form.h for the rules. */
-#include "http/form.h"
+#include "core/form.h"
 #include "core/str.h"
 
 #include <string.h>

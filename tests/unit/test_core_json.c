@@ -1,4 +1,4 @@
-/* Unit tests for src/http/json.c: strict request-body JSON (SECURITY.md "Robustness"). */
+/* Unit tests for src/core/json.c: strict request-body JSON (SECURITY.md "Robustness"). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/json.h"
+#include "core/json.h"
 
 static enum qoc_err parse(const char *s, json_t **out, char *msg, size_t size)
 {
