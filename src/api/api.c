@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/console.h"
+#include "console/client.h"
 #include "core/mem.h"
 #include "crypto/hash.h"
 #include "login/csrf.h"
@@ -114,7 +115,7 @@ enum qoc_err qoc_api_init(struct qoc_api *api, const struct qoc_config *cfg,
 		api->access_token_alg =
 		    qoc_sigkey_alg_parse(cfg->access_token_alg, strlen(cfg->access_token_alg));
 	/* The console signs in through QOC Login: its application must exist. */
-	err = qoc_api_console_client_ensure(api);
+	err = qoc_console_client_ensure(store, clock, cfg->issuer);
 out:
 	if (err)
 		qoc_api_release(api);

@@ -40,9 +40,6 @@ enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *
 /* Is presented the session's CSRF token (constant-time)? false for NULL. */
 bool qoc_console_session_csrf_ok(const struct qoc_console_session *s, const char *presented);
 
-/* Registers (or brings up to date) the console's own application (console_client.c). */
-enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api);
-
 /* Largest JSON body the console API reads (icons have their own bound). */
 #define QOC_CONSOLE_JSON_MAX (64 * 1024)
 

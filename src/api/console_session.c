@@ -17,6 +17,7 @@
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "api/web.h"
+#include "console/client.h"
 #include "core/buf.h"
 #include "crypto/ct.h"
 #include "crypto/pkce.h"
@@ -176,8 +177,8 @@ static enum qoc_err redeem(struct qoc_http_req *req, struct qoc_http_resp *resp,
 	if (!err && !(redirect_uri = qoc_arena_strdup(req->arena, qoc_buf_cstr(&b))))
 		err = QOC_ENOMEM;
 	qoc_buf_release(&b);
-	if (err || (err = qoc_store_app_get(api->store, req->arena, QOC_CONSOLE_CLIENT_ID, &app)))
-		return qoc_web_internal_error(req, resp, err == QOC_ENOTFOUND ? QOC_EDB : err);
+	if (err || (err = qoc_console_client_get(api->store, req->arena, &app)))
+		return qoc_web_internal_error(req, resp, err);
 	struct qoc_token_request tr = {.grant = QOC_GRANT_AUTHORIZATION_CODE,
 	                               .code = code,
 	                               .redirect_uri = redirect_uri,
@@ -261,7 +262,8 @@ enum qoc_err qoc_console_session_find(struct qoc_http_req *req, struct qoc_api *
 	if (info.jwt || info.kind != QOC_TOKEN_ACCESS || !info.account_id ||
 	    strcmp(info.client_id, QOC_CONSOLE_CLIENT_ID) != 0)
 		return QOC_ENOTFOUND;
-	if ((err = qoc_store_account_by_id(api->store, req->arena, info.account_id, &out->acct)))
+	if ((err =
+	         qoc_console_session_account(api->store, req->arena, info.account_id, &out->acct)))
 		return err;
 	if ((err = qoc_token_hash(token, strlen(token), out->token_hash)))
 		return err;
@@ -326,8 +328,8 @@ enum qoc_err qoc_api_console_logout(struct qoc_http_req *req, struct qoc_http_re
 		                          "console and sign out again.",
 		                          0);
 	int64_t now = qoc_clock_now(api->clock);
-	err = qoc_store_token_revoke(api->store, s.token_hash, QOC_CONSOLE_CLIENT_ID, now);
-	if (err && err != QOC_ENOTFOUND)
+	err = qoc_console_session_revoke(api->store, s.token_hash, now);
+	if (err)
 		return qoc_web_internal_error(req, resp, err);
 	/* The QOC Login SSO session of this browser ends too: "sign out" means signed out. */
 	if ((err = qoc_web_session_end(req, resp, api, NULL)))

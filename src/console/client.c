@@ -1,4 +1,4 @@
-/* console_client.c - the QOC Cloud Console registers itself as an OAuth application.
+/* client.c - the QOC Cloud Console registers itself as an OAuth application.
  *
  * The console signs its users in through QOC Login like any client (console/signin.h), so
  * it needs a row in the store: codes and tokens reference their application. At every
@@ -12,23 +12,23 @@
  *              is the console session, so it must be revocable (sign out).
  * It belongs to a built-in account that can never sign in (no password, an address in
  * the reserved .invalid domain) and that account's personal team, so no user is a member
- * and only an instance admin sees it (read-only: console_common.c refuses any change).
+ * and only an instance admin sees it (read-only: the console's role checks refuse any change).
  * Several nodes starting at once race benignly: a lost create or update is read again.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "api/console.h"
+#include "console/client.h"
+
 #include "oauth/app_rules.h"
 #include "core/log.h"
 #include "oauth/authz_flow.h"
+#include "store/store_oauth.h"
 
 #define CONSOLE_ACCOUNT_ID "acct_qoccloudconsole"
 #define CONSOLE_ACCOUNT_EMAIL "console@qoc.invalid"
 #define CONSOLE_NAME QOC_CONSOLE_APP_NAME /* reserved: no other application may take it */
 #define CONSOLE_DESCRIPTION "The QOC Cloud Console, built into QOC. Managed by QOC itself."
-/* How long a console sign-in lasts (the access token that is the session). */
-#define QOC_CONSOLE_SESSION_LIFETIME (8 * 3600)
 #define ATTEMPTS 4
 
 static const char *console_grants[] = {"authorization_code"};
@@ -71,10 +71,10 @@ static bool matches(const struct qoc_app *have, const char *redirect)
 	       have->sso_redirect_uris.count == 0 && have->logout_uris.count == 0;
 }
 
-static enum qoc_err ensure_account(struct qoc_api *api, struct qoc_arena *a, int64_t now)
+static enum qoc_err ensure_account(struct qoc_store *st, struct qoc_arena *a, int64_t now)
 {
 	struct qoc_account acct;
-	enum qoc_err err = qoc_store_account_by_id(api->store, a, CONSOLE_ACCOUNT_ID, &acct);
+	enum qoc_err err = qoc_store_account_by_id(st, a, CONSOLE_ACCOUNT_ID, &acct);
 	if (err != QOC_ENOTFOUND)
 		return err;
 	struct qoc_account mk = {.id = CONSOLE_ACCOUNT_ID,
@@ -82,14 +82,14 @@ static enum qoc_err ensure_account(struct qoc_api *api, struct qoc_arena *a, int
 	                         .name = CONSOLE_NAME,
 	                         .password_hash = NULL,
 	                         .created_at = now};
-	err = qoc_store_account_create(api->store, &mk);
+	err = qoc_store_account_create(st, &mk);
 	return err == QOC_ECONFLICT ? QOC_OK : err; /* another node made it meanwhile */
 }
 
-static enum qoc_err create(struct qoc_api *api, struct qoc_arena *a, const char **redirect,
+static enum qoc_err create(struct qoc_store *st, struct qoc_arena *a, const char **redirect,
                            int64_t now)
 {
-	enum qoc_err err = ensure_account(api, a, now);
+	enum qoc_err err = ensure_account(st, a, now);
 	if (err)
 		return err;
 	struct qoc_app app = {0};
@@ -102,30 +102,31 @@ static enum qoc_err create(struct qoc_api *api, struct qoc_arena *a, const char 
 	app.type = "spa";
 	app.created_at = app.updated_at = now;
 	struct qoc_audit_event ev = {.actor_id = "system", .action = "app.create", .at = now};
-	return qoc_store_app_create(api->store, &app, &ev);
+	return qoc_store_app_create(st, &app, &ev);
 }
 
-enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api)
+enum qoc_err qoc_console_client_ensure(struct qoc_store *st, const struct qoc_clock *clock,
+                                       const char *issuer)
 {
 	char redirect[1024];
-	int n = snprintf(redirect, sizeof(redirect), "%s/console/callback", api->cfg->issuer);
+	int n = snprintf(redirect, sizeof(redirect), "%s/console/callback", issuer);
 	if (n < 0 || (size_t)n >= sizeof(redirect))
 		return QOC_ELIMIT;
 	const char *r[] = {redirect};
-	int64_t now = qoc_clock_now(api->clock);
+	int64_t now = qoc_clock_now(clock);
 	enum qoc_err err = QOC_ECONFLICT;
 	for (int i = 0; i < ATTEMPTS && err == QOC_ECONFLICT; i++) {
 		struct qoc_arena a;
 		struct qoc_app app;
 		qoc_arena_init(&a, 64 * 1024);
-		err = qoc_store_app_get(api->store, &a, QOC_CONSOLE_CLIENT_ID, &app);
+		err = qoc_store_app_get(st, &a, QOC_CONSOLE_CLIENT_ID, &app);
 		if (err == QOC_ENOTFOUND) {
-			err = create(api, &a, r, now);
+			err = create(st, &a, r, now);
 		} else if (!err && !matches(&app, redirect)) {
 			want(&app, r);
 			struct qoc_audit_event ev = {
 			    .actor_id = "system", .action = "app.update", .at = now};
-			err = qoc_store_app_update(api->store, &app, &ev);
+			err = qoc_store_app_update(st, &app, &ev);
 		}
 		qoc_arena_release(&a);
 	}
@@ -133,4 +134,22 @@ enum qoc_err qoc_api_console_client_ensure(struct qoc_api *api)
 		qoc_log_error("console: cannot register the console application", "err=%s",
 		              qoc_strerror(err));
 	return err;
+}
+
+enum qoc_err qoc_console_client_get(struct qoc_store *st, struct qoc_arena *a, struct qoc_app *out)
+{
+	enum qoc_err err = qoc_store_app_get(st, a, QOC_CONSOLE_CLIENT_ID, out);
+	return err == QOC_ENOTFOUND ? QOC_EDB : err; /* registered at every start */
+}
+
+enum qoc_err qoc_console_session_account(struct qoc_store *st, struct qoc_arena *a,
+                                         const char *account_id, struct qoc_account *out)
+{
+	return qoc_store_account_by_id(st, a, account_id, out);
+}
+
+enum qoc_err qoc_console_session_revoke(struct qoc_store *st, const char *token_hash, int64_t now)
+{
+	enum qoc_err err = qoc_store_token_revoke(st, token_hash, QOC_CONSOLE_CLIENT_ID, now);
+	return err == QOC_ENOTFOUND ? QOC_OK : err; /* already gone: signed out all the same */
 }
