@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "oauth/app_rules.h"
+#include "console/access.h"
 #include "console/signin.h"
 #include "crypto/token.h"
 #include "login/csrf.h"
@@ -45,6 +46,7 @@ bool qoc_console_session_csrf_ok(const struct qoc_console_session *s, const char
 
 struct qoc_console_caller {
 	struct qoc_account acct; /* arena memory of the request */
+	struct qoc_console_actor actor; /* acct and the client address, for the use cases */
 	bool via_session;        /* false: a personal access token */
 	int64_t pat_expires_at;  /* via a token: its expiry (0: none); 0 for a session */
 };
@@ -78,38 +80,31 @@ enum qoc_err qoc_console_field_error(struct qoc_http_resp *resp, const char *fie
  * when there is none. */
 enum qoc_err qoc_console_only_keys(struct qoc_http_resp *resp, const json_t *obj,
                                    const char *const *keys);
-/* The caller's role in the team {team_id}: 404 when not a member (or no such team), 403
- * below min. */
-enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_resp *resp,
-                                   struct qoc_api *api, const struct qoc_console_caller *who,
-                                   enum qoc_role min, enum qoc_role *role);
 /* A store or domain error as a response: ENOTFOUND 404, ECONFLICT 409, EBUSY 503, ... */
 enum qoc_err qoc_console_store_error(struct qoc_http_resp *resp, enum qoc_err err);
 
-/* What a caller may do to an application (issue 4, "Who can do what"). */
-enum qoc_console_action {
-	QOC_ACT_READ,        /* viewer and up */
-	QOC_ACT_EDIT,        /* developer and up: settings, icon */
-	QOC_ACT_CREDENTIALS, /* developer and up: reveal, regenerate */
-	QOC_ACT_OWNER,       /* the owner or a team admin: transfer, delete */
-};
+/* The answer to a use case's refusal (console/access.h has the mapping: EINVAL 422 naming
+ * p->field, ELIMIT 422, EPERM 403, ECONFLICT 409, then qoc_console_store_error). Returns
+ * QOC_EPERM with resp set (or QOC_ENOMEM). */
+enum qoc_err qoc_console_answer(struct qoc_http_resp *resp, enum qoc_err err,
+                                const struct qoc_console_problem *p);
 
-/* Loads the application {client_id} and checks the caller's role in its team. 404 when
- * it does not exist or the caller is not a member of its team (never 403 then), 403 when
- * the role is too low. On QOC_OK *app is filled (arena) and *role is the caller's role. */
+/* The context of the console use cases: the api's store, clock, apps context, and the
+ * outbox as notifier. */
+struct qoc_console_ctx qoc_console_ctx_of(struct qoc_api *api);
+
+/* The caller's role in the team {team_id} (console/access.h qoc_console_team_open),
+ * answered: 404 when not a member (or no such team), 403 below min. */
+enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_resp *resp,
+                                   struct qoc_api *api, const struct qoc_console_caller *who,
+                                   enum qoc_role min, struct qoc_console_team_ref *team);
+
+/* Loads the application {client_id} and checks act against the caller's role
+ * (qoc_console_app_open), answered: 404 when it does not exist or the caller is not a
+ * member of its team (never 403 then), 403 when the role is too low. On QOC_OK *ref holds
+ * the application (arena) and the caller's role. */
 enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                     struct qoc_api *api, const struct qoc_console_caller *who,
-                                    enum qoc_console_action act, struct qoc_app *app,
-                                    enum qoc_role *role);
-
-/* Enqueues a notice email to `to` in the durable outbox (mail/mail.h) and wakes the
- * sender. Best effort: the change it reports is already committed, so a failure is only
- * logged. */
-void qoc_console_notify(struct qoc_api *api, const char *to, const char *subject, const char *text);
-
-/* The audit event of a change by the caller (req->remote_addr, now). */
-struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
-                                         const struct qoc_console_caller *who, const char *action,
-                                         const char *detail);
+                                    enum qoc_console_action act, struct qoc_console_app_ref *ref);
 
 #endif

@@ -83,18 +83,16 @@ static enum qoc_err load(struct qoc_http_req *req, struct qoc_http_resp *resp, v
 {
 	struct qoc_api *api = ctx;
 	struct qoc_console_caller who;
-	struct qoc_app app;
-	enum qoc_role role;
+	struct qoc_console_app_ref ref;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err ||
-	    (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &app, &role)) ||
+	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &ref)) ||
 	    (err = read_params(req, resp, api, with_format, p)))
 		return err;
-	err = qoc_an_report_load(api->store, req->arena, app.client_id, p->from, p->to, p->g,
+	err = qoc_an_report_load(api->store, req->arena, ref.app.client_id, p->from, p->to, p->g,
 	                         qoc_clock_now(api->clock), r);
 	if (err)
 		return qoc_console_store_error(resp, err);
-	r->app_name = app.name;
+	r->app_name = ref.app.name;
 	return QOC_OK;
 }
 

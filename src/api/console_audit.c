@@ -7,6 +7,7 @@
 #include "api/app_json.h"
 #include "api/console.h"
 #include "api/console_handlers.h"
+#include "console/audit.h"
 
 static json_t *entry_json(const struct qoc_audit_entry *e)
 {
@@ -48,20 +49,15 @@ static enum qoc_err audit_query(struct qoc_http_req *req, struct qoc_http_resp *
 	return QOC_OK;
 }
 
-static enum qoc_err send_page(struct qoc_http_req *req, struct qoc_http_resp *resp,
-                              struct qoc_api *api, const struct qoc_audit_query *q)
+static enum qoc_err send_page(struct qoc_http_resp *resp, const struct qoc_audit_page *page)
 {
-	struct qoc_audit_page page;
-	enum qoc_err err = qoc_store_audit_list(api->store, req->arena, q, &page);
-	if (err)
-		return qoc_console_store_error(resp, err);
 	json_t *items = json_array();
-	for (size_t i = 0; items && i < page.count; i++)
-		if (json_array_append_new(items, entry_json(&page.items[i])) != 0) {
+	for (size_t i = 0; items && i < page->count; i++)
+		if (json_array_append_new(items, entry_json(&page->items[i])) != 0) {
 			json_decref(items);
 			items = NULL;
 		}
-	json_t *next = page.next_before_id ? json_integer(page.next_before_id) : json_null();
+	json_t *next = page->next_before_id ? json_integer(page->next_before_id) : json_null();
 	return qoc_http_resp_json(resp, 200,
 	                          json_pack("{s:o*,s:o*}", "items", items, "next_before", next));
 }
@@ -70,34 +66,36 @@ enum qoc_err qoc_api_console_app_audit(struct qoc_http_req *req, struct qoc_http
                                        void *ctx)
 {
 	struct qoc_api *api = ctx;
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
 	struct qoc_console_caller who;
-	struct qoc_app app;
-	enum qoc_role role;
+	struct qoc_console_app_ref ref;
 	struct qoc_audit_query q = {0};
+	struct qoc_audit_page page;
 	const char *team = NULL;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err ||
-	    (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &app, &role)) ||
+	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_READ, &ref)) ||
 	    (err = audit_query(req, resp, &q, &team)))
 		return qoc_console_done(err);
-	q.client_id = app.client_id;
-	return qoc_console_done(send_page(req, resp, api, &q));
+	err = qoc_console_audit_app(&c, req->arena, &who.actor, &ref, &q, &page);
+	if (err)
+		return qoc_console_done(qoc_console_store_error(resp, err));
+	return qoc_console_done(send_page(resp, &page));
 }
 
 enum qoc_err qoc_api_console_team_audit(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                         void *ctx)
 {
 	struct qoc_api *api = ctx;
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
 	struct qoc_console_caller who;
 	struct qoc_audit_query q = {0};
+	struct qoc_audit_page page;
 	const char *team = NULL;
-	enum qoc_role role;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
 	if (err || (err = audit_query(req, resp, &q, &team)))
 		return qoc_console_done(err);
-	q.team_id = team ? team : who.acct.personal_team_id;
-	err = qoc_store_membership_role(api->store, q.team_id, who.acct.id, &role);
+	err = qoc_console_audit_team(&c, req->arena, &who.actor, team, &q, &page);
 	if (err) /* not a member: 404 */
 		return qoc_console_done(qoc_console_store_error(resp, err));
-	return qoc_console_done(send_page(req, resp, api, &q));
+	return qoc_console_done(send_page(resp, &page));
 }

@@ -11,7 +11,6 @@
 #include "core/log.h"
 #include "mail/mail.h"
 #include "mail/sender.h"
-#include "oauth/authz_flow.h"
 #include "core/json.h"
 
 enum qoc_err qoc_console_problem(struct qoc_http_resp *resp, unsigned status, const char *detail)
@@ -27,6 +26,18 @@ static enum qoc_err unauthorized(struct qoc_http_resp *resp, const char *detail)
 	if (err)
 		return err;
 	return qoc_console_problem(resp, 401, detail);
+}
+
+static void fill_actor(const struct qoc_http_req *req, struct qoc_console_caller *who)
+{
+	who->actor = (struct qoc_console_actor){
+	    .account_id = who->acct.id,
+	    .email = who->acct.email,
+	    .personal_team_id = who->acct.personal_team_id,
+	    .password_hash = who->acct.password_hash,
+	    .is_admin = who->acct.is_admin,
+	    .ip = req->remote_addr[0] ? req->remote_addr : NULL,
+	};
 }
 
 /* The console web app's session cookie (console/signin.h). QOC_ENOTFOUND: no session;
@@ -50,6 +61,7 @@ static enum qoc_err auth_session(struct qoc_http_req *req, struct qoc_http_resp 
 		                           " header (GET /console/session gives it)");
 	who->acct = s.acct;
 	who->via_session = true;
+	fill_actor(req, who);
 	return QOC_OK;
 }
 
@@ -78,6 +90,7 @@ enum qoc_err qoc_console_auth(struct qoc_http_req *req, struct qoc_http_resp *re
 	if (err)
 		return qoc_console_store_error(resp, err);
 	who->pat_expires_at = pat.expires_at;
+	fill_actor(req, who);
 	return QOC_OK;
 }
 
@@ -150,58 +163,43 @@ enum qoc_err qoc_console_store_error(struct qoc_http_resp *resp, enum qoc_err er
 	}
 }
 
-static bool may(enum qoc_role role, bool owner, enum qoc_console_action act)
+enum qoc_err qoc_console_answer(struct qoc_http_resp *resp, enum qoc_err err,
+                                const struct qoc_console_problem *p)
 {
-	switch (act) {
-	case QOC_ACT_READ:
-		return role >= QOC_ROLE_VIEWER;
-	case QOC_ACT_EDIT:
-	case QOC_ACT_CREDENTIALS:
-		return role >= QOC_ROLE_DEVELOPER;
-	case QOC_ACT_OWNER:
-		return owner || role == QOC_ROLE_ADMIN;
+	const char *detail = p ? p->detail : NULL;
+	switch (err) {
+	case QOC_EINVAL:
+		if (p && p->field)
+			return qoc_console_field_error(resp, p->field,
+			                               detail ? detail : "is invalid");
+		break;
+	case QOC_ELIMIT:
+		if (detail)
+			return qoc_console_problem(resp, 422, detail);
+		break;
+	case QOC_EPERM:
+		if (detail)
+			return qoc_console_problem(resp, 403, detail);
+		break;
+	case QOC_ECONFLICT:
+		if (detail)
+			return qoc_console_problem(resp, 409, detail);
+		break;
+	default:
+		break;
 	}
-	return false;
+	return qoc_console_store_error(resp, err);
 }
 
 enum qoc_err qoc_console_app_access(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                     struct qoc_api *api, const struct qoc_console_caller *who,
-                                    enum qoc_console_action act, struct qoc_app *app,
-                                    enum qoc_role *role)
+                                    enum qoc_console_action act, struct qoc_console_app_ref *ref)
 {
-	const char *id = qoc_http_param(req, "client_id");
-	memset(app, 0, sizeof(*app));
-	enum qoc_err err = qoc_store_app_get(api->store, req->arena, id, app);
-	if (!err)
-		err = qoc_store_membership_role(api->store, app->team_id, who->acct.id, role);
-	if (err == QOC_ENOTFOUND && app->client_id && who->acct.is_admin) {
-		/* An instance admin reads every application (to suspend it, say), and changes
-		 * nothing else outside their teams. */
-		*role = QOC_ROLE_VIEWER;
-		err = QOC_OK;
-	}
-	if (err) /* not found, or not in its team: the same 404 */
-		return qoc_console_store_error(resp, err);
-	if (!may(*role, !strcmp(app->owner_id, who->acct.id), act))
-		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
-	/* The console's own application (console_client.c) is managed by QOC itself: changing
-	 * it from the console could lock everyone out of the console. */
-	if (act != QOC_ACT_READ && qoc_authz_app_is_first_party(app))
-		return qoc_console_problem(resp, 403,
-		                           "the QOC Cloud Console application is "
-		                           "managed by QOC itself");
-	return QOC_OK;
-}
-
-struct qoc_audit_event qoc_console_event(struct qoc_http_req *req, struct qoc_api *api,
-                                         const struct qoc_console_caller *who, const char *action,
-                                         const char *detail)
-{
-	return (struct qoc_audit_event){.actor_id = who->acct.id,
-	                                .action = action,
-	                                .detail = detail,
-	                                .ip = req->remote_addr[0] ? req->remote_addr : NULL,
-	                                .at = qoc_clock_now(api->clock)};
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
+	enum qoc_err err = qoc_console_app_open(&c, req->arena, &who->actor,
+	                                        qoc_http_param(req, "client_id"), act, ref, &p);
+	return err ? qoc_console_answer(resp, err, &p) : QOC_OK;
 }
 
 enum qoc_err qoc_console_only_keys(struct qoc_http_resp *resp, const json_t *obj,
@@ -223,19 +221,20 @@ enum qoc_err qoc_console_only_keys(struct qoc_http_resp *resp, const json_t *obj
 
 enum qoc_err qoc_console_team_role(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                    struct qoc_api *api, const struct qoc_console_caller *who,
-                                   enum qoc_role min, enum qoc_role *role)
+                                   enum qoc_role min, struct qoc_console_team_ref *team)
 {
-	const char *team = qoc_http_param(req, "team_id");
-	enum qoc_err err = qoc_store_membership_role(api->store, team, who->acct.id, role);
-	if (err)
-		return qoc_console_store_error(resp, err); /* not a member: 404 */
-	if (*role < min)
-		return qoc_console_problem(resp, 403, "your role in the team does not allow this");
-	return QOC_OK;
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
+	enum qoc_err err =
+	    qoc_console_team_open(&c, &who->actor, qoc_http_param(req, "team_id"), min, team, &p);
+	return err ? qoc_console_answer(resp, err, &p) : QOC_OK;
 }
 
-void qoc_console_notify(struct qoc_api *api, const char *to, const char *subject, const char *text)
+/* The notifier of the console use cases: a notice email in the durable outbox
+ * (mail/mail.h), then the sender woken. */
+static void notify(void *arg, const char *to, const char *subject, const char *text)
 {
+	struct qoc_api *api = arg;
 	struct qoc_mail_message m = {.to = to, .subject = subject, .text = text};
 	enum qoc_err err = qoc_mail_enqueue(api->store, &m, qoc_clock_now(api->clock));
 	if (err) {
@@ -244,4 +243,13 @@ void qoc_console_notify(struct qoc_api *api, const char *to, const char *subject
 	}
 	if (api->mailer)
 		qoc_mailer_kick(api->mailer);
+}
+
+struct qoc_console_ctx qoc_console_ctx_of(struct qoc_api *api)
+{
+	return (struct qoc_console_ctx){.store = api->store,
+	                                .clock = api->clock,
+	                                .apps = &api->apps,
+	                                .notify = notify,
+	                                .notify_arg = api};
 }

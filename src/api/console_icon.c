@@ -3,44 +3,47 @@
  * GET is public: QOC Login's consent page shows the icon to people who are not members of
  * the application's team (login/pages.c). It serves the stored bytes with the type found
  * by sniffing at upload (never the uploader's claim) and nosniff, so nothing uploaded is
- * ever rendered as HTML or script. PUT and DELETE need developer or better. */
+ * ever rendered as HTML or script. PUT and DELETE need developer or better. The rules
+ * are console/icon.h's. */
 #include <string.h>
 
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "console/icon.h"
 
+/* The accepted type the request's Content-Type names, NULL for another. */
+static const char *declared_type(const struct qoc_http_req *req)
+{
+	static const char *const types[] = {"image/png", "image/jpeg", "image/webp"};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (qoc_http_content_type_is(req, types[i]))
+			return types[i];
+	return NULL;
+}
+
 enum qoc_err qoc_api_console_icon_put(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                       void *ctx)
 {
 	struct qoc_api *api = ctx;
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
 	struct qoc_console_caller who;
-	struct qoc_app app;
-	enum qoc_role role;
+	struct qoc_console_app_ref ref;
 	struct qoc_icon_info info;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_EDIT, &app, &role)))
+	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_EDIT, &ref)))
 		return qoc_console_done(err);
-	if (!qoc_http_content_type_is(req, "image/png") &&
-	    !qoc_http_content_type_is(req, "image/jpeg") &&
-	    !qoc_http_content_type_is(req, "image/webp"))
+	const char *declared = declared_type(req);
+	if (!declared)
 		return qoc_console_done(qoc_console_problem(
 		    resp, 415,
 		    "an icon is image/png, image/jpeg or image/webp (SVG is not accepted)"));
 	if (req->body.len > QOC_ICON_MAX_BYTES)
 		return qoc_console_done(qoc_console_problem(resp, 413, "the icon is over 256 KiB"));
-	const char *why =
-	    qoc_icon_check((const unsigned char *)req->body.ptr, req->body.len, &info);
-	if (!why && !qoc_http_content_type_is(req, info.type))
-		why = "the image is not of the type its Content-Type says";
-	if (why)
-		return qoc_console_done(qoc_console_field_error(resp, "icon", why));
-	struct qoc_audit_event ev = qoc_console_event(req, api, &who, "app.icon.set", NULL);
-	err =
-	    qoc_store_app_set_icon(api->store, app.client_id, (const unsigned char *)req->body.ptr,
-	                           req->body.len, info.type, &ev);
+	err = qoc_console_icon_set(&c, &who.actor, &ref, (const unsigned char *)req->body.ptr,
+	                           req->body.len, declared, &info, &p);
 	if (err)
-		return qoc_console_done(qoc_console_store_error(resp, err));
+		return qoc_console_done(qoc_console_answer(resp, err, &p));
 	return qoc_http_resp_json(resp, 200,
 	                          json_pack("{s:s,s:s,s:i,s:i}", "icon_url", req->path, "type",
 	                                    info.type, "width", (int)info.width, "height",
@@ -50,12 +53,12 @@ enum qoc_err qoc_api_console_icon_put(struct qoc_http_req *req, struct qoc_http_
 enum qoc_err qoc_api_console_icon_get(struct qoc_http_req *req, struct qoc_http_resp *resp,
                                       void *ctx)
 {
-	struct qoc_api *api = ctx;
+	struct qoc_console_ctx c = qoc_console_ctx_of(ctx);
 	const unsigned char *icon;
 	size_t len;
 	const char *type;
-	enum qoc_err err = qoc_store_app_get_icon(
-	    api->store, req->arena, qoc_http_param(req, "client_id"), &icon, &len, &type);
+	enum qoc_err err = qoc_console_icon_get(&c, req->arena, qoc_http_param(req, "client_id"),
+	                                        &icon, &len, &type);
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	if ((err = qoc_http_resp_header(resp, "X-Content-Type-Options", "nosniff")) ||
@@ -69,15 +72,15 @@ enum qoc_err qoc_api_console_icon_delete(struct qoc_http_req *req, struct qoc_ht
                                          void *ctx)
 {
 	struct qoc_api *api = ctx;
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
 	struct qoc_console_caller who;
-	struct qoc_app app;
-	enum qoc_role role;
+	struct qoc_console_app_ref ref;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
-	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_EDIT, &app, &role)))
+	if (err || (err = qoc_console_app_access(req, resp, api, &who, QOC_ACT_EDIT, &ref)))
 		return qoc_console_done(err);
-	struct qoc_audit_event ev = qoc_console_event(req, api, &who, "app.icon.clear", NULL);
-	err = qoc_store_app_clear_icon(api->store, app.client_id, &ev);
+	err = qoc_console_icon_clear(&c, &who.actor, &ref, &p);
 	if (err)
-		return qoc_console_done(qoc_console_store_error(resp, err));
+		return qoc_console_done(qoc_console_answer(resp, err, &p));
 	return qoc_http_resp_body(resp, 204, NULL, NULL, 0);
 }

@@ -32,7 +32,8 @@ enum qoc_err qoc_api_console_tokens_list(struct qoc_http_req *req, struct qoc_ht
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
 	if (err)
 		return qoc_console_done(err);
-	err = qoc_store_pat_list(api->store, req->arena, who.acct.id, &pats, &n);
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	err = qoc_console_pats_list(&c, req->arena, &who.actor, &pats, &n);
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	json_t *items = json_array();
@@ -80,32 +81,17 @@ enum qoc_err qoc_api_console_tokens_create(struct qoc_http_req *req, struct qoc_
 	if (err || (err = qoc_console_json_body(req, resp, &body)) ||
 	    (err = token_body(resp, body, &name, &ttl)))
 		goto out;
-	/* Issue 13: a token cannot create a token that outlives it. */
-	int64_t now = qoc_clock_now(api->clock);
-	if (qoc_pat_outlives(now, ttl, who.pat_expires_at)) {
-		const char *msg = qoc_arena_printf(
-		    req->arena,
-		    "must not outlive the personal access token making this request: 1 to %lld "
-		    "seconds (0, no expiry, is not allowed)",
-		    (long long)(who.pat_expires_at - now));
-		err = msg ? qoc_console_field_error(resp, "ttl", msg) : QOC_ENOMEM;
-		goto out;
-	}
-	err = qoc_pat_issue(api->store, api->clock, who.acct.id, name, ttl, &tok, id, sizeof(id));
-	if (err == QOC_ELIMIT) {
-		err = qoc_console_problem(resp, 422,
-		                          "limit: at most 100 live personal access tokens per "
-		                          "account; revoke one before creating another");
-		goto out;
-	}
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem prob;
+	struct qoc_pat p;
+	err = qoc_console_pat_create(&c, req->arena, &who.actor, name, ttl, who.pat_expires_at,
+	                             &tok, id, sizeof(id), &p, &prob);
 	if (err) {
-		err = qoc_console_store_error(resp, err);
+		err = qoc_console_answer(resp, err, &prob);
 		goto out;
 	}
 	if ((err = qoc_http_resp_header(resp, "Cache-Control", "no-store")))
 		goto out;
-	struct qoc_pat p = {
-	    .id = id, .name = name, .created_at = now, .expires_at = ttl ? now + ttl : 0};
 	json_t *j = pat_json(&p);
 	if (j && json_object_set_new(j, "token", json_string(qoc_buf_cstr(&tok))) != 0) {
 		json_decref(j);
@@ -126,8 +112,8 @@ enum qoc_err qoc_api_console_tokens_revoke(struct qoc_http_req *req, struct qoc_
 	enum qoc_err err = qoc_console_auth(req, resp, api, &who);
 	if (err)
 		return qoc_console_done(err);
-	err = qoc_store_pat_revoke(api->store, who.acct.id, qoc_http_param(req, "token_id"),
-	                           qoc_clock_now(api->clock));
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	err = qoc_console_pat_revoke(&c, &who.actor, qoc_http_param(req, "token_id"));
 	if (err)
 		return qoc_console_done(qoc_console_store_error(resp, err));
 	return qoc_http_resp_body(resp, 204, NULL, NULL, 0);

@@ -4,20 +4,22 @@
  * The owner or a team admin confirms with their own password (argon2id, verified on the
  * offload pool, never on a connection thread). A wrong password is 403 and changes
  * nothing; a new owner outside the team is 422. The new owner gets a notice email through
- * the durable outbox (mail/mail.h) once the transfer is committed. */
+ * the durable outbox (mail/mail.h) once the transfer is committed. The rules are
+ * console/transfer.h's; this file decodes, throttles, offloads and encodes. */
 #include <string.h>
 
 #include "api/app_json.h"
 #include "api/console.h"
 #include "api/console_handlers.h"
 #include "core/mem.h"
+#include "console/transfer.h"
 #include "crypto/password.h"
 #include "core/json.h"
 #include "api/pw_throttle.h"
 
 struct transfer {
 	struct qoc_console_caller who;
-	struct qoc_app app;
+	struct qoc_console_app_ref ref;
 	struct qoc_account new_owner;
 	char *password; /* arena copy, wiped on resume */
 	size_t password_len;
@@ -28,11 +30,7 @@ struct transfer {
 static void verify_work(void *arg)
 {
 	struct transfer *t = arg;
-	if (t->who.acct.password_hash)
-		t->ok =
-		    qoc_password_verify(t->who.acct.password_hash, t->password, t->password_len);
-	else
-		qoc_password_dummy_verify(t->password, t->password_len);
+	t->ok = qoc_console_transfer_password_ok(&t->who.actor, t->password, t->password_len);
 }
 
 /* Reads the body and the new owner into t. */
@@ -40,6 +38,8 @@ static enum qoc_err decode(struct qoc_http_req *req, struct qoc_http_resp *resp,
                            struct qoc_api *api, struct transfer *t)
 {
 	static const char *const keys[] = {"new_owner", "password", NULL};
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
 	json_t *body = NULL;
 	const char *who = NULL, *pw = NULL;
 	enum qoc_err err;
@@ -52,16 +52,10 @@ static enum qoc_err decode(struct qoc_http_req *req, struct qoc_http_resp *resp,
 		goto out;
 	}
 	(void)qoc_json_get_string(body, "new_owner", &who);
-	err = !who ? QOC_ENOTFOUND
-	      : strchr(who, '@')
-	          ? qoc_store_account_by_email(api->store, req->arena, who, &t->new_owner)
-	          : qoc_store_account_by_id(api->store, req->arena, who, &t->new_owner);
-	if (err == QOC_ENOTFOUND || err == QOC_EINVAL) {
-		err = qoc_console_field_error(resp, "new_owner", "no such account");
-		goto out;
-	}
+	err = qoc_console_transfer_new_owner(&c, req->arena, &t->who.actor, &t->ref, who,
+	                                     &t->new_owner, &p);
 	if (err) {
-		err = qoc_console_store_error(resp, err);
+		err = qoc_console_answer(resp, err, &p);
 		goto out;
 	}
 	t->password_len = strlen(pw);
@@ -72,38 +66,18 @@ out:
 	return err;
 }
 
-static void send_notice(struct qoc_http_req *req, struct qoc_api *api, const struct transfer *t)
-{
-	const char *text =
-	    qoc_arena_printf(req->arena, "%s transferred the application \"%s\" (%s) to you.\n",
-	                     t->who.acct.email, t->app.name, t->app.client_id);
-	if (text)
-		qoc_console_notify(api, t->new_owner.email, "An application was transferred to you",
-		                   text);
-}
-
 static enum qoc_err finish(struct qoc_http_req *req, struct qoc_http_resp *resp,
                            struct qoc_api *api, struct transfer *t)
 {
+	struct qoc_console_ctx c = qoc_console_ctx_of(api);
+	struct qoc_console_problem p;
 	qoc_memwipe(t->password, t->password_len);
 	qoc_pw_guard_end(&t->guard, t->ok);
-	if (!t->ok)
-		return qoc_console_problem(resp, 403, "the password is not correct");
-	char *detail = qoc_arena_printf(req->arena, "{\"from\":\"%s\",\"to\":\"%s\"}",
-	                                t->app.owner_id, t->new_owner.id);
-	if (!detail)
-		return QOC_ENOMEM;
-	struct qoc_audit_event ev = qoc_console_event(req, api, &t->who, "app.transfer", detail);
-	enum qoc_err err =
-	    qoc_store_app_transfer(api->store, t->app.client_id, t->new_owner.id, &ev);
-	if (err == QOC_EPERM)
-		return qoc_console_field_error(resp, "new_owner", "must be a member of the team");
-	if (!err)
-		err = qoc_store_app_get(api->store, req->arena, t->app.client_id, &t->app);
+	enum qoc_err err = qoc_console_transfer_commit(&c, req->arena, &t->who.actor, &t->ref,
+	                                               &t->new_owner, t->ok, &p);
 	if (err)
-		return qoc_console_store_error(resp, err);
-	send_notice(req, api, t);
-	return qoc_http_resp_json(resp, 200, qoc_app_json_encode(&t->app));
+		return qoc_console_answer(resp, err, &p);
+	return qoc_http_resp_json(resp, 200, qoc_app_json_encode(&t->ref.app));
 }
 
 /* Password guesses here count against the same budgets as sign-ins (SECURITY.md
@@ -133,11 +107,9 @@ enum qoc_err qoc_api_console_app_transfer(struct qoc_http_req *req, struct qoc_h
 	if (!t)
 		return QOC_ENOMEM;
 	memset(t, 0, sizeof(*t));
-	enum qoc_role role;
 	enum qoc_err err = qoc_console_auth(req, resp, api, &t->who);
 	if (err ||
-	    (err =
-	         qoc_console_app_access(req, resp, api, &t->who, QOC_ACT_OWNER, &t->app, &role)) ||
+	    (err = qoc_console_app_access(req, resp, api, &t->who, QOC_ACT_OWNER, &t->ref)) ||
 	    (err = decode(req, resp, api, t)))
 		return qoc_console_done(err);
 	if ((err = throttled(req, resp, api, t)))

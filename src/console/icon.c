@@ -110,3 +110,42 @@ const char *qoc_icon_check(const unsigned char *data, size_t len, struct qoc_ico
 		return "the icon must be 16 to 2048 pixels wide and high";
 	return NULL;
 }
+
+enum qoc_err qoc_console_icon_set(const struct qoc_console_ctx *c,
+                                  const struct qoc_console_actor *who,
+                                  const struct qoc_console_app_ref *ref, const unsigned char *data,
+                                  size_t len, const char *declared, struct qoc_icon_info *info,
+                                  struct qoc_console_problem *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!qoc_console_app_may(who, ref, QOC_ACT_EDIT))
+		return qoc_console_refuse(p, QOC_EPERM, NULL, QOC_CONSOLE_ROLE_REFUSED);
+	const char *why = qoc_icon_check(data, len, info);
+	if (!why && (!declared || strcmp(declared, info->type) != 0))
+		why = "the image is not of the type its Content-Type says";
+	if (why)
+		return qoc_console_refuse(p, QOC_EINVAL, "icon", why);
+	struct qoc_audit_event ev = qoc_console_event(c, who, "app.icon.set", NULL);
+	return qoc_store_app_set_icon(c->store, ref->app.client_id, data, len, info->type, &ev);
+}
+
+enum qoc_err qoc_console_icon_clear(const struct qoc_console_ctx *c,
+                                    const struct qoc_console_actor *who,
+                                    const struct qoc_console_app_ref *ref,
+                                    struct qoc_console_problem *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!qoc_console_app_may(who, ref, QOC_ACT_EDIT))
+		return qoc_console_refuse(p, QOC_EPERM, NULL, QOC_CONSOLE_ROLE_REFUSED);
+	struct qoc_audit_event ev = qoc_console_event(c, who, "app.icon.clear", NULL);
+	return qoc_store_app_clear_icon(c->store, ref->app.client_id, &ev);
+}
+
+enum qoc_err qoc_console_icon_get(const struct qoc_console_ctx *c, struct qoc_arena *a,
+                                  const char *client_id, const unsigned char **icon, size_t *len,
+                                  const char **type)
+{
+	if (!client_id)
+		return QOC_ENOTFOUND;
+	return qoc_store_app_get_icon(c->store, a, client_id, icon, len, type);
+}

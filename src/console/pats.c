@@ -106,3 +106,50 @@ enum qoc_err qoc_pat_authenticate(struct qoc_store *st, struct qoc_arena *a,
 		*pat = row;
 	return QOC_OK;
 }
+
+enum qoc_err qoc_console_pats_list(const struct qoc_console_ctx *c, struct qoc_arena *a,
+                                   const struct qoc_console_actor *who, struct qoc_pat **out,
+                                   size_t *count)
+{
+	return qoc_store_pat_list(c->store, a, who->account_id, out, count);
+}
+
+enum qoc_err qoc_console_pat_create(const struct qoc_console_ctx *c, struct qoc_arena *a,
+                                    const struct qoc_console_actor *who, const char *name,
+                                    int64_t ttl, int64_t parent_expires_at,
+                                    struct qoc_buf *token_out, char *id_out, size_t id_size,
+                                    struct qoc_pat *out, struct qoc_console_problem *p)
+{
+	memset(p, 0, sizeof(*p));
+	memset(out, 0, sizeof(*out));
+	/* Issue 13: a token cannot create a token that outlives it. */
+	int64_t now = qoc_clock_now(c->clock);
+	if (qoc_pat_outlives(now, ttl, parent_expires_at)) {
+		const char *msg = qoc_arena_printf(
+		    a,
+		    "must not outlive the personal access token making this request: 1 to %lld "
+		    "seconds (0, no expiry, is not allowed)",
+		    (long long)(parent_expires_at - now));
+		return msg ? qoc_console_refuse(p, QOC_EINVAL, "ttl", msg) : QOC_ENOMEM;
+	}
+	enum qoc_err err = qoc_pat_issue(c->store, c->clock, who->account_id, name, ttl, token_out,
+	                                 id_out, id_size);
+	if (err == QOC_ELIMIT)
+		return qoc_console_refuse(p, QOC_ELIMIT, NULL, QOC_PAT_LIMIT_DETAIL);
+	if (err)
+		return err;
+	*out = (struct qoc_pat){.id = id_out,
+	                        .account_id = who->account_id,
+	                        .name = name ? name : "",
+	                        .created_at = now,
+	                        .expires_at = ttl ? now + ttl : 0};
+	return QOC_OK;
+}
+
+enum qoc_err qoc_console_pat_revoke(const struct qoc_console_ctx *c,
+                                    const struct qoc_console_actor *who, const char *id)
+{
+	if (!id)
+		return QOC_ENOTFOUND;
+	return qoc_store_pat_revoke(c->store, who->account_id, id, qoc_clock_now(c->clock));
+}

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "console/access.h"
 #include "store/store.h"
 
 #define QOC_PAT_PREFIX "qoc_pat_"
@@ -55,5 +56,32 @@ enum qoc_err qoc_pat_issue(struct qoc_store *st, const struct qoc_clock *clock,
 enum qoc_err qoc_pat_authenticate(struct qoc_store *st, struct qoc_arena *a,
                                   const struct qoc_clock *clock, const char *token, size_t len,
                                   struct qoc_account *acct, struct qoc_pat *pat);
+
+/* --- the console's use cases (console/access.h: context, caller, problems) --- */
+
+#define QOC_PAT_LIMIT_DETAIL                                                                       \
+	"limit: at most 100 live personal access tokens per account; revoke one before creating "  \
+	"another"
+
+/* The caller's tokens (live, expired and revoked), for listing (no hashes shown). */
+enum qoc_err qoc_console_pats_list(const struct qoc_console_ctx *c, struct qoc_arena *a,
+                                   const struct qoc_console_actor *who, struct qoc_pat **out,
+                                   size_t *count);
+
+/* A new token for the caller (qoc_pat_issue), named name, living ttl seconds (0: no
+ * expiry). parent_expires_at: the expiry of the token making the request (0: none, or a
+ * console session): a token cannot make one that outlives it (EINVAL, field "ttl").
+ * ELIMIT: QOC_PAT_LIMIT_DETAIL. On QOC_OK the token is appended to token_out (the caller
+ * releases it with qoc_buf_release_secret), its id written to id_out (>= 32 bytes) and
+ * *out describes it (strings borrowed from name and id_out). */
+enum qoc_err qoc_console_pat_create(const struct qoc_console_ctx *c, struct qoc_arena *a,
+                                    const struct qoc_console_actor *who, const char *name,
+                                    int64_t ttl, int64_t parent_expires_at,
+                                    struct qoc_buf *token_out, char *id_out, size_t id_size,
+                                    struct qoc_pat *out, struct qoc_console_problem *p);
+
+/* Revokes the caller's token id at now. ENOTFOUND: not a token of the caller. */
+enum qoc_err qoc_console_pat_revoke(const struct qoc_console_ctx *c,
+                                    const struct qoc_console_actor *who, const char *id);
 
 #endif
