@@ -1,5 +1,6 @@
 /* console.h - what the console API's handlers (console_*.c) share: who is calling, the
- * strict JSON body, problem responses, and the role checks of issue 4.
+ * strict JSON body, problem responses, and the answers to the console use cases (the
+ * rules and role checks themselves are console/'s: console/access.h).
  *
  * Authentication (qoc_console_auth): `Authorization: Bearer qoc_pat_...` (a personal
  * access token, console/pats.h), or, without an Authorization header, the console web

@@ -43,7 +43,7 @@ struct qoc_console_ctx {
 	struct qoc_store *store;
 	const struct qoc_clock *clock;
 	const struct qoc_apps_ctx *apps; /* secrets, create, delete (console/apps.h) */
-	qoc_console_notify_fn *notify;   /* NULL: no notices (tests) */
+	qoc_console_notify_fn *notify;   /* NULL: no notices */
 	void *notify_arg;
 };
 

@@ -3,7 +3,7 @@
  * verification, status changes and deletion, each written with its audit entry.
  *
  * Authorization is the caller's: these functions do what `actor` asks without checking
- * the actor's role (the console API checks the role matrix of issue 4 first; the test
+ * the actor's role (console/app_manage.h checks the role matrix of issue 4 first; the test
  * fixture acts as the owner). The actor is only recorded in the audit log.
  *
  * Client secrets (ARCHITECTURE.md §5, docs/decisions/apps-secrets.md)

@@ -38,7 +38,7 @@
 #define QOC_APP_URIS_MAX 50 /* entries in each URI or origin list */
 #define QOC_APP_URI_MAX_BYTES 2048
 
-/* The name of the first-party application QOC registers itself (api/console_client.c). No
+/* The name of the first-party application QOC registers itself (console/client.c). No
  * other application may take it, nor a variant of it in case or spacing (issue 13: a
  * look-alike consent page "QOC Cloud Console wants to access your QOC account"). */
 #define QOC_CONSOLE_APP_NAME "QOC Cloud Console"

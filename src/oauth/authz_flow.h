@@ -72,7 +72,7 @@ enum qoc_err qoc_authz_consent_union(const char *granted, const struct qoc_scope
                                      char out[QOC_SCOPE_MAX_BYTES + 1]);
 
 /* The client id of the QOC Cloud Console, the one first-party application. The server
- * registers it at start (api/console_client.c); no other application can get this id
+ * registers it at start (console/client.c); no other application can get this id
  * (the API makes client ids at random and never takes one from a caller). */
 #define QOC_CONSOLE_CLIENT_ID "qoc_client_qoccloudconsole000000000"
 
