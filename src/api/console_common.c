@@ -1,5 +1,5 @@
-/* console_common.c - authentication, bodies, problems and role checks of the console API
- * (see console.h). */
+/* console_common.c - authentication, bodies and problems of the console API, the answers
+ * to the console use cases' refusals, and the outbox as their notifier (see console.h). */
 #include "api/console.h"
 
 #include <string.h>
