@@ -6,7 +6,7 @@ CHECK_BUILD ?= build/check
 FUZZ_BUILD  ?= build/fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build run check deps test-deps bench fuzz fuzz-build clean format
+.PHONY: all build run check unit deps test-deps bench fuzz fuzz-build clean format
 
 all: build
 
@@ -26,6 +26,15 @@ check: test-deps
 	# fixed in oauth/issue.c) is caught where it is read, not when the frame is reused.
 	cd $(CHECK_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:$$ASAN_OPTIONS \
 		ctest --output-on-failure -j $(JOBS)
+
+# The unit tests alone, for the edit-compile-test loop: an optimised build without the
+# sanitizers or the web app, every tests/unit/test_*.c in parallel (make check runs the
+# same tests under ASan+UBSan). PostgreSQL's store tests skip without the cluster.
+UNIT_BUILD ?= build/unit
+unit: test-deps
+	@cmake -S . -B $(UNIT_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQOC_WEB=OFF >/dev/null
+	@cmake --build $(UNIT_BUILD) -j $(JOBS)
+	@cd $(UNIT_BUILD) && ctest -L unit -E postgres --output-on-failure -j $(JOBS)
 
 deps:
 	@./scripts/deps.sh run

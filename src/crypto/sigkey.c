@@ -154,10 +154,19 @@ void qoc_sigkey_free(struct qoc_sigkey *key)
 	free(key);
 }
 
+static qoc_sigkey_source_fn *key_source;
+
+void qoc_sigkey_set_source(qoc_sigkey_source_fn *fn)
+{
+	key_source = fn;
+}
+
 enum qoc_err qoc_sigkey_generate(enum qoc_jws_alg alg, struct qoc_sigkey **out)
 {
-	EVP_PKEY *pkey = NULL;
+	EVP_PKEY *pkey = key_source ? key_source(alg) : NULL;
 	*out = NULL;
+	if (pkey)
+		return qoc_sigkey_from_pkey(pkey, alg, NULL, 0, out);
 	switch (alg) {
 	case QOC_JWS_RS256:
 	case QOC_JWS_PS256:

@@ -79,6 +79,15 @@ enum qoc_jws_alg qoc_sigkey_alg_parse(const char *s, size_t len);
 /* A new key pair for alg with its thumbprint as kid. */
 enum qoc_err qoc_sigkey_generate(enum qoc_jws_alg alg, struct qoc_sigkey **out);
 
+/* Where qoc_sigkey_generate takes its key material from: OpenSSL's generator unless a
+ * source is set. A source returns a new key pair for alg (the caller owns it), or NULL to
+ * let OpenSSL make one. Only the unit tests set one (tests/unit/support/test_keys.c): a
+ * 2048-bit RSA key takes a noticeable fraction of a second under the sanitizers, so they
+ * generate each RSA key once per test run and hand out distinct ones. Set it before any
+ * key is generated; NULL restores OpenSSL. */
+typedef EVP_PKEY *qoc_sigkey_source_fn(enum qoc_jws_alg alg);
+void qoc_sigkey_set_source(qoc_sigkey_source_fn *fn);
+
 /* Wraps pkey. Takes ownership of pkey whatever the result. Checks that the key type
  * fits alg (RSA size per the flags, the P-256 curve, Ed25519). kid may be NULL for the
  * thumbprint; otherwise 1 to QOC_SIGKEY_KID_MAX printable ASCII characters. */
