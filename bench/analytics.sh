@@ -50,6 +50,7 @@ start_server() { # start_server on|off
   echo "qoc did not start:" >&2; cat "$work/qoc.log" >&2; exit 1
 }
 
+"$build/qoc" migrate >/dev/null # qoc user add only uses a store that exists
 echo "pw-for-the-benchmark-only" | "$build/qoc" user add --email bench@example.com --name Bench --password-stdin >/dev/null
 extra=()
 [ "$format" = jwt ] && extra=(--token-format jwt)

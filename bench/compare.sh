@@ -77,6 +77,8 @@ EOF
 declare -A auth token
 for side in base new; do
   mkdir -p "$work/$side"
+  # qoc user add only uses a store that exists (qoc migrate makes it).
+  QOC_DATA_DIR="$work/$side" "$(side_bin "$side")" migrate >/dev/null 2>&1
   echo "pw-for-the-benchmark-only" | QOC_DATA_DIR="$work/$side" "$(side_bin "$side")" user add \
     --email bench@example.com --name Bench --password-stdin >/dev/null 2>&1
   app=$(QOC_DATA_DIR="$work/$side" "$(side_fixture "$side")" app create --owner-email bench@example.com \

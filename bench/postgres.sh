@@ -79,6 +79,7 @@ wrk_on() {
 
 # setup_store: an account and a client_credentials app in the current store; sets auth.
 setup_store() {
+  "$build/qoc" migrate >/dev/null # qoc user add only uses a store that exists
   echo "pw-for-the-benchmark-only" | "$build/qoc" user add --email bench@example.com --name Bench --password-stdin >/dev/null
   local app
   app=$("$fixture" app create --owner-email bench@example.com --name bench --type service --grant client_credentials)

@@ -32,16 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fixture=${BENCH_FIXTURE:-}
-if [ -z "$fixture" ]; then
-  fb=${FIXTURE_BUILD:-$root/build/bench-fixture}
-  cmake -S "$root" -B "$fb" -DCMAKE_BUILD_TYPE=Release -DQOC_TESTS=ON >/dev/null
-  cmake --build "$fb" --target qoc-fixture -j "$(nproc)" >/dev/null
-  fixture=$fb/qoc-fixture
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-json_get() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+. "$here/lib.sh"
+bench_fixture
 export QOC_DATA_DIR="$work/data"
 export QOC_ACCESS_LOG=false
 sync_mode=${QOC_SQLITE_SYNCHRONOUS:-full}
@@ -125,6 +117,7 @@ baseline_rps=$(wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" "http://127.0.0.1:$p
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 server_pid=
 
+"$build/qoc" migrate >/dev/null # qoc user add only uses a store that exists
 echo "pw-for-the-benchmark-only" | "$build/qoc" user add --email bench@example.com --name Bench --password-stdin >/dev/null
 mk_service() {
   "$fixture" app create --owner-email bench@example.com --name "$1" --type service --grant client_credentials "${@:2}"

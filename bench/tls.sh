@@ -26,16 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fixture=${BENCH_FIXTURE:-}
-if [ -z "$fixture" ]; then
-  fb=${FIXTURE_BUILD:-$root/build/bench-fixture}
-  cmake -S "$root" -B "$fb" -DCMAKE_BUILD_TYPE=Release -DQOC_TESTS=ON >/dev/null
-  cmake --build "$fb" --target qoc-fixture -j "$(nproc)" >/dev/null
-  fixture=$fb/qoc-fixture
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-json_get() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+. "$here/lib.sh"
+bench_fixture
 export QOC_ACCESS_LOG=false QOC_SQLITE_SYNCHRONOUS=full
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
@@ -45,6 +37,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$w
 declare -A auth url
 setup() {
   mkdir -p "$work/$1"
+  # qoc user add only uses a store that exists (qoc migrate makes it).
+  QOC_DATA_DIR="$work/$1" "$build/qoc" migrate >/dev/null 2>>"$work/setup.log"
   echo "pw-for-the-benchmark-only" | QOC_DATA_DIR="$work/$1" "$build/qoc" user add \
     --email bench@example.com --name Bench --password-stdin >/dev/null 2>>"$work/setup.log"
   local app
